@@ -1,0 +1,76 @@
+"""The library API: one object per RAG_HOME that the CLI, the REPL and the evals use.
+
+Components are built lazily, so `rag docs` never loads the embedder and
+importing `rag` needs no model, key or server.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from rag.config import Settings
+from rag.errors import UserInputError
+from rag.index.articles import ArticleStore
+from rag.index.chunker import ChunkingPolicy
+from rag.index.embeddings import make_embedder
+from rag.index.lexical import LexicalIndex
+from rag.index.vectors import ChunkVectors, connect_chroma
+from rag.ingest.pipeline import Ingestor, ProgressCallback
+from rag.ingest.readers import read_paths
+from rag.records import Article, IngestReport, Passage
+from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
+
+
+class Rag:
+    def __init__(self, settings: Settings | None = None, chunking: ChunkingPolicy = ChunkingPolicy(),
+                 retrieval: RetrievalPolicy = RetrievalPolicy()):
+        self.settings = settings or Settings.from_env()
+        self.chunking = chunking
+        self.retrieval = retrieval
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+
+    # -- components (lazy) --------------------------------------------------
+    @cached_property
+    def store(self) -> ArticleStore:
+        return ArticleStore(self.settings.db_path)
+
+    @cached_property
+    def embedder(self):
+        return make_embedder(self.settings.embeddings)
+
+    @cached_property
+    def vectors(self) -> ChunkVectors:
+        return ChunkVectors(connect_chroma(self.settings), self.embedder)
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        return LexicalIndex(self.store, self.settings.home / "bm25")
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.store, self.vectors, self.lexical, self.embedder, self.retrieval)
+
+    # -- operations ---------------------------------------------------------
+    def ingest(self, paths: list[str | Path], source: str | None = None,
+               progress: ProgressCallback | None = None) -> IngestReport:
+        items = read_paths([Path(p) for p in paths], source=source)
+        report = Ingestor(self.store, self.vectors, self.embedder, self.chunking).ingest(items, progress)
+        if report.added or report.replaced:
+            self.lexical.refresh()
+        return report
+
+    def docs(self, date: str | None = None) -> list[Article]:
+        return self.store.list(date)
+
+    def show(self, doc_id: str) -> Article:
+        article = self.store.get(doc_id)
+        if article is None:
+            raise UserInputError(f"unknown document id {doc_id!r}; `rag docs` lists the stored articles")
+        return article
+
+    def search(self, query: str, k: int = 5, policy: RetrievalPolicy | None = None) -> list[Passage]:
+        return self.retriever.search(query, k=k, policy=policy)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()

@@ -1,0 +1,72 @@
+"""Settings from the environment (and an optional config file under RAG_HOME).
+
+Read once where a command starts, then passed down explicitly: nothing in the
+library reads the environment at import time.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.errors import ConfigError
+
+CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL")
+DEFAULT_LLM = "llamacpp"
+DEFAULT_EMBEDDINGS = "use-multilingual"
+
+
+def default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "rag"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    llm: str = DEFAULT_LLM
+    embeddings: str = DEFAULT_EMBEDDINGS
+    chroma_url: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "articles.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        home = Path(env.get("RAG_HOME") or default_home()).expanduser()
+        file_values = _read_config_file(home / "config.json")
+        def value(key: str, default: str | None) -> str | None:
+            return env.get(key) or file_values.get(key) or default
+        chroma_url = value("RAG_CHROMA_URL", None)
+        if chroma_url and not chroma_url.startswith(("http://", "https://")):
+            raise ConfigError(f"RAG_CHROMA_URL must look like http://host:port, got {chroma_url!r}")
+        return cls(
+            home=home,
+            llm=value("RAG_LLM", DEFAULT_LLM) or DEFAULT_LLM,
+            embeddings=value("RAG_EMBEDDINGS", DEFAULT_EMBEDDINGS) or DEFAULT_EMBEDDINGS,
+            chroma_url=chroma_url,
+        )
+
+
+def _read_config_file(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a valid JSON config file ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object of settings")
+    return {k: str(v) for k, v in data.items() if k in CONFIG_KEYS}

@@ -1,0 +1,143 @@
+"""The article store: SQLite under RAG_HOME, holding original texts and chunk spans.
+
+It is the source of truth for text and offsets. Chroma holds vectors and the
+BM25 index holds terms; both can be rebuilt from here.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from rag.records import Article, Chunk
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    doc_id TEXT PRIMARY KEY, origin TEXT, title TEXT NOT NULL, text TEXT NOT NULL,
+    date TEXT, source TEXT, url TEXT, lang TEXT, ingested_at TEXT DEFAULT CURRENT_TIMESTAMP
+);
+CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, terms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+_ARTICLE_COLUMNS = "doc_id, title, text, date, source, url, lang, origin"
+
+
+class ArticleStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- articles -----------------------------------------------------------
+    def get(self, doc_id: str) -> Article | None:
+        row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
+        return Article(*row) if row else None
+
+    def get_many(self, doc_ids: Iterable[str]) -> dict[str, Article]:
+        ids = list(dict.fromkeys(doc_ids))
+        found: dict[str, Article] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE doc_id IN ({marks})", part):
+                found[row[0]] = Article(*row)
+        return found
+
+    def exists(self, doc_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM articles WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def ids_for_origin(self, origin: str) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT doc_id FROM articles WHERE origin = ?", (origin,))]
+
+    def list(self, date: str | None = None) -> list[Article]:
+        query = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+        args: tuple = ()
+        if date:
+            query += " WHERE date = ?"
+            args = (date,)
+        query += " ORDER BY date DESC, source, title"
+        return [Article(*row) for row in self._db.execute(query, args)]
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def put(self, article: Article, chunks: list[Chunk], terms: list[str]) -> None:
+        with self._db:
+            self._db.execute(
+                f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                (article.doc_id, article.title, article.text, article.date, article.source, article.url,
+                 article.lang, article.origin),
+            )
+            self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (article.doc_id,))
+            self._db.executemany(
+                'INSERT INTO chunks (chunk_id, doc_id, idx, start, "end", terms) VALUES (?,?,?,?,?,?)',
+                [(c.chunk_id, c.doc_id, c.index, c.start, c.end, t) for c, t in zip(chunks, terms)],
+            )
+            self._bump_generation()
+
+    def delete(self, doc_ids: Iterable[str]) -> None:
+        with self._db:
+            for doc_id in doc_ids:
+                self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                self._db.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,))
+            self._bump_generation()
+
+    # -- chunks -------------------------------------------------------------
+    def chunks_for(self, doc_id: str) -> list[Chunk]:
+        article = self.get(doc_id)
+        if article is None:
+            return []
+        rows = self._db.execute('SELECT chunk_id, idx, start, "end" FROM chunks WHERE doc_id = ? ORDER BY idx', (doc_id,))
+        return [Chunk(cid, doc_id, idx, s, e, article.text[s:e]) for cid, idx, s, e in rows]
+
+    def chunk_spans(self, chunk_ids: Iterable[str]) -> dict[str, tuple[str, int, int]]:
+        ids = list(chunk_ids)
+        spans: dict[str, tuple[str, int, int]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            marks = ",".join("?" * len(part))
+            for cid, doc_id, s, e in self._db.execute(
+                f'SELECT chunk_id, doc_id, start, "end" FROM chunks WHERE chunk_id IN ({marks})', part
+            ):
+                spans[cid] = (doc_id, s, e)
+        return spans
+
+    def chunk_languages(self, chunk_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(chunk_ids)
+        langs: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            marks = ",".join("?" * len(part))
+            for cid, lang in self._db.execute(
+                f"SELECT c.chunk_id, a.lang FROM chunks c JOIN articles a ON a.doc_id = c.doc_id WHERE c.chunk_id IN ({marks})",
+                part,
+            ):
+                langs[cid] = lang
+        return langs
+
+    def iter_chunk_terms(self) -> Iterator[tuple[str, str]]:
+        yield from self._db.execute("SELECT chunk_id, terms FROM chunks ORDER BY rowid")
+
+    def chunk_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    # -- change tracking ----------------------------------------------------
+    def generation(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump_generation(self) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )

@@ -1,0 +1,90 @@
+"""BM25 over normalized, lightly stemmed terms (bm25s), persisted under RAG_HOME.
+
+Terms are computed once per chunk at ingest and kept in the article store, so a
+rebuild after new articles only re-indexes, never re-tokenizes.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from rag.index.articles import ArticleStore
+from rag.text.arabic import index_tokens
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    chunk_id: str
+    score: float
+
+
+def chunk_terms(text: str) -> str:
+    return " ".join(index_tokens(text))
+
+
+class LexicalIndex:
+    def __init__(self, store: ArticleStore, folder: Path):
+        self._store = store
+        self._folder = folder
+        self._model: bm25s.BM25 | None = None
+        self._chunk_ids: list[str] = []
+        self._generation = -1
+
+    def _ensure_fresh(self) -> None:
+        generation = self._store.generation()
+        if self._model is not None and self._generation == generation:
+            return
+        if not self._load(generation):
+            self._build(generation)
+
+    def _load(self, generation: int) -> bool:
+        stamp = self._folder / "stamp.json"
+        try:
+            meta = json.loads(stamp.read_text())
+            if meta.get("generation") != generation:
+                return False
+            self._model = bm25s.BM25.load(str(self._folder / "model"))
+            self._chunk_ids = json.loads((self._folder / "chunk_ids.json").read_text())
+        except (OSError, ValueError):
+            return False
+        self._generation = generation
+        return True
+
+    def _build(self, generation: int) -> None:
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        for chunk_id, terms in self._store.iter_chunk_terms():
+            ids.append(chunk_id)
+            corpus.append(terms.split() or ["\u2205"])
+        self._chunk_ids = ids
+        self._generation = generation
+        if not ids:
+            self._model = None
+            return
+        model = bm25s.BM25(k1=1.2, b=0.75)
+        model.index(corpus, show_progress=False)
+        self._model = model
+        self._folder.mkdir(parents=True, exist_ok=True)
+        model.save(str(self._folder / "model"))
+        (self._folder / "chunk_ids.json").write_text(json.dumps(ids))
+        (self._folder / "stamp.json").write_text(json.dumps({"generation": generation}))
+
+    def refresh(self) -> None:
+        self._ensure_fresh()
+
+    def query(self, text: str, k: int) -> list[LexicalHit]:
+        self._ensure_fresh()
+        terms = [t for t in index_tokens(text)]
+        if self._model is None or not terms:
+            return []
+        vocab = self._model.vocab_dict
+        known = [t for t in terms if t in vocab]
+        if not known:
+            return []
+        k = min(k, len(self._chunk_ids))
+        docs, scores = self._model.retrieve([known], k=k, show_progress=False, n_threads=1)
+        return [LexicalHit(self._chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]

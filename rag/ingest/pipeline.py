@@ -1,0 +1,92 @@
+"""Drafts to stored, chunked, embedded and indexed articles.
+
+Ids are content hashes, so re-ingesting an unchanged article is a no-op. An
+article whose origin (file path or record id) was ingested before with other
+content replaces the old version: its chunks and vectors are deleted.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rag.index.chunker import ChunkingPolicy, chunk_article
+from rag.index.lexical import chunk_terms
+from rag.ingest.readers import ArticleDraft
+from rag.records import Article, IngestReport, Rejection
+from rag.text.lang import detect_language
+
+ProgressCallback = Callable[[int, str], None]  # (articles done, label)
+
+
+def article_id(title: str, text: str) -> str:
+    return hashlib.sha256(f"{title}\n{text}".encode("utf-8")).hexdigest()[:16]
+
+
+def to_article(draft: ArticleDraft) -> Article:
+    return Article(doc_id=article_id(draft.title, draft.text), title=draft.title, text=draft.text,
+                   date=draft.date, source=draft.source, url=draft.url,
+                   lang=detect_language(draft.text), origin=draft.origin)
+
+
+@dataclass
+class _Pending:
+    article: Article
+    replaces: list[str]
+
+
+class Ingestor:
+    """Writes articles into the store, the vector index and the lexical index together."""
+
+    def __init__(self, store, vectors, embedder, policy: ChunkingPolicy = ChunkingPolicy(), batch_chunks: int = 256):
+        self._store = store
+        self._vectors = vectors
+        self._embedder = embedder
+        self._policy = policy
+        self._batch_chunks = batch_chunks
+
+    def ingest(self, items: Iterable[ArticleDraft | Rejection], progress: ProgressCallback | None = None) -> IngestReport:
+        report = IngestReport()
+        batch: list[_Pending] = []
+        seen: set[str] = set()
+        done = 0
+        for item in items:
+            if isinstance(item, Rejection):
+                report.rejected.append(item)
+                continue
+            article = to_article(item)
+            if article.doc_id in seen or self._store.exists(article.doc_id):
+                report.unchanged.append(article.doc_id)
+            else:
+                seen.add(article.doc_id)
+                old = [d for d in self._store.ids_for_origin(article.origin) if d != article.doc_id] if article.origin else []
+                batch.append(_Pending(article, old))
+            done += 1
+            if progress:
+                progress(done, item.title)
+            if sum(len(p.article.text) for p in batch) > self._batch_chunks * 700:
+                self._flush(batch, report)
+                batch = []
+        self._flush(batch, report)
+        return report
+
+    def _flush(self, batch: list[_Pending], report: IngestReport) -> None:
+        if not batch:
+            return
+        chunked = [chunk_article(p.article.doc_id, p.article.text, self._policy) for p in batch]
+        texts = [c.text for chunks in chunked for c in chunks]
+        vectors = self._embedder.embed_array(texts) if texts else None
+        offset = 0
+        for pending, chunks in zip(batch, chunked):
+            article_vectors = vectors[offset:offset + len(chunks)] if vectors is not None else None
+            offset += len(chunks)
+            if pending.replaces:
+                self._vectors.delete_docs(pending.replaces)
+                self._store.delete(pending.replaces)
+                report.replaced.extend(pending.replaces)
+            # Vectors first: if the process dies in between, the store (the source of
+            # truth for "already ingested") does not yet claim the article.
+            self._vectors.add(pending.article, chunks, article_vectors)
+            self._store.put(pending.article, chunks, [chunk_terms(c.text) for c in chunks])
+            report.added.append(pending.article.doc_id)
+            report.chunks += len(chunks)

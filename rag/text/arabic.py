@@ -1,0 +1,134 @@
+"""Arabic-aware normalization for matching and indexing.
+
+Every transformation here is either a one-to-one character substitution or a
+deletion, so a normalized string always comes with a map back to the code-point
+offsets of the original text. Stored article text is never normalized; only the
+copies used for matching are.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Harakat, tanween, shadda, sukun, superscript alef, Quranic marks.
+_DIACRITICS = (
+    [chr(c) for c in range(0x064B, 0x0660)]
+    + ["\u0670"]
+    + [chr(c) for c in range(0x06D6, 0x06DD)]
+    + [chr(c) for c in range(0x06DF, 0x06E9)]
+    + [chr(c) for c in range(0x06EA, 0x06EE)]
+)
+_TATWEEL = "\u0640"
+_INVISIBLE = ["\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\u061c"]
+
+_SUBSTITUTIONS = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي",
+    "ؤ": "و", "ئ": "ي",
+    "ة": "ه",
+    "ک": "ك", "ڪ": "ك",
+    "٪": "%", "،": ",", "؛": ";", "؟": "?",
+}
+# Arabic-Indic (U+0660..) and Persian (U+06F0..) digits to ASCII.
+for _i in range(10):
+    _SUBSTITUTIONS[chr(0x0660 + _i)] = str(_i)
+    _SUBSTITUTIONS[chr(0x06F0 + _i)] = str(_i)
+
+_TABLE: dict[int, str | None] = {ord(k): v for k, v in _SUBSTITUTIONS.items()}
+for _ch in _DIACRITICS + [_TATWEEL] + _INVISIBLE:
+    _TABLE[ord(_ch)] = None
+
+
+def normalize(text: str) -> str:
+    """Normalize for matching: unify letter variants, drop marks, lowercase Latin."""
+    return text.translate(_TABLE).lower()
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A normalized string plus, for each of its characters, the original offset."""
+
+    text: str
+    offsets: list[int]
+    original_length: int
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of the normalized text back to the original."""
+        if start >= end:
+            pos = self.offsets[start] if start < len(self.offsets) else self.original_length
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def normalize_with_offsets(text: str) -> NormalizedText:
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        mapped = _TABLE.get(ord(ch), ch)
+        if mapped is None:
+            continue
+        mapped = mapped.lower()
+        # lower() of a few code points yields two characters; keep the map aligned.
+        for piece in mapped:
+            out.append(piece)
+            offsets.append(i)
+    return NormalizedText("".join(out), offsets, len(text))
+
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[.,][0-9]+)*", re.UNICODE)
+
+_PREFIXES = ("وبال", "وكال", "وال", "بال", "كال", "فال", "لل", "ال")
+_SUFFIXES = ("هما", "كما", "ها", "ان", "ات", "ون", "ين", "يه", "يا", "هم", "كم", "نا", "ه", "ي")
+
+
+def light_stem(token: str) -> str:
+    """Light10-style Arabic stemmer on a normalized token; leaves Latin tokens as they are.
+
+    Light stemming (affix stripping, no roots) is what works best for Arabic
+    retrieval: it conflates الحكومة / حكومة / حكومتها without merging unrelated words.
+    """
+    if not token or not ("\u0600" <= token[0] <= "\u06ff"):
+        return _stem_latin(token)
+    if len(token) > 3 and token[0] == "و" and token[1:].startswith(_PREFIXES):
+        token = token[1:]
+    for prefix in _PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 2:
+            token = token[len(prefix):]
+            break
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 2:
+            token = token[: -len(suffix)]
+            break
+    return token
+
+
+def _stem_latin(token: str) -> str:
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+def index_tokens(text: str) -> list[str]:
+    """Tokens for lexical indexing: normalized, lightly stemmed, stop words removed."""
+    return [light_stem(t) for t in _TOKEN_RE.findall(normalize(text)) if t not in STOP_WORDS]
+
+
+def content_tokens(text: str) -> list[str]:
+    """Normalized tokens without stemming or stop words (for overlap checks)."""
+    return [t for t in _TOKEN_RE.findall(normalize(text)) if t not in STOP_WORDS]
+
+
+STOP_WORDS = frozenset(
+    normalize(w)
+    for w in """
+    في من على الى إلى عن مع أن إن ان كان كانت هذا هذه ذلك تلك التي الذي الذين ما لا لم لن قد
+    و او أو ثم بل حتى كل بعد قبل عند بين هو هي هم هن انه أنه إنه كما اي أي وقد وفي ومن وعلى
+    وان وأن فقد لقد ايضا أيضا غير منذ خلال حيث عليه عليها فيه فيها به بها له لها اذا إذا
+    the a an of to in on at for from by with and or is are was were be been it its this that
+    these those as which who whom what when where why how not no but if then than so such
+    do does did has have had will would can could should may might into about over after
+    before between during also there their they them he she his her we our you your i
+    """.split()
+)
