@@ -8,7 +8,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
+from rag.answer import Answer, answer_question
 from rag.config import Settings
+from rag.generate.generator import CompletionCache, Generator
+from rag.verify.support import SupportChecker
 from rag.errors import UserInputError
 from rag.index.articles import ArticleStore
 from rag.index.chunker import ChunkingPolicy
@@ -19,12 +22,14 @@ from rag.ingest.pipeline import Ingestor, ProgressCallback
 from rag.ingest.readers import read_paths
 from rag.records import Article, IngestReport, Passage
 from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
+from rag.retrieve.translate import TermTranslator
 
 
 class Rag:
     def __init__(self, settings: Settings | None = None, chunking: ChunkingPolicy = ChunkingPolicy(),
-                 retrieval: RetrievalPolicy = RetrievalPolicy()):
+                 retrieval: RetrievalPolicy = RetrievalPolicy(), completion_cache: CompletionCache | None = None):
         self.settings = settings or Settings.from_env()
+        self.completion_cache = completion_cache
         self.chunking = chunking
         self.retrieval = retrieval
         self.settings.home.mkdir(parents=True, exist_ok=True)
@@ -47,8 +52,12 @@ class Rag:
         return LexicalIndex(self.store, self.settings.home / "bm25")
 
     @cached_property
+    def translator(self) -> TermTranslator:
+        return TermTranslator(self.store, self.embedder, self.settings.home / "vocab")
+
+    @cached_property
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.store, self.vectors, self.lexical, self.embedder, self.retrieval)
+        return HybridRetriever(self.store, self.vectors, self.lexical, self.embedder, self.translator, self.retrieval)
 
     # -- operations ---------------------------------------------------------
     def ingest(self, paths: list[str | Path], source: str | None = None,
@@ -70,6 +79,25 @@ class Rag:
 
     def search(self, query: str, k: int = 5, policy: RetrievalPolicy | None = None) -> list[Passage]:
         return self.retriever.search(query, k=k, policy=policy)
+
+    @cached_property
+    def generator(self) -> Generator:
+        from rag.generate.providers import make_chat_model, model_label
+
+        spec = self.settings.llm
+        return Generator(lambda: make_chat_model(spec, self.settings), model_label(spec),
+                         params={"temperature": 0.0}, cache=self.completion_cache)
+
+    @cached_property
+    def checker(self) -> SupportChecker:
+        return SupportChecker(self.embedder)
+
+    def ask(self, question: str, k: int = 5, on_token=None) -> Answer:
+        if not question.strip():
+            raise UserInputError("the question is empty")
+        passages = self.search(question, k=k)
+        articles = self.store.get_many(p.doc_id for p in passages)
+        return answer_question(question, passages, articles, self.generator, self.checker, on_token=on_token)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -31,6 +31,8 @@ class Chunk:
     start: int
     end: int
     text: str
+    # Sentence units (start, end) inside the chunk: embedded one by one for retrieval.
+    units: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,33 @@ def search(query: str, k: Annotated[int, typer.Option("-k", min=1, max=200, help
         stdout.print()
 
 
+@app.command()
+@user_errors
+def ask(question: str, k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages to retrieve.")] = 5,
+        as_json: JsonFlag = False) -> None:
+    """A cited answer in the question's language (or an explicit "not found")."""
+    rag = open_app()
+    streaming = not as_json and stderr.is_terminal
+    on_token = (lambda text: stderr.print(text, end="", style="dim", markup=False)) if streaming else None
+    answer = rag.ask(question, k=k, on_token=on_token)
+    if streaming:
+        stderr.print()
+    if as_json:
+        print_json(answer.to_json())
+        return
+    print_answer(answer)
+
+
+def print_answer(answer) -> None:
+    from rag.cli.render import print_citations
+
+    stdout.print(answer.answer, markup=False)
+    if answer.citations:
+        stdout.print()
+        print_citations(answer.citations)
+    stderr.print(f"[dim]{answer.model}{'' if answer.grounded else ' · not grounded'}[/dim]")
+
+
 def main() -> None:
     try:
         app()

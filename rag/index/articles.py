@@ -68,6 +68,15 @@ class ArticleStore:
         query += " ORDER BY date DESC, source, title"
         return [Article(*row) for row in self._db.execute(query, args)]
 
+    def dominant_language(self) -> str:
+        """The language most stored text is in ('und' when empty); cached per generation."""
+        generation = self.generation()
+        if getattr(self, "_lang_cache", (None, None))[0] != generation:
+            row = self._db.execute(
+                "SELECT lang, SUM(LENGTH(text)) AS n FROM articles GROUP BY lang ORDER BY n DESC LIMIT 1").fetchone()
+            self._lang_cache = (generation, row[0] if row else "und")
+        return self._lang_cache[1]
+
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 

@@ -18,7 +18,7 @@ _CLAUSE_BREAK = re.compile(r"[،,;:]\s+|\s+")
 
 @dataclass(frozen=True)
 class ChunkingPolicy:
-    max_tokens: int = 256
+    max_tokens: int = 384
     overlap_sentences: int = 0
 
 
@@ -36,7 +36,7 @@ def chunk_article(doc_id: str, text: str, policy: ChunkingPolicy = ChunkingPolic
     groups = _pack(pieces, policy)
     return [
         Chunk(chunk_id=f"{doc_id}:{i}", doc_id=doc_id, index=i, start=group[0].start, end=group[-1].end,
-              text=text[group[0].start:group[-1].end])
+              text=text[group[0].start:group[-1].end], units=tuple((s.start, s.end) for s in group))
         for i, group in enumerate(groups)
     ]
 

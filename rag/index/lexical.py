@@ -77,8 +77,11 @@ class LexicalIndex:
         self._ensure_fresh()
 
     def query(self, text: str, k: int) -> list[LexicalHit]:
+        return self.query_terms(index_tokens(text), k)
+
+    def query_terms(self, terms: list[str], k: int) -> list[LexicalHit]:
+        """BM25 for already normalized and stemmed terms."""
         self._ensure_fresh()
-        terms = [t for t in index_tokens(text)]
         if self._model is None or not terms:
             return []
         vocab = self._model.vocab_dict

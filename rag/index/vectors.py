@@ -67,46 +67,83 @@ def connect_chroma(settings: Settings):
 
 
 class ChunkVectors:
+    """Two collections per embedder: one vector per sentence unit, and per chunk the
+    normalized mean of its units (a chunk embedding at no extra encoder cost).
+
+    A chunk scores by both its mean vector and its best sentence: questions usually
+    target one sentence, which a chunk-level vector dilutes.
+    """
+
     def __init__(self, client, embedder, namespace: str = "chunks"):
         self._embedder = embedder
-        name = f"{namespace}_{collection_suffix(getattr(embedder, 'name', 'custom'))}"
-        self._collection = client.get_or_create_collection(
-            name=name,
-            embedding_function=OurEmbeddingFunction(embedder),
-            configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}},
-        )
+        suffix = collection_suffix(getattr(embedder, "name", "custom"))
+        function = OurEmbeddingFunction(embedder)
+        config = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}}
+        self._chunks = client.get_or_create_collection(name=f"{namespace}_{suffix}", embedding_function=function,
+                                                       configuration=config)
+        self._units = client.get_or_create_collection(name=f"{namespace}_units_{suffix}", embedding_function=function,
+                                                      configuration=config)
         self._max_batch = getattr(client, "get_max_batch_size", lambda: 5000)() or 5000
 
-    def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def add(self, article: Article, chunks: list[Chunk], unit_vectors: np.ndarray) -> None:
+        """unit_vectors: one row per unit of each chunk, in chunk order."""
         if not chunks:
             return
-        for i in range(0, len(chunks), self._max_batch):
-            part = chunks[i:i + self._max_batch]
-            self._collection.upsert(
-                ids=[c.chunk_id for c in part],
-                embeddings=vectors[i:i + len(part)],
-                metadatas=[{"doc_id": c.doc_id, "start": c.start, "end": c.end, "date": article.date or ""} for c in part],
-            )
+        chunk_vectors, unit_ids, unit_meta = [], [], []
+        row = 0
+        for chunk in chunks:
+            n = len(chunk.units)
+            mean = unit_vectors[row:row + n].mean(axis=0)
+            chunk_vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+            for i, (start, end) in enumerate(chunk.units):
+                unit_ids.append(f"{chunk.chunk_id}/{i}")
+                unit_meta.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": start, "end": end})
+            row += n
+        self._upsert(self._chunks, [c.chunk_id for c in chunks], np.asarray(chunk_vectors, dtype=np.float32),
+                     [{"doc_id": c.doc_id, "start": c.start, "end": c.end, "date": article.date or ""} for c in chunks])
+        self._upsert(self._units, unit_ids, unit_vectors[:row], unit_meta)
+
+    def _upsert(self, collection, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
+        for i in range(0, len(ids), self._max_batch):
+            collection.upsert(ids=ids[i:i + self._max_batch], embeddings=vectors[i:i + self._max_batch],
+                              metadatas=metadatas[i:i + self._max_batch])
 
     def delete_docs(self, doc_ids: list[str]) -> None:
         for doc_id in doc_ids:
-            self._collection.delete(where={"doc_id": doc_id})
+            self._chunks.delete(where={"doc_id": doc_id})
+            self._units.delete(where={"doc_id": doc_id})
 
     def count(self) -> int:
-        return self._collection.count()
+        return self._chunks.count()
 
-    def query(self, vector: np.ndarray, k: int) -> list[VectorHit]:
-        total = self.count()
+    def query_chunks(self, vector: np.ndarray, k: int) -> list[VectorHit]:
+        return self._query(self._chunks, vector, k, lambda cid, meta: cid)
+
+    def query_units(self, vector: np.ndarray, k: int) -> list[VectorHit]:
+        """Best units, reported by the chunk they belong to (a chunk may repeat)."""
+        return self._query(self._units, vector, k, lambda uid, meta: meta["chunk_id"])
+
+    def _query(self, collection, vector, k, to_chunk) -> list[VectorHit]:
+        total = collection.count()
         if total == 0:
             return []
-        result = self._collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)],
-                                        n_results=min(k, total), include=["distances"])
-        ids = result["ids"][0]
-        distances = result["distances"][0]
-        return [VectorHit(cid, 1.0 - float(d)) for cid, d in zip(ids, distances)]
+        result = collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, total),
+                                  include=["distances", "metadatas"])
+        return [VectorHit(to_chunk(i, m), 1.0 - float(d))
+                for i, d, m in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])]
 
-    def vectors_for(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+    def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         if not chunk_ids:
             return {}
-        got = self._collection.get(ids=chunk_ids, include=["embeddings"])
+        got = self._chunks.get(ids=chunk_ids, include=["embeddings"])
         return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"])}
+
+    def unit_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """All unit vectors of each chunk, stacked."""
+        if not chunk_ids:
+            return {}
+        got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
+        grouped: dict[str, list] = {}
+        for vec, meta in zip(got["embeddings"], got["metadatas"]):
+            grouped.setdefault(meta["chunk_id"], []).append(vec)
+        return {cid: np.asarray(vecs, dtype=np.float32) for cid, vecs in grouped.items()}

@@ -74,12 +74,14 @@ class Ingestor:
         if not batch:
             return
         chunked = [chunk_article(p.article.doc_id, p.article.text, self._policy) for p in batch]
-        texts = [c.text for chunks in chunked for c in chunks]
-        vectors = self._embedder.embed_array(texts) if texts else None
+        # One encoder call for every sentence unit of the batch: big batches use BLAS best.
+        units = [p.article.text[a:b] for p, chunks in zip(batch, chunked) for c in chunks for a, b in c.units]
+        vectors = self._embedder.embed_array(units) if units else None
         offset = 0
         for pending, chunks in zip(batch, chunked):
-            article_vectors = vectors[offset:offset + len(chunks)] if vectors is not None else None
-            offset += len(chunks)
+            n_units = sum(len(c.units) for c in chunks)
+            article_vectors = vectors[offset:offset + n_units] if vectors is not None else None
+            offset += n_units
             if pending.replaces:
                 self._vectors.delete_docs(pending.replaces)
                 self._store.delete(pending.replaces)

@@ -1,10 +1,12 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by weighted RRF.
+"""Hybrid retrieval: dense chunk and sentence similarity plus BM25, fused by score.
+
+score(chunk) = cos(q, chunk) + max cos(q, sentence of chunk) + w * bm25 / max bm25
 
 BM25 over normalized, stemmed Arabic is precise when the query shares words with
-the text; the multilingual encoder carries English questions over Arabic text,
-where BM25 finds almost nothing. Reciprocal-rank fusion needs no score
-calibration; the lexical side is down-weighted when the query's language differs
-from the passage's, since then only names and numbers can match.
+the text. The multilingual encoder carries English questions over Arabic text,
+where plain BM25 finds almost nothing; for those, BM25 runs on terms translated
+through the embedding space (rag.retrieve.translate) with a lower weight.
+Weights were tuned on XQuAD (see evals/README.md for the measured numbers).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from rag.index.articles import ArticleStore
 from rag.index.lexical import LexicalIndex
 from rag.index.vectors import ChunkVectors
 from rag.records import Passage
+from rag.retrieve.translate import TermTranslator
 from rag.text.lang import detect_language
 
 
@@ -23,19 +26,18 @@ from rag.text.lang import detect_language
 class RetrievalPolicy:
     mode: str = "hybrid"  # hybrid | dense | lexical
     candidates: int = 60
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    cross_lingual_lexical_weight: float = 0.3
+    lexical_weight: float = 0.75
+    translated_lexical_weight: float = 0.2
 
 
 class HybridRetriever:
     def __init__(self, store: ArticleStore, vectors: ChunkVectors, lexical: LexicalIndex, embedder,
-                 policy: RetrievalPolicy = RetrievalPolicy()):
+                 translator: TermTranslator, policy: RetrievalPolicy = RetrievalPolicy()):
         self.store = store
         self.vectors = vectors
         self.lexical = lexical
         self.embedder = embedder
+        self.translator = translator
         self.policy = policy
 
     def search(self, query: str, k: int = 5, policy: RetrievalPolicy | None = None) -> list[Passage]:
@@ -44,29 +46,58 @@ class HybridRetriever:
         if not query or k <= 0:
             return []
         n = max(policy.candidates, k)
-        dense = self._dense(query, n) if policy.mode in ("hybrid", "dense") else []
-        lexical = self.lexical.query(query, n) if policy.mode in ("hybrid", "lexical") else []
-        scores = self._fuse(query, dense, lexical, policy)
+        if policy.mode == "lexical":
+            scores, _ = self._lexical_scores(query, n, policy)
+        else:
+            vector = np.asarray(self.embedder.embed_array([query])[0], dtype=np.float32)
+            scores = self._dense_scores(vector, n)
+            if policy.mode == "hybrid":
+                lexical, weight = self._lexical_scores(query, n, policy)
+                # Lexical-only candidates need their dense score too, to be comparable.
+                scores.update(self._dense_for(vector, [cid for cid in lexical if cid not in scores]))
+                for chunk_id, score in lexical.items():
+                    scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * score
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:k]
         return self._passages(ranked)
 
-    def _dense(self, query: str, n: int) -> list[str]:
-        vector = np.asarray(self.embedder.embed_array([query])[0], dtype=np.float32)
-        return [hit.chunk_id for hit in self.vectors.query(vector, n)]
+    # -- dense --------------------------------------------------------------
+    def _dense_scores(self, vector: np.ndarray, n: int) -> dict[str, float]:
+        chunk_sim = {hit.chunk_id: hit.similarity for hit in self.vectors.query_chunks(vector, n)}
+        best_unit: dict[str, float] = {}
+        for hit in self.vectors.query_units(vector, n * 2):
+            best_unit[hit.chunk_id] = max(best_unit.get(hit.chunk_id, -1.0), hit.similarity)
+        candidates = set(chunk_sim) | set(best_unit)
+        missing_chunk = [cid for cid in candidates if cid not in chunk_sim]
+        chunk_sim.update({cid: float(v @ vector) for cid, v in self.vectors.chunk_vectors(missing_chunk).items()})
+        missing_unit = [cid for cid in candidates if cid not in best_unit]
+        best_unit.update({cid: float((m @ vector).max()) for cid, m in self.vectors.unit_vectors(missing_unit).items()})
+        return {cid: chunk_sim.get(cid, 0.0) + best_unit.get(cid, 0.0) for cid in candidates}
 
-    def _fuse(self, query: str, dense: list[str], lexical, policy: RetrievalPolicy) -> dict[str, float]:
-        scores: dict[str, float] = {}
-        for rank, chunk_id in enumerate(dense):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + policy.dense_weight / (policy.rrf_k + rank + 1)
+    def _dense_for(self, vector: np.ndarray, chunk_ids: list[str]) -> dict[str, float]:
+        if not chunk_ids:
+            return {}
+        chunk_vecs = self.vectors.chunk_vectors(chunk_ids)
+        unit_vecs = self.vectors.unit_vectors(chunk_ids)
+        return {cid: float(chunk_vecs[cid] @ vector) + float((unit_vecs[cid] @ vector).max())
+                for cid in chunk_ids if cid in chunk_vecs and cid in unit_vecs}
+
+    # -- lexical ------------------------------------------------------------
+    def _lexical_scores(self, query: str, n: int, policy: RetrievalPolicy) -> tuple[dict[str, float], float]:
+        """BM25 scores scaled to [0, 1], and the weight they get in the fusion."""
         query_lang = detect_language(query)
-        hit_langs = self.store.chunk_languages([hit.chunk_id for hit in lexical]) if policy.mode == "hybrid" else {}
-        for rank, hit in enumerate(lexical):
+        corpus_lang = self.store.dominant_language()
+        if query_lang in ("ar", "en") and corpus_lang in ("ar", "en") and query_lang != corpus_lang:
+            hits = self.lexical.query_terms(self.translator.translate(query), n)
+            weight = policy.translated_lexical_weight
+        else:
+            hits = self.lexical.query(query, n)
             weight = policy.lexical_weight
-            if hit_langs.get(hit.chunk_id, query_lang) != query_lang:
-                weight = policy.cross_lingual_lexical_weight
-            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + weight / (policy.rrf_k + rank + 1)
-        return scores
+        if not hits:
+            return {}, weight
+        top = max(hit.score for hit in hits)
+        return {hit.chunk_id: hit.score / top for hit in hits}, weight
 
+    # -- results ------------------------------------------------------------
     def _passages(self, ranked: list[tuple[str, float]]) -> list[Passage]:
         spans = self.store.chunk_spans([cid for cid, _ in ranked])
         articles = self.store.get_many(doc_id for doc_id, _, _ in spans.values())

@@ -1,0 +1,75 @@
+"""`rag ask`: retrieval, a numbered-source prompt, generation, verification, citations.
+
+Grounded by construction: the model only chooses words and source numbers; the
+spans come from our splitter, and every sentence passes the support check or is
+repaired or dropped. If nothing verified remains, the answer says the articles
+do not contain it and `grounded` is false.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rag.generate.generator import Completion, Generator
+from rag.prompting import load_prompt
+from rag.records import Citation, Passage
+from rag.text.lang import detect_language
+from rag.verify.citations import VerificationLog, assign_citations, is_not_found, verify_draft, with_markers
+from rag.verify.sources import number_sources, render_sources
+from rag.verify.support import SupportChecker
+
+NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
+LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    lang: str
+    grounded: bool
+    citations: list[Citation]
+    model: str
+    sentences: list[tuple[str, list[int]]] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    completion: Completion | None = None
+    log: VerificationLog | None = None
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "answer": self.answer, "lang": self.lang, "grounded": self.grounded,
+                "citations": [c.to_json() for c in self.citations], "model": self.model}
+
+
+def question_language(question: str) -> str:
+    lang = detect_language(question)
+    if lang in ("ar", "en"):
+        return lang
+    return "ar" if any("\u0600" <= ch <= "\u06ff" for ch in question) else "en"
+
+
+def answer_question(question: str, passages: list[Passage], articles: dict, generator: Generator,
+                    checker: SupportChecker, token_budget: int = 1800,
+                    on_token: Callable[[str], None] | None = None) -> Answer:
+    lang = question_language(question)
+    sources = number_sources(passages, articles, token_budget)
+    if not sources:
+        return _not_found(question, lang, generator.label, passages)
+    system = load_prompt(f"ask.system.{lang}").render()
+    user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
+                                          language=LANGUAGE_NAMES[lang])
+    completion = generator.complete(system, user, on_token)
+    if is_not_found(completion.text):
+        return _not_found(question, lang, generator.label, passages, completion)
+    verified, log = verify_draft(completion.text, sources, checker, lang)
+    if not verified:
+        return _not_found(question, lang, generator.label, passages, completion, log)
+    (sentences,), citations = assign_citations([verified], sources, {d: a.text for d, a in articles.items()})
+    text = " ".join(with_markers(t, ns) for t, ns in sentences)
+    return Answer(question=question, answer=text, lang=lang, grounded=True, citations=citations,
+                  model=generator.label, sentences=sentences, passages=passages, completion=completion, log=log)
+
+
+def _not_found(question: str, lang: str, model: str, passages: list[Passage], completion: Completion | None = None,
+               log: VerificationLog | None = None) -> Answer:
+    return Answer(question=question, answer=NOT_FOUND_ANSWER[lang], lang=lang, grounded=False, citations=[],
+                  model=model, passages=passages, completion=completion, log=log)

@@ -1,0 +1,63 @@
+"""QA datasets in the documented schema (XQuAD / ARCD style JSONL).
+
+Each record: question, context, answers [{text, answer_start}] (answer_start a str
+index into context). Every distinct context becomes one article.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import UserInputError
+
+
+@dataclass(frozen=True)
+class QACase:
+    case_id: str
+    question: str
+    context: str
+    answer: str
+    answer_start: int
+    context_id: str
+    question_lang: str = "ar"
+    answerable: bool = True
+
+
+def context_id(context: str) -> str:
+    return "ctx-" + hashlib.sha256(context.encode("utf-8")).hexdigest()[:12]
+
+
+def load_qa_cases(path: Path, limit: int | None = None) -> list[QACase]:
+    cases: list[QACase] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                answer = record["answers"][0]
+                case = QACase(
+                    case_id=str(record.get("id", number)), question=record["question"], context=record["context"],
+                    answer=answer["text"], answer_start=int(answer["answer_start"]),
+                    context_id=context_id(record["context"]),
+                    question_lang=record.get("question_lang", record.get("lang", "ar")),
+                    answerable=record.get("answerable", True),
+                )
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                raise UserInputError(f"{path}:{number}: not a QA record ({exc})") from None
+            cases.append(case)
+            if limit and len(cases) >= limit:
+                break
+    return cases
+
+
+def context_records(cases: list[QACase]) -> list[dict]:
+    """One article record per distinct context, as JSONL-ready dicts."""
+    seen: dict[str, dict] = {}
+    for case in cases:
+        if case.context_id not in seen:
+            title = case.context.strip().split("\n", 1)[0][:80]
+            seen[case.context_id] = {"id": case.context_id, "title": title, "text": case.context}
+    return list(seen.values())

@@ -1,0 +1,109 @@
+"""One call to a chat model: messages in, text out, with usage, timing and an optional cache.
+
+The cache (used by evals) keys a completion by model label, messages and
+generation parameters, so a re-run is instant and CI can replay recorded outputs
+when the model is not available. It is never consulted across models.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from rag.errors import SetupError
+from rag.text.tokens import count_tokens
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    first_token_seconds: float | None = None
+    cached: bool = False
+
+
+class CompletionCache:
+    """Completions stored as JSON files named by their key, under one folder."""
+
+    def __init__(self, folder: Path, replay_only: bool = False):
+        self.folder = folder
+        self.replay_only = replay_only
+
+    @staticmethod
+    def key(model: str, system: str, user: str, params: dict) -> str:
+        payload = json.dumps({"model": model, "system": system, "user": user, "params": params},
+                             ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> Completion | None:
+        path = self.folder / key[:2] / f"{key}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        data["cached"] = True
+        return Completion(**{k: v for k, v in data.items() if k in Completion.__dataclass_fields__})
+
+    def put(self, key: str, completion: Completion, system: str, user: str) -> None:
+        path = self.folder / key[:2] / f"{key}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        record = asdict(completion) | {"cached": False, "system": system, "user": user}
+        path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+class Generator:
+    def __init__(self, chat_model_factory: Callable[[], object], label: str, params: dict | None = None,
+                 cache: CompletionCache | None = None):
+        self._factory = chat_model_factory
+        self._model = None
+        self.label = label
+        self.params = params or {}
+        self.cache = cache
+
+    def _chat(self):
+        if self._model is None:
+            self._model = self._factory()
+        return self._model
+
+    def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None) -> Completion:
+        key = CompletionCache.key(self.label, system, user, self.params) if self.cache else None
+        if self.cache and key:
+            hit = self.cache.get(key)
+            if hit is not None:
+                if on_token:
+                    on_token(hit.text)
+                return hit
+            if self.cache.replay_only:
+                raise SetupError(f"no recorded output for this prompt with {self.label} (replay-only mode); "
+                                 "re-record with the model available")
+        completion = self._run(system, user, on_token)
+        if self.cache and key:
+            self.cache.put(key, completion, system, user)
+        return completion
+
+    def _run(self, system: str, user: str, on_token: Callable[[str], None] | None) -> Completion:
+        messages = [SystemMessage(content=system), HumanMessage(content=user)]
+        started = time.perf_counter()
+        first: float | None = None
+        pieces: list[str] = []
+        for chunk in self._chat().stream(messages):
+            text = chunk.content if isinstance(chunk.content, str) else ""
+            if text:
+                if first is None:
+                    first = time.perf_counter() - started
+                pieces.append(text)
+                if on_token:
+                    on_token(text)
+        text = "".join(pieces)
+        # Costs are counted in o200k tokens for every model, so reports compare across models.
+        return Completion(text=text, model=self.label, prompt_tokens=count_tokens(system) + count_tokens(user),
+                          completion_tokens=count_tokens(text), seconds=time.perf_counter() - started,
+                          first_token_seconds=first)

@@ -1,0 +1,395 @@
+"""Chat models behind LangChain's `BaseChatModel`, chosen by the RAG_LLM spec.
+
+  llamacpp                    the bundled Qwen2.5-Coder 1.5B (default), in-process
+  llamacpp:qwen2.5-0.5b       a bundled model by name (qwen2.5-0.5b, qwen2.5-1.5b)
+  llamacpp:/path/model.gguf   any GGUF file
+  openai:MODEL                OpenAI, or any OpenAI-compatible server via OPENAI_BASE_URL
+
+A spec selects exactly one model: if it cannot be loaded or reached that is an
+error the user sees, never a quiet switch to another model.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import UsageMetadata
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from rag.config import Settings
+from rag.errors import ConfigError, SetupError, UserInputError
+from rag.generate.bundled_model import (
+    BUNDLED_MODELS,
+    DEFAULT_BUNDLED,
+    INSTALL_HINT,
+    bundled_model,
+    bundled_model_path,
+    model_cache_dir,
+)
+
+ACCEPTED_FORMS = (
+    "llamacpp, llamacpp:" + ", llamacpp:".join(sorted(BUNDLED_MODELS))
+    + ", llamacpp:/path/to/model.gguf, openai:MODEL"
+)
+# Sent to OpenAI-compatible servers that need no key (llama.cpp, vLLM, Ollama);
+# the openai client refuses to start without some key.
+PLACEHOLDER_API_KEY = "not-needed"
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    n_ctx: int = 4096          # llama.cpp context window (prompt + answer)
+    max_tokens: int = 512      # answer length cap
+    temperature: float = 0.0   # 0: the same question gives the same answer
+    seed: int = 1234
+    json_mode: bool = False    # constrain output to a JSON object
+    timeout: float = 120.0     # seconds per request to an OpenAI-compatible server
+    max_retries: int = 3       # the openai client retries 408/429/5xx with backoff
+
+
+@dataclass(frozen=True)
+class LlmSpec:
+    provider: str              # "llamacpp" or "openai"
+    model: str                 # bundled name, GGUF path, or API model id
+    bundled: bool = False
+
+
+def parse_llm_spec(spec: str) -> LlmSpec:
+    text = (spec or "").strip()
+    provider, _, value = text.partition(":")
+    provider, value = provider.strip().lower(), value.strip()
+    if provider == "llamacpp":
+        if not value:
+            return LlmSpec("llamacpp", DEFAULT_BUNDLED, bundled=True)
+        if value in BUNDLED_MODELS:
+            return LlmSpec("llamacpp", value, bundled=True)
+        if value.lower().endswith(".gguf") or "/" in value or os.sep in value or value.startswith(("~", ".")):
+            return LlmSpec("llamacpp", value)
+        raise ConfigError(
+            f"RAG_LLM={spec!r}: {value!r} is neither a bundled model ({', '.join(sorted(BUNDLED_MODELS))}) "
+            f"nor a path to a .gguf file"
+        )
+    if provider == "openai":
+        if not value:
+            raise ConfigError(f"RAG_LLM={spec!r}: name the model, e.g. openai:gpt-4o-mini")
+        return LlmSpec("openai", value)
+    raise ConfigError(f"RAG_LLM={spec!r} is not a model spec; accepted forms: {ACCEPTED_FORMS}")
+
+
+def model_label(spec: str) -> str:
+    """A stable name for reports: provider plus the concrete model (and quantisation)."""
+    parsed = parse_llm_spec(spec)
+    if parsed.provider == "llamacpp":
+        if parsed.bundled:
+            return f"llamacpp:{bundled_model(parsed.model).label}"
+        return f"llamacpp:{Path(parsed.model).stem.lower()}"
+    return f"openai:{parsed.model}"
+
+
+def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = GenerationOptions(),
+                    environ: Mapping[str, str] | None = None) -> BaseChatModel:
+    """The chat model for `spec`. Nothing heavy happens here except assembling a
+    bundled GGUF on first use; the weights load on the first call."""
+    env = os.environ if environ is None else environ
+    parsed = parse_llm_spec(spec)
+    if parsed.provider == "llamacpp":
+        _require_llama_cpp()
+        if parsed.bundled:
+            path = bundled_model_path(parsed.model, model_cache_dir(settings, dict(env)))
+        else:
+            path = Path(parsed.model).expanduser()
+            if not path.is_file():
+                raise SetupError(f"RAG_LLM={spec!r}: no GGUF model file at {path}")
+        return LlamaCppChat(
+            model_path=str(path.resolve()), label=model_label(spec), n_ctx=options.n_ctx,
+            max_tokens=options.max_tokens, temperature=options.temperature, seed=options.seed,
+            response_format={"type": "json_object"} if options.json_mode else None,
+        )
+    return _make_openai(parsed.model, options, env)
+
+
+# -- llama.cpp, in process ---------------------------------------------------
+
+def _require_llama_cpp() -> None:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        raise SetupError(f"the llamacpp models need llama-cpp-python; run `{INSTALL_HINT}`") from exc
+
+
+@dataclass
+class _LoadedLlama:
+    llama: Any
+    # A Llama context is one sequence of KV state: two threads generating on it
+    # at once (e.g. BaseChatModel.batch) would corrupt each other's output.
+    lock: threading.Lock
+
+
+# Weights are ~0.5-1 GB; load each once per process, on first use, never at import.
+_LLAMAS: dict[tuple[str, int, int], _LoadedLlama] = {}
+_LLAMAS_LOCK = threading.Lock()
+
+
+def _load_llama(model_path: str, n_ctx: int, n_threads: int, seed: int) -> _LoadedLlama:
+    key = (model_path, n_ctx, n_threads)
+    with _LLAMAS_LOCK:
+        loaded = _LLAMAS.get(key)
+        if loaded is None:
+            _require_llama_cpp()
+            from llama_cpp import Llama
+            try:
+                llama = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
+                              n_threads_batch=n_threads, seed=seed, verbose=False)
+            except (ValueError, RuntimeError, OSError) as exc:
+                raise SetupError(f"llama.cpp could not load {model_path} ({exc}); is it a GGUF model?") from exc
+            loaded = _LLAMAS[key] = _LoadedLlama(llama, threading.Lock())
+        return loaded
+
+
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+# Call-time options we pass through (e.g. model.bind(max_tokens=64)). LangChain
+# also passes its own bookkeeping kwargs (ls_structured_output_format, …) that
+# llama.cpp would reject, so anything else is dropped.
+_CALL_OPTIONS = ("max_tokens", "temperature", "seed", "response_format", "top_p", "top_k", "repeat_penalty")
+
+
+def _to_llama_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    out = []
+    for message in messages:
+        role = getattr(message, "role", None) if message.type == "chat" else _ROLES.get(message.type)
+        if role is None:
+            raise ValueError(f"LlamaCppChat does not support {message.type!r} messages")
+        out.append({"role": role, "content": message.text})
+    return out
+
+
+def _usage(prompt_tokens: int, completion_tokens: int) -> UsageMetadata:
+    return UsageMetadata(input_tokens=prompt_tokens, output_tokens=completion_tokens,
+                         total_tokens=prompt_tokens + completion_tokens)
+
+
+class LlamaCppChat(BaseChatModel):
+    """A GGUF model run in-process by llama.cpp, through its chat template."""
+
+    model_path: str
+    label: str
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    max_tokens: int = 512
+    temperature: float = 0.0
+    seed: int = 1234
+    response_format: dict | None = None
+
+    @property
+    def _llm_type(self) -> str:
+        return "llamacpp-chat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.label, "n_ctx": self.n_ctx, "max_tokens": self.max_tokens,
+                "temperature": self.temperature, "seed": self.seed, "response_format": self.response_format}
+
+    def _loaded(self) -> _LoadedLlama:
+        threads = self.n_threads or max(1, os.cpu_count() or 1)
+        return _load_llama(self.model_path, self.n_ctx, threads, self.seed)
+
+    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {"max_tokens": self.max_tokens, "temperature": self.temperature, "seed": self.seed}
+        if self.response_format is not None:
+            params["response_format"] = self.response_format
+        params.update({k: v for k, v in kwargs.items() if k in _CALL_OPTIONS})
+        if stop:
+            params["stop"] = stop
+        return params
+
+    @contextlib.contextmanager
+    def _context_errors(self):
+        try:
+            yield
+        except ValueError as exc:
+            # llama.cpp refuses, rather than truncates, a prompt longer than n_ctx.
+            if "exceed context window" in str(exc):
+                raise UserInputError(f"{exc}: the prompt is too long for {self.label} (n_ctx={self.n_ctx})") from exc
+            raise
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        loaded = self._loaded()
+        with loaded.lock, self._context_errors():
+            response = loaded.llama.create_chat_completion(
+                messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs))
+        choice = response["choices"][0]
+        usage = response.get("usage") or {}
+        prompt_tokens, completion_tokens = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
+        finish = choice.get("finish_reason")
+        message = AIMessage(
+            content=choice["message"].get("content") or "",
+            usage_metadata=_usage(prompt_tokens, completion_tokens),
+            response_metadata={"finish_reason": finish, "model_name": self.label},
+        )
+        return ChatResult(
+            generations=[ChatGeneration(message=message, generation_info={"finish_reason": finish})],
+            llm_output={"token_usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                                        "total_tokens": prompt_tokens + completion_tokens},
+                        "model_name": self.label},
+        )
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        loaded = self._loaded()
+        llama_messages = _to_llama_messages(messages)
+        finish = None
+        streamed: list[str] = []
+        with loaded.lock, self._context_errors():
+            for chunk in loaded.llama.create_chat_completion(
+                    messages=llama_messages, stream=True, **self._params(stop, kwargs)):
+                choice = chunk["choices"][0]
+                finish = choice.get("finish_reason") or finish
+                text = (choice.get("delta") or {}).get("content") or ""
+                if not text:
+                    continue
+                streamed.append(text)
+                piece = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                if run_manager:
+                    run_manager.on_llm_new_token(text, chunk=piece)
+                yield piece
+            prompt_tokens, completion_tokens = self._stream_usage(loaded.llama, "".join(streamed), finish)
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="", usage_metadata=_usage(prompt_tokens, completion_tokens),
+                response_metadata={"finish_reason": finish, "model_name": self.label},
+                chunk_position="last",
+            ),
+            generation_info={"finish_reason": finish},
+        )
+
+    @staticmethod
+    def _stream_usage(llama: Any, text: str, finish: str | None) -> tuple[int, int]:
+        """Token counts for a stream, which llama-cpp-python does not report.
+
+        The completion is re-tokenised (exact whenever the model emitted the
+        canonical tokenisation, which is the usual case). llama.cpp's context
+        then holds prompt + completion tokens, except that a completion cut
+        at max_tokens leaves its last token unevaluated.
+        """
+        completion = len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)) if text else 0
+        prompt = llama.n_tokens - completion + (1 if finish == "length" else 0)
+        return max(prompt, 0), completion
+
+
+# -- OpenAI and OpenAI-compatible servers --------------------------------------
+
+def _make_openai(model: str, options: GenerationOptions, env: Mapping[str, str]) -> BaseChatModel:
+    try:
+        import langchain_openai  # noqa: F401
+    except ImportError as exc:
+        raise SetupError("openai:MODEL needs the langchain-openai package") from exc
+    base_url = env.get("OPENAI_BASE_URL") or env.get("OPENAI_API_BASE") or None
+    api_key = env.get("OPENAI_API_KEY")
+    if not api_key:
+        if not base_url:
+            raise SetupError(
+                f"RAG_LLM=openai:{model} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local OpenAI-compatible server)"
+            )
+        api_key = PLACEHOLDER_API_KEY
+    kwargs: dict[str, Any] = {}
+    if base_url:
+        # langchain-openai sends max_completion_tokens, which OpenAI wants but
+        # llama.cpp's and Ollama's servers ignore (they read max_tokens).
+        pass
+    else:
+        kwargs["max_tokens"] = options.max_tokens
+    if options.json_mode:
+        kwargs["model_kwargs"] = {"response_format": {"type": "json_object"}}
+    return guarded_chat_openai_class()(
+        model=model, api_key=api_key, base_url=base_url, temperature=options.temperature, seed=options.seed,
+        timeout=options.timeout, max_retries=options.max_retries,
+        # The Responses API exists only at OpenAI; chat completions work everywhere.
+        use_responses_api=False, **kwargs,
+    )
+
+
+def _public_url(url: str | None) -> str:
+    """The base URL without any user:password part, safe to print."""
+    if not url:
+        return "https://api.openai.com/v1"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+@functools.cache
+def guarded_chat_openai_class() -> type[BaseChatModel]:
+    """ChatOpenAI with clear setup errors; built on first use so that importing
+    this module (and so `rag docs`) does not import openai."""
+    import openai
+    from langchain_openai import ChatOpenAI
+
+    class GuardedChatOpenAI(ChatOpenAI):
+        """ChatOpenAI whose setup failures become one-line SetupErrors.
+
+        The original exceptions are suppressed (`from None`): an
+        AuthenticationError's text can echo part of the key.
+        """
+
+        def _translate(self, exc: Exception) -> SetupError | None:
+            where = _public_url(self.openai_api_base)
+            if isinstance(exc, (openai.PermissionDeniedError,)):
+                return SetupError(f"the server at {where} rejected the API key for model {self.model_name!r} "
+                                  f"(HTTP {exc.status_code}); check OPENAI_API_KEY")
+            if isinstance(exc, openai.NotFoundError):
+                return SetupError(f"the server at {where} has no model {self.model_name!r} (HTTP 404); "
+                                  f"check RAG_LLM and OPENAI_BASE_URL")
+            if isinstance(exc, openai.APIConnectionError):
+                return SetupError(f"cannot reach the OpenAI-compatible server at {where} "
+                                  f"after {self.max_retries} retries ({type(exc).__name__}); check OPENAI_BASE_URL")
+            return None
+
+        def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
+            try:
+                return super()._generate(*args, **kwargs)
+            except openai.OpenAIError as exc:
+                if (err := self._translate(exc)) is None:
+                    raise
+            raise err
+
+        async def _agenerate(self, *args: Any, **kwargs: Any) -> ChatResult:
+            try:
+                return await super()._agenerate(*args, **kwargs)
+            except openai.OpenAIError as exc:
+                if (err := self._translate(exc)) is None:
+                    raise
+            raise err
+
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+            try:
+                yield from super()._stream(*args, **kwargs)
+                return
+            except openai.OpenAIError as exc:
+                if (err := self._translate(exc)) is None:
+                    raise
+            raise err
+
+        async def _astream(self, *args: Any, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+            try:
+                async for chunk in super()._astream(*args, **kwargs):
+                    yield chunk
+                return
+            except openai.OpenAIError as exc:
+                if (err := self._translate(exc)) is None:
+                    raise
+            raise err
+
+    return GuardedChatOpenAI

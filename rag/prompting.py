@@ -1,0 +1,66 @@
+"""Prompt templates: files under prompts/, with a front-matter header, loaded by name.
+
+A template declares its variables; rendering with a missing or unexpected
+variable is an error, not a silently empty string. `$name` placeholders
+(string.Template) keep JSON braces and Arabic punctuation literal.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from string import Template
+
+from rag.errors import SetupError
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    version: str
+    variables: tuple[str, ...]
+    body: str
+
+    def render(self, **values: str) -> str:
+        missing = set(self.variables) - set(values)
+        extra = set(values) - set(self.variables)
+        if missing or extra:
+            raise SetupError(f"prompt {self.name}: missing variables {sorted(missing)}, unexpected {sorted(extra)}")
+        return Template(self.body).substitute(values)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@v{self.version}"
+
+
+def prompts_dir() -> Path:
+    override = os.environ.get("RAG_PROMPTS_DIR")
+    if override:
+        return Path(override)
+    packaged = Path(__file__).resolve().parent / "prompts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "prompts"
+
+
+@lru_cache(maxsize=64)
+def load_prompt(name: str) -> PromptTemplate:
+    path = prompts_dir() / f"{name}.md"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SetupError(f"prompt template {name!r} not found at {path}") from exc
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        raise SetupError(f"prompt template {path} has no front-matter header")
+    meta: dict[str, str] = {}
+    for line in match.group(1).splitlines():
+        key, _, value = line.partition(":")
+        meta[key.strip()] = value.strip()
+    variables = tuple(v.strip() for v in meta.get("variables", "[]").strip("[]").split(",") if v.strip())
+    return PromptTemplate(name=meta.get("name", name), version=meta.get("version", "0"), variables=variables,
+                          body=text[match.end():].strip() + "\n")

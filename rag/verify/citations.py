@@ -1,0 +1,141 @@
+"""Turn a model's draft into verified, exactly cited sentences.
+
+The draft cites source numbers as [n]. For each sentence of the draft:
+- numbers that were not shown are dropped;
+- the cited source sentences must support the sentence (rag.verify.support);
+  an unsupported or uncited sentence is repaired with the best supporting
+  source sentence when one exists, and dropped otherwise;
+- sentences in the wrong language are dropped.
+Surviving citations are renumbered 1..m in order of first use, and each becomes
+a Citation whose quote is sliced from the stored article text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.records import Citation
+from rag.text.lang import detect_language
+from rag.text.sentences import split_sentences
+from rag.verify.sources import SourceSentence
+from rag.verify.support import SupportChecker
+
+# [3], [3, 5], [3][5], 【3】, [S3], (3) right after a sentence are all read as citations.
+_MARKER = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,،-]\s*S?\d+)*\s*\]|【\s*\d+\s*】)")
+_NUMBER = re.compile(r"\d+")
+NOT_FOUND_TOKEN = "NOT_FOUND"
+
+
+@dataclass
+class DraftSentence:
+    text: str  # without markers
+    cited: list[int]
+
+
+@dataclass
+class VerifiedSentence:
+    text: str
+    sources: list[int]  # source numbers (prompt numbering)
+    repaired: bool = False
+
+
+@dataclass
+class VerificationLog:
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (sentence, reason)
+    repaired: int = 0
+    invalid_numbers: int = 0
+
+
+def parse_draft(draft: str) -> list[DraftSentence]:
+    """Sentences of the draft with the source numbers each one cites.
+
+    Markers that stand alone (e.g. on the line after a sentence) attach to the
+    previous sentence.
+    """
+    cleaned = _strip_chatter(draft)
+    out: list[DraftSentence] = []
+    for span in split_sentences(cleaned):
+        piece = cleaned[span.start:span.end]
+        numbers = [int(n) for m in _MARKER.finditer(piece) for n in _NUMBER.findall(m.group(0))]
+        text = _MARKER.sub("", piece).strip()
+        text = re.sub(r"\s+([.!?؟،,؛])", r"\1", text)
+        if not re.search(r"\w", text):
+            if out and numbers:
+                out[-1].cited.extend(numbers)
+            continue
+        out.append(DraftSentence(text=text, cited=numbers))
+    return out
+
+
+def _strip_chatter(draft: str) -> str:
+    text = draft.strip()
+    text = re.sub(r"^(?:answer|الإجابة|الجواب)\s*[:：]\s*", "", text, flags=re.I)
+    return text.replace("**", "")
+
+
+def is_not_found(draft: str) -> bool:
+    return NOT_FOUND_TOKEN in draft.upper().replace(" ", "_") and len(draft.strip()) < 40
+
+
+def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChecker, language: str,
+                 repair: bool = True) -> tuple[list[VerifiedSentence], VerificationLog]:
+    by_number = {s.number: s for s in sources}
+    log = VerificationLog()
+    verified: list[VerifiedSentence] = []
+    for sentence in parse_draft(draft):
+        if NOT_FOUND_TOKEN in sentence.text:
+            log.dropped.append((sentence.text, "not-found marker"))
+            continue
+        if language in ("ar", "en") and detect_language(sentence.text) not in (language, "mixed"):
+            log.dropped.append((sentence.text, f"not in {language}"))
+            continue
+        valid = [n for n in dict.fromkeys(sentence.cited) if n in by_number]
+        log.invalid_numbers += len(set(sentence.cited)) - len(valid)
+        if valid and checker.check(sentence.text, [by_number[n].text for n in valid]).supported:
+            verified.append(VerifiedSentence(sentence.text, valid))
+            continue
+        if repair:
+            best = checker.best_support(sentence.text, [s.text for s in sources])
+            if best is not None:
+                log.repaired += 1
+                verified.append(VerifiedSentence(sentence.text, [sources[best[0]].number], repaired=True))
+                continue
+        log.dropped.append((sentence.text, "no cited span supports it"))
+    return verified, log
+
+
+def assign_citations(groups: list[list[VerifiedSentence]], sources: list[SourceSentence],
+                     article_texts: dict[str, str]) -> tuple[list[list[tuple[str, list[int]]]], list[Citation]]:
+    """Renumber the sources used by any group 1..m (first use first) and build Citations.
+
+    Several groups (e.g. the Arabic and English halves of a summary) share one
+    citation list. Returns, per group, (sentence text, citation numbers) pairs.
+    """
+    by_number = {s.number: s for s in sources}
+    numbering: dict[int, int] = {}
+    citations: list[Citation] = []
+    result = []
+    for group in groups:
+        rendered = []
+        for sentence in group:
+            ns = []
+            for source_number in sentence.sources:
+                if source_number not in numbering:
+                    s = by_number[source_number]
+                    numbering[source_number] = len(citations) + 1
+                    citations.append(Citation(n=len(citations) + 1, doc_id=s.doc_id, start=s.start, end=s.end,
+                                              quote=article_texts[s.doc_id][s.start:s.end], title=s.title,
+                                              date=s.date, url=s.url))
+                ns.append(numbering[source_number])
+            rendered.append((sentence.text, ns))
+        result.append(rendered)
+    return result, citations
+
+
+def with_markers(text: str, numbers: list[int]) -> str:
+    """A sentence with its [n] markers placed before its final punctuation."""
+    markers = "".join(f"[{n}]" for n in numbers)
+    match = re.search(r"[.!?؟…]+[\"'»”)]*$", text)
+    if match:
+        return f"{text[:match.start()]} {markers}{text[match.start():]}"
+    return f"{text} {markers}"

@@ -1,0 +1,66 @@
+"""Numbered source sentences: what the model sees and may cite.
+
+Each source sentence carries its exact span in the stored article, taken from
+our own sentence splitter. A model only ever refers to a number; the number is
+mapped back to (doc_id, start, end) here, so no offset ever comes from a model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.records import Passage
+from rag.text.sentences import split_sentences
+from rag.text.tokens import count_tokens
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    number: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    title: str = ""
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+
+
+def number_sources(passages: list[Passage], articles: dict, token_budget: int = 1800) -> list[SourceSentence]:
+    """Split passages into sentences and number them 1..n, within a token budget.
+
+    Passages come in rank order, so the budget cuts the least relevant text.
+    Duplicate spans (overlapping passages) are numbered once.
+    """
+    sources: list[SourceSentence] = []
+    seen: set[tuple[str, int, int]] = set()
+    used = 0
+    for passage in passages:
+        article = articles[passage.doc_id]
+        for span in split_sentences(article.text, passage.start, passage.end):
+            key = (passage.doc_id, span.start, span.end)
+            if key in seen:
+                continue
+            text = article.text[span.start:span.end]
+            cost = count_tokens(text) + 6
+            if sources and used + cost > token_budget:
+                return sources
+            seen.add(key)
+            used += cost
+            sources.append(SourceSentence(number=len(sources) + 1, doc_id=passage.doc_id, start=span.start,
+                                          end=span.end, text=text, title=article.title, date=article.date,
+                                          url=article.url, source=article.source))
+    return sources
+
+
+def render_sources(sources: list[SourceSentence]) -> str:
+    """The sources block of a prompt: one numbered sentence per line, grouped by article."""
+    lines: list[str] = []
+    current = None
+    for s in sources:
+        if s.doc_id != current:
+            current = s.doc_id
+            header = f"# {s.title}" + (f" ({s.source}, {s.date})" if s.source or s.date else "")
+            lines.append(header.replace("\n", " "))
+        lines.append(f"[{s.number}] " + " ".join(s.text.split()))
+    return "\n".join(lines)
