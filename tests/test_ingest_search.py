@@ -1,0 +1,211 @@
+"""Ingest and search through the library API, against embedded Chroma and a Chroma server."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import SEED_FILES, SEED_HEADLINE, SEEDS
+from rag.app import Rag
+from rag.errors import UserInputError
+from rag.index.vectors import connect_chroma
+from rag.retrieve.hybrid import RetrievalPolicy
+
+pytestmark = pytest.mark.slow
+
+BOILERPLATE = ["لم تشترك", "انشئ حساباً", "نشراتنا البريدية", "الخارجية: لن نستمر"]
+
+
+@pytest.fixture(scope="module")
+def seeded(backend, tmp_path_factory):
+    """One index per backend holding the seed articles, shared by the module's read-only tests."""
+    home = tmp_path_factory.mktemp(f"seeded-{backend.name}")
+    rag = Rag(backend.settings(home))
+    report = rag.ingest([SEEDS])
+    yield rag, report
+    rag.close()
+
+
+@pytest.fixture(scope="module")
+def seed_id(seeded) -> str:
+    _, report = seeded
+    return report.added[0]
+
+
+def check_passages(rag: Rag, passages) -> None:
+    assert passages == sorted(passages, key=lambda p: p.score, reverse=True)
+    for p in passages:
+        article = rag.show(p.doc_id)
+        assert 0 <= p.start < p.end <= len(article.text)
+        assert p.text == article.text[p.start:p.end]
+        assert p.title == article.title
+
+
+def vector_ids(rag: Rag, doc_id: str) -> list[str]:
+    """Ids of every Chroma record (in any collection) that belongs to doc_id."""
+    client = connect_chroma(rag.settings)
+    return [i for collection in client.list_collections() for i in collection.get(where={"doc_id": doc_id})["ids"]]
+
+
+def test_ingest_report(seeded):
+    _, report = seeded
+    assert len(report.added) == len(SEED_FILES) == 1
+    assert not report.rejected and not report.replaced and not report.unchanged
+    assert report.chunks >= 2
+
+
+def test_docs_and_show(seeded, seed_id):
+    rag, _ = seeded
+    [article] = rag.docs()
+    assert article.doc_id == seed_id
+    shown = rag.show(seed_id)
+    assert shown.title == SEED_HEADLINE
+    assert shown.lang == "ar"
+    assert shown.origin == f"file:{SEED_FILES[0].resolve()}"
+    assert shown.text.startswith("بعد إعلان وزير الخارجية الأميركي جون كيري")
+    assert shown.text.endswith("في موسكو الشهر الماضي».")
+    for chrome in BOILERPLATE:
+        assert chrome not in shown.text
+    assert SEED_HEADLINE not in shown.text
+
+
+def test_show_unknown_id(seeded):
+    rag, _ = seeded
+    with pytest.raises(UserInputError, match="unknown document id"):
+        rag.show("0000000000000000")
+
+
+def test_chunks_cover_the_stored_text(seeded, seed_id):
+    rag, _ = seeded
+    article = rag.show(seed_id)
+    chunks = rag.store.chunks_for(seed_id)
+    assert chunks and chunks[0].start == 0 and chunks[-1].end == len(article.text)
+    for chunk in chunks:
+        assert chunk.text == article.text[chunk.start:chunk.end]
+
+
+def test_reingest_is_a_noop(seeded, seed_id):
+    rag, _ = seeded
+    generation = rag.store.generation()
+    report = rag.ingest([SEEDS])
+    assert report.unchanged == [seed_id]
+    assert not report.added and not report.replaced and not report.rejected and report.chunks == 0
+    assert rag.store.generation() == generation
+    assert [a.doc_id for a in rag.docs()] == [seed_id]
+
+
+@pytest.mark.parametrize("query", ["Who is the Pentagon spokesman?", "من هو المتحدث باسم البنتاغون؟"])
+def test_search_finds_the_spokesman(seeded, query):
+    rag, _ = seeded
+    passages = rag.search(query, k=5)
+    assert passages
+    check_passages(rag, passages)
+    assert any("بيتر كوك" in p.text for p in passages[:3])
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+def test_search_modes_keep_the_offset_invariant(seeded, mode):
+    rag, _ = seeded
+    passages = rag.search("القصف العشوائي في حلب", k=3, policy=RetrievalPolicy(mode=mode))
+    assert passages
+    check_passages(rag, passages)
+
+
+def test_search_k_and_empty_query(seeded):
+    rag, _ = seeded
+    assert len(rag.search("روسيا", k=1)) == 1
+    assert rag.search("   ", k=5) == []
+    assert rag.search("روسيا", k=0) == []
+
+
+def test_a_fresh_instance_sees_the_index(seeded, backend):
+    """A new process (here: a new Rag on the same home) searches without re-ingesting."""
+    rag, _ = seeded
+    other = Rag(backend.settings(rag.settings.home))
+    try:
+        passages = other.search("Who is the Pentagon spokesman?", k=3)
+        check_passages(other, passages)
+        assert any("بيتر كوك" in p.text for p in passages)
+    finally:
+        other.close()
+
+
+# -- tests with an index of their own (fresh RAG_HOME, same backend) ----------
+# Their articles are unique to them: on a shared server, chunk ids are content hashes.
+
+HARBOUR_V1 = ("Harbour expansion approved\n"
+              "The city council of Port Ellery approved the harbour expansion on Tuesday after a long debate.\n"
+              "The plan adds two container berths and a new breakwater, the council said.\n")
+HARBOUR_V2 = ("Harbour expansion postponed\n"
+              "The city council of Port Ellery postponed the harbour expansion vote on Tuesday.\n"
+              "Councillors asked for a new environmental study of the bay.\n")
+
+
+def test_changed_file_replaces_the_old_version(tmp_path, backend):
+    path = tmp_path / "news" / "harbour.txt"
+    path.parent.mkdir()
+    path.write_text(HARBOUR_V1, encoding="utf-8")
+    rag = Rag()
+    assert rag.settings.chroma_url == backend.chroma_url
+    try:
+        [old_id] = rag.ingest([path]).added
+        assert any(p.doc_id == old_id for p in rag.search("container berths breakwater", k=5))
+
+        path.write_text(HARBOUR_V2, encoding="utf-8")
+        report = rag.ingest([path.parent])
+        [new_id] = report.added
+        assert report.replaced == [old_id]
+        assert new_id != old_id and not report.unchanged
+
+        assert [a.doc_id for a in rag.docs()] == [new_id]
+        with pytest.raises(UserInputError):
+            rag.show(old_id)
+        assert rag.show(new_id).title == "Harbour expansion postponed"
+        for mode in ("dense", "lexical", "hybrid"):
+            passages = rag.search("container berths breakwater", k=5, policy=RetrievalPolicy(mode=mode))
+            assert all(p.doc_id != old_id for p in passages)
+            check_passages(rag, passages)
+        # the old vectors are gone from Chroma, not only filtered out
+        assert vector_ids(rag, old_id) == []
+        assert vector_ids(rag, new_id)
+        assert rag.store.chunk_count() == len(rag.store.chunks_for(new_id))
+    finally:
+        rag.close()
+
+
+def test_ingest_reports_rejections_and_keeps_the_rest(tmp_path, backend):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Lighthouse restored\nThe old lighthouse at Cape Varn reopened on Sunday.\n",
+                                     encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "feed.jsonl").write_text('{"title": "Ferry", "text": "The Varn ferry resumed service."}\n{oops\n',
+                                       encoding="utf-8")
+    rag = Rag()
+    try:
+        report = rag.ingest([folder])
+        assert len(report.added) == 2
+        assert sorted(r.location for r in report.rejected) == sorted([str(folder / "empty.txt"), f"{folder / 'feed.jsonl'}:2"])
+        assert {a.title for a in rag.docs()} == {"Lighthouse restored", "Ferry"}
+    finally:
+        rag.close()
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: JSONL/JSON records without an id get a positional origin (line/index); "
+                                       "inserting a record shifts origins and an unchanged article is deleted as "
+                                       "'replaced' while also reported unchanged")
+def test_inserting_a_jsonl_record_keeps_the_existing_ones(tmp_path, backend):
+    alpha = {"title": "Quarry", "text": "The Hollin quarry closed after sixty years of work."}
+    beta = {"title": "Orchard", "text": "The Hollin orchard had its best apple harvest in a decade."}
+    gamma = {"title": "Bridge", "text": "A footbridge over the Hollin river opened on Friday."}
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in (alpha, beta)), encoding="utf-8")
+    rag = Rag()
+    try:
+        rag.ingest([path])
+        path.write_text("".join(json.dumps(r) + "\n" for r in (gamma, alpha, beta)), encoding="utf-8")
+        report = rag.ingest([path])
+        assert {a.title for a in rag.docs()} == {"Quarry", "Orchard", "Bridge"}
+        assert not set(report.replaced) & set(report.unchanged)
+    finally:
+        rag.close()
