@@ -15,7 +15,7 @@ from rag.prompting import load_prompt
 from rag.records import Citation, Passage
 from rag.text.lang import detect_language
 from rag.verify.citations import VerificationLog, assign_citations, is_not_found, verify_draft, with_markers
-from rag.verify.sources import number_sources, render_sources
+from rag.verify.sources import number_evidence, number_sources, render_sources
 from rag.verify.support import SupportChecker
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
@@ -48,10 +48,11 @@ def question_language(question: str) -> str:
 
 
 def answer_question(question: str, passages: list[Passage], articles: dict, generator: Generator,
-                    checker: SupportChecker, token_budget: int = 1800,
+                    checker: SupportChecker, evidence: list | None = None,
                     on_token: Callable[[str], None] | None = None) -> Answer:
+    """Answer from `evidence` (selected spans) when given, else from whole passages."""
     lang = question_language(question)
-    sources = number_sources(passages, articles, token_budget)
+    sources = number_evidence(evidence, articles) if evidence else number_sources(passages, articles)
     if not sources:
         return _not_found(question, lang, generator.label, passages)
     system = load_prompt(f"ask.system.{lang}").render()

@@ -23,6 +23,7 @@ from rag.ingest.readers import read_paths
 from rag.records import Article, IngestReport, Passage
 from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
 from rag.retrieve.translate import TermTranslator
+from rag.retrieve.evidence import select_evidence
 
 
 class Rag:
@@ -30,6 +31,7 @@ class Rag:
                  retrieval: RetrievalPolicy = RetrievalPolicy(), completion_cache: CompletionCache | None = None):
         self.settings = settings or Settings.from_env()
         self.completion_cache = completion_cache
+        self.max_evidence = 8
         self.chunking = chunking
         self.retrieval = retrieval
         self.settings.home.mkdir(parents=True, exist_ok=True)
@@ -97,7 +99,8 @@ class Rag:
             raise UserInputError("the question is empty")
         passages = self.search(question, k=k)
         articles = self.store.get_many(p.doc_id for p in passages)
-        return answer_question(question, passages, articles, self.generator, self.checker, on_token=on_token)
+        evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence)
+        return answer_question(question, passages, articles, self.generator, self.checker, evidence, on_token)
 
     def close(self) -> None:
         if "store" in self.__dict__:

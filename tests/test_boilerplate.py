@@ -112,8 +112,6 @@ def test_clean_text_unchanged():
     assert cleaned.title_hint is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'اشترك' (also 'participated') in a short last body paragraph is "
-                                       "treated as a sign-up call to action and the paragraph is dropped")
 def test_last_body_paragraph_with_ishtaraka_meaning_participated_is_kept():
     text = ("قال مسؤولون إن القوات الحكومية شنت هجوما واسعا على مواقع المسلحين شمال المدينة يوم الاثنين، "
             "وإن الاشتباكات استمرت حتى ساعات المساء.\n"
@@ -121,8 +119,6 @@ def test_last_body_paragraph_with_ishtaraka_meaning_participated_is_kept():
     assert remove_boilerplate(text).text == text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: any short unpunctuated line occurring twice is removed as a 'repeated "
-                                       "headline' even in the middle of the body, and becomes the title hint")
 def test_repeated_subheading_inside_body_is_kept():
     text = ("The minister answered questions from readers on Monday, covering the budget and the new port.\n"
             "Budget\n"

@@ -346,7 +346,7 @@ def llama_server(small_model_path, tmp_path_factory):
 
 
 def _server_model(base_url: str, home: Path, key: str = SERVER_KEY):
-    return make_chat_model("openai:local", Settings(home=home), GenerationOptions(max_tokens=16, max_retries=0),
+    return make_chat_model("openai:local", Settings(home=home), GenerationOptions(max_tokens=16, max_retries=0, timeout=60),
                            environ={"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": key})
 
 

@@ -191,9 +191,6 @@ def test_ingest_reports_rejections_and_keeps_the_rest(tmp_path, backend):
         rag.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: JSONL/JSON records without an id get a positional origin (line/index); "
-                                       "inserting a record shifts origins and an unchanged article is deleted as "
-                                       "'replaced' while also reported unchanged")
 def test_inserting_a_jsonl_record_keeps_the_existing_ones(tmp_path, backend):
     alpha = {"title": "Quarry", "text": "The Hollin quarry closed after sixty years of work."}
     beta = {"title": "Orchard", "text": "The Hollin orchard had its best apple harvest in a decade."}

@@ -171,10 +171,11 @@ def test_jsonl_broken_line_rejected_others_kept(tmp_path):
     assert "text" in by_location[f"{path}:5"]
 
 
-def test_jsonl_records_without_id_get_line_origins(tmp_path):
-    path = write(tmp_path / "feed.jsonl", '{"title": "A", "text": "Alpha."}\n{"title": "B", "text": "Beta."}\n')
+def test_jsonl_records_without_id_are_identified_by_content_only(tmp_path):
+    # A line number is no identity: inserting a line must not make a record "replace" its neighbour.
+    path = write(tmp_path / "feed.jsonl", '{"title": "A", "text": "Alpha."}\n{"id": "b1", "title": "B", "text": "Beta."}\n')
     drafts, _ = read_all(path)
-    assert len({d.origin for d in drafts}) == 2
+    assert [d.origin for d in drafts] == [None, "id:b1"]
 
 
 def test_jsonl_html_record(tmp_path):

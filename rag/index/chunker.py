@@ -2,7 +2,9 @@
 
 Each chunk is a run of whole sentences, so its text is exactly
 article.text[start:end]. A sentence longer than the budget is cut at clause
-punctuation or whitespace into pieces that fit; nothing is ever dropped.
+punctuation or whitespace, and a run with neither (a URL, a long number) by
+characters, into pieces that fit; nothing is ever dropped. Every chunk's real
+token count is checked against the budget at the end.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 from rag.records import Chunk
 from rag.text.sentences import SentenceSpan, split_sentences
-from rag.text.tokens import count_tokens_batch
+from rag.text.tokens import count_tokens, count_tokens_batch
 
 _CLAUSE_BREAK = re.compile(r"[،,;:]\s+|\s+")
 
@@ -26,14 +28,17 @@ def chunk_article(doc_id: str, text: str, policy: ChunkingPolicy = ChunkingPolic
     spans = split_sentences(text)
     if not spans:
         return []
-    counts = count_tokens_batch([text[s.start:s.end] for s in spans])
+    # Each sentence is charged for the separator before it, so sums match real counts.
+    counts = count_tokens_batch([text[(spans[i - 1].end if i else s.start):s.end] for i, s in enumerate(spans)])
     pieces: list[tuple[SentenceSpan, int]] = []
     for span, count in zip(spans, counts):
         if count <= policy.max_tokens:
             pieces.append((span, count))
         else:
             pieces.extend(_split_long_sentence(text, span, policy.max_tokens))
-    groups = _pack(pieces, policy)
+    groups: list[list[SentenceSpan]] = []
+    for group in _pack(pieces, policy):
+        groups.extend(_enforce_budget(text, group, policy.max_tokens))
     return [
         Chunk(chunk_id=f"{doc_id}:{i}", doc_id=doc_id, index=i, start=group[0].start, end=group[-1].end,
               text=text[group[0].start:group[-1].end], units=tuple((s.start, s.end) for s in group))
@@ -59,21 +64,44 @@ def _pack(pieces: list[tuple[SentenceSpan, int]], policy: ChunkingPolicy) -> lis
     return groups
 
 
+def _enforce_budget(text: str, group: list[SentenceSpan], max_tokens: int) -> list[list[SentenceSpan]]:
+    """Split a group in two until each part's real token count fits."""
+    if len(group) == 1 or count_tokens(text[group[0].start:group[-1].end]) <= max_tokens:
+        return [group]
+    middle = len(group) // 2
+    return _enforce_budget(text, group[:middle], max_tokens) + _enforce_budget(text, group[middle:], max_tokens)
+
+
 def _split_long_sentence(text: str, span: SentenceSpan, max_tokens: int) -> list[tuple[SentenceSpan, int]]:
     """Cut one over-long sentence at clause breaks (or spaces) into budget-sized pieces."""
     cuts = [m.end() for m in _CLAUSE_BREAK.finditer(text, span.start, span.end)]
     boundaries = [span.start] + [c for c in cuts if span.start < c < span.end] + [span.end]
-    units = [(boundaries[i], boundaries[i + 1]) for i in range(len(boundaries) - 1)]
+    units: list[tuple[int, int]] = []
+    for a, b in zip(boundaries, boundaries[1:]):
+        units.extend(_cut_by_characters(text, a, b, max_tokens))
     counts = count_tokens_batch([text[a:b] for a, b in units])
     out: list[tuple[SentenceSpan, int]] = []
-    start, used = units[0][0], 0
+    start, used, last_end = units[0][0], 0, units[0][0]
     for (a, b), count in zip(units, counts):
         if used and used + count > max_tokens:
             out.append((_trim(text, start, a), used))
             start, used = a, 0
         used += count
-    out.append((_trim(text, start, span.end), used))
+        last_end = b
+    out.append((_trim(text, start, last_end), used))
     return [piece for piece in out if piece[0].end > piece[0].start]
+
+
+def _cut_by_characters(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
+    """Character cuts for a run with no break opportunity, each piece within the budget."""
+    pieces = []
+    while start < end:
+        size = end - start
+        while size > 1 and count_tokens(text[start:start + size]) > max_tokens:
+            size = max(1, size * 3 // 4)
+        pieces.append((start, start + size))
+        start += size
+    return pieces
 
 
 def _trim(text: str, start: int, end: int) -> SentenceSpan:

@@ -147,3 +147,11 @@ class ChunkVectors:
         for vec, meta in zip(got["embeddings"], got["metadatas"]):
             grouped.setdefault(meta["chunk_id"], []).append(vec)
         return {cid: np.asarray(vecs, dtype=np.float32) for cid, vecs in grouped.items()}
+
+    def unit_spans(self, chunk_ids: list[str]) -> list[tuple[str, int, int, np.ndarray]]:
+        """(doc_id, start, end, vector) of every unit of the given chunks."""
+        if not chunk_ids:
+            return []
+        got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
+        return [(m["doc_id"], int(m["start"]), int(m["end"]), np.asarray(v, dtype=np.float32))
+                for v, m in zip(got["embeddings"], got["metadatas"])]

@@ -26,7 +26,7 @@ _MAX_CHROME_CHARS = 200
 _CALL_TO_ACTION = re.compile(
     "|".join(
         [
-            r"لم تشترك", r"اشترك", r"إشترك", r"سجل الدخول", r"تسجيل الدخول", r"انشئ حساب", r"أنشئ حساب", r"إنشاء حساب",
+            r"لم تشترك", r"اشترك (?:الآن|معنا|في (?:النشرة|القائمة|خدمة|قناة))", r"إشترك (?:الآن|معنا)", r"سجل الدخول", r"تسجيل الدخول", r"انشئ حساب", r"أنشئ حساب", r"إنشاء حساب",
             r"النشرة البريدية", r"نشرات?نا البريدية", r"النشرات البريدية", r"القائمة البريدية",
             r"حمل(?:وا)? تطبيق", r"حمّل تطبيق", r"نزّ?ل(?:وا)? تطبيق", r"تطبيق .{0,30}(?:للهواتف|الذكية|على)", r"تحميل .{0,40}تطبيق", r"إشعارات",
             r"تابعونا", r"تابعوا .{0,20}(?:على|عبر)", r"تابع(?:نا)? على", r"شارك(?:وا)? (?:هذا|المقال)",
@@ -67,11 +67,17 @@ def remove_boilerplate(text: str, title: str | None = None) -> CleanText:
     counts = Counter(k for k in keys if k)
     title_key = _key(title) if title else None
 
-    def repeated_headline(i: int) -> bool:
-        return bool(keys[i]) and _is_short_unpunctuated(lines[i]) and (counts[keys[i]] > 1 or keys[i] == title_key)
-
     zone_start = _trailing_zone_start(lines)
     lead_end = _leading_zone_end(lines)
+
+    def repeated_headline(i: int) -> bool:
+        # A repeated short line is chrome only outside the body (a subheading may
+        # legitimately repeat); inside the body only a copy of the title is.
+        if not keys[i] or not _is_short_unpunctuated(lines[i]):
+            return False
+        in_chrome_zone = i >= zone_start or i < lead_end
+        return keys[i] == title_key or (in_chrome_zone and counts[keys[i]] > 1)
+
     # Calls to action count only outside the body: a news sentence may well mention an app.
     chrome = {i for i, line in enumerate(lines)
               if line and (repeated_headline(i) or (_is_call_to_action(line) and (i >= zone_start or i < lead_end)))}

@@ -82,6 +82,8 @@ class Ingestor:
             n_units = sum(len(c.units) for c in chunks)
             article_vectors = vectors[offset:offset + n_units] if vectors is not None else None
             offset += n_units
+            # Never delete an old version that this same run also saw as current.
+            pending.replaces = [d for d in pending.replaces if d not in report.unchanged and d not in report.added]
             if pending.replaces:
                 self._vectors.delete_docs(pending.replaces)
                 self._store.delete(pending.replaces)

@@ -29,7 +29,7 @@ class ArticleDraft:
 
     title: str
     text: str
-    origin: str
+    origin: str | None
     date: str | None = None
     source: str | None = None
     url: str | None = None
@@ -134,7 +134,10 @@ def from_record(record: object, path: Path, location: str, source: str | None) -
     if len(text) > MAX_ARTICLE_CHARS:
         return Rejection(location, f"article too long ({len(text):,} characters > {MAX_ARTICLE_CHARS:,})")
     record_id = record.get("id")
-    origin = f"id:{record_id}" if record_id not in (None, "") else f"file:{path.resolve()}#{location.rsplit(':', 1)[-1]}"
+    # Only an explicit id identifies a record across versions; a line number does not
+    # (inserting a line would make it "replace" its neighbour), so id-less records are
+    # identified by content alone.
+    origin = f"id:{record_id}" if record_id not in (None, "") else None
     base = dict(origin=origin, source=source or _opt_str(record.get("source")))
     text = _normalize_newlines(text)
     if looks_like_html(text):

@@ -53,6 +53,17 @@ def number_sources(passages: list[Passage], articles: dict, token_budget: int = 
     return sources
 
 
+def number_evidence(spans, articles: dict) -> list[SourceSentence]:
+    """Number already selected evidence spans (rag.retrieve.evidence) 1..n."""
+    out = []
+    for span in spans:
+        article = articles[span.doc_id]
+        out.append(SourceSentence(number=len(out) + 1, doc_id=span.doc_id, start=span.start, end=span.end,
+                                  text=article.text[span.start:span.end], title=article.title, date=article.date,
+                                  url=article.url, source=article.source))
+    return out
+
+
 def render_sources(sources: list[SourceSentence]) -> str:
     """The sources block of a prompt: one numbered sentence per line, grouped by article."""
     lines: list[str] = []
