@@ -116,7 +116,7 @@ article = st.builds(lambda ps, sep: sep.join(ps), st.lists(paragraph, min_size=1
 
 
 @given(article, st.sampled_from([16, 48, 128, 256]), st.sampled_from([0, 0, 1, 2]))
-@settings(max_examples=120)
+@settings(max_examples=400, deadline=None)
 def test_chunk_properties_on_generated_arabic(text, max_tokens, overlap):
     check_chunks("gen", text, ChunkingPolicy(max_tokens=max_tokens, overlap_sentences=overlap), slack=False)
 

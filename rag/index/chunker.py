@@ -29,7 +29,9 @@ def chunk_article(doc_id: str, text: str, policy: ChunkingPolicy = ChunkingPolic
     if not spans:
         return []
     # Each sentence is charged for the separator before it, so sums match real counts.
-    counts = count_tokens_batch([text[(spans[i - 1].end if i else s.start):s.end] for i, s in enumerate(spans)])
+    with_separator = count_tokens_batch([text[(spans[i - 1].end if i else s.start):s.end] for i, s in enumerate(spans)])
+    alone = count_tokens_batch([text[s.start:s.end] for s in spans])  # a chunk may start with this sentence
+    counts = [max(a, b) for a, b in zip(with_separator, alone)]
     pieces: list[tuple[SentenceSpan, int]] = []
     for span, count in zip(spans, counts):
         if count <= policy.max_tokens:
@@ -73,22 +75,27 @@ def _enforce_budget(text: str, group: list[SentenceSpan], max_tokens: int) -> li
 
 
 def _split_long_sentence(text: str, span: SentenceSpan, max_tokens: int) -> list[tuple[SentenceSpan, int]]:
-    """Cut one over-long sentence at clause breaks (or spaces) into budget-sized pieces."""
+    """Cut one over-long sentence at clause breaks (or spaces) into budget-sized pieces.
+
+    Pieces grow greedily and are measured as whole strings, so a piece never
+    exceeds the budget because of how tokens merge across a break.
+    """
     cuts = [m.end() for m in _CLAUSE_BREAK.finditer(text, span.start, span.end)]
     boundaries = [span.start] + [c for c in cuts if span.start < c < span.end] + [span.end]
     units: list[tuple[int, int]] = []
     for a, b in zip(boundaries, boundaries[1:]):
         units.extend(_cut_by_characters(text, a, b, max_tokens))
-    counts = count_tokens_batch([text[a:b] for a, b in units])
     out: list[tuple[SentenceSpan, int]] = []
-    start, used, last_end = units[0][0], 0, units[0][0]
-    for (a, b), count in zip(units, counts):
-        if used and used + count > max_tokens:
-            out.append((_trim(text, start, a), used))
-            start, used = a, 0
-        used += count
-        last_end = b
-    out.append((_trim(text, start, last_end), used))
+    start, end, used = units[0][0], units[0][0], 0
+    for a, b in units:
+        count = count_tokens(text[start:b].rstrip())
+        if count > max_tokens and end > start:
+            piece = _trim(text, start, end)
+            out.append((piece, count_tokens(text[piece.start:piece.end])))
+            start, count = a, count_tokens(text[a:b].rstrip())
+        end, used = b, count
+    piece = _trim(text, start, end)
+    out.append((piece, count_tokens(text[piece.start:piece.end])))
     return [piece for piece in out if piece[0].end > piece[0].start]
 
 
