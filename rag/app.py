@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rag.answer import Answer, answer_question
 from rag.config import Settings
+from rag.summarize import Summary, summarize_articles
 from rag.generate.generator import CompletionCache, Generator
 from rag.verify.support import SupportChecker
 from rag.errors import UserInputError
@@ -101,6 +102,14 @@ class Rag:
         articles = self.store.get_many(p.doc_id for p in passages)
         evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence)
         return answer_question(question, passages, articles, self.generator, self.checker, evidence, on_token)
+
+    def summarize(self, doc_ids: list[str], sentences: int = 4, progress=None) -> Summary:
+        if not doc_ids:
+            raise UserInputError("give at least one document id")
+        articles = [self.show(doc_id) for doc_id in dict.fromkeys(doc_ids)]
+        chunk_ids = [c.chunk_id for a in articles for c in self.store.chunks_for(a.doc_id)]
+        units = self.vectors.unit_spans(chunk_ids)
+        return summarize_articles(articles, units, self.generator, self.checker, sentences, progress)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -137,6 +137,32 @@ def ask(question: str, k: Annotated[int, typer.Option("-k", min=1, max=50, help=
     print_answer(answer)
 
 
+@app.command()
+@user_errors
+def summarize(doc_ids: Annotated[list[str], typer.Argument(help="One or more document ids (see `rag docs`).")],
+              sentences: Annotated[int, typer.Option(min=1, max=12, help="Sentences per language.")] = 4,
+              as_json: JsonFlag = False) -> None:
+    """Bilingual Arabic + English summary; every sentence cites exact source spans."""
+    rag = open_app()
+    summary = rag.summarize(doc_ids, sentences=sentences, progress=lambda msg: stderr.print(f"[dim]{msg}…[/dim]"))
+    if as_json:
+        print_json(summary.to_json())
+        return
+    print_summary(summary)
+
+
+def print_summary(summary) -> None:
+    from rag.cli.render import print_citations
+
+    for lang in ("ar", "en"):
+        stdout.print(f"[bold]{summary.title[lang]}[/bold]")
+        for sentence in getattr(summary, lang):
+            markers = "".join(f"[{n}]" for n in sentence["citations"])
+            stdout.print(f"• {sentence['text']} {markers}", markup=False)
+        stdout.print()
+    print_citations(summary.citations)
+
+
 def print_answer(answer) -> None:
     from rag.cli.render import print_citations
 

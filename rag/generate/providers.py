@@ -306,7 +306,7 @@ def _make_openai(model: str, options: GenerationOptions, env: Mapping[str, str])
     if base_url:
         # langchain-openai sends max_completion_tokens, which OpenAI wants but
         # llama.cpp's and Ollama's servers ignore (they read max_tokens).
-        pass
+        kwargs["extra_body"] = {"max_tokens": options.max_tokens}
     else:
         kwargs["max_tokens"] = options.max_tokens
     if options.json_mode:
@@ -346,7 +346,7 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
 
         def _translate(self, exc: Exception) -> SetupError | None:
             where = _public_url(self.openai_api_base)
-            if isinstance(exc, (openai.PermissionDeniedError,)):
+            if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
                 return SetupError(f"the server at {where} rejected the API key for model {self.model_name!r} "
                                   f"(HTTP {exc.status_code}); check OPENAI_API_KEY")
             if isinstance(exc, openai.NotFoundError):
