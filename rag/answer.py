@@ -20,6 +20,7 @@ from rag.verify.support import SupportChecker
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
 LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
+ANSWER_MAX_TOKENS = 220
 
 
 @dataclass
@@ -58,7 +59,7 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     system = load_prompt(f"ask.system.{lang}").render()
     user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
                                           language=LANGUAGE_NAMES[lang])
-    completion = generator.complete(system, user, on_token)
+    completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
     if is_not_found(completion.text):
         return _not_found(question, lang, generator.label, passages, completion)
     verified, log = verify_draft(completion.text, sources, checker, lang)

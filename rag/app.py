@@ -5,10 +5,15 @@ importing `rag` needs no model, key or server.
 """
 from __future__ import annotations
 
+import time
 from functools import cached_property
+
+import numpy as np
 from pathlib import Path
 
 from rag.answer import Answer, answer_question
+from rag.brief.briefing import Briefing, story_brief, translate_headlines
+from rag.brief.stories import Story, group_stories
 from rag.config import Settings
 from rag.summarize import Summary, summarize_articles
 from rag.generate.generator import CompletionCache, Generator
@@ -110,6 +115,34 @@ class Rag:
         chunk_ids = [c.chunk_id for a in articles for c in self.store.chunks_for(a.doc_id)]
         units = self.vectors.unit_spans(chunk_ids)
         return summarize_articles(articles, units, self.generator, self.checker, sentences, progress)
+
+    def stories(self, date: str) -> tuple[list[Article], list[Story]]:
+        articles = self.store.list(date)
+        if not articles:
+            raise UserInputError(f"no articles dated {date}; `rag docs` lists the stored articles and their dates")
+        vectors = self.vectors.document_vectors([a.doc_id for a in articles])
+        articles = [a for a in articles if a.doc_id in vectors]
+        matrix = np.stack([vectors[a.doc_id] for a in articles])
+        return articles, group_stories(articles, matrix)
+
+    def brief(self, date: str, top: int = 10, sentences: int = 3, articles_per_story: int = 4,
+              progress=None) -> Briefing:
+        started = time.perf_counter()
+        say = progress or (lambda message: None)
+        articles, stories = self.stories(date)
+        say(f"{len(articles)} articles, {len(stories)} stories; summarizing the top {min(top, len(stories))}")
+        briefs = []
+        for i, story in enumerate(stories[:top], 1):
+            say(f"story {i}/{min(top, len(stories))}: {story.lead.title[:70]} "
+                f"({len(story.articles)} articles; {', '.join(story.sources)})")
+            central = sorted(story.articles, key=lambda a: -story.centrality.get(a.doc_id, 0.0))[:articles_per_story]
+            summary = self.summarize([a.doc_id for a in central], sentences=sentences)
+            briefs.append(story_brief(story, summary))
+        rest = stories[top:]
+        english = translate_headlines([s.lead.title for s in rest], self.generator, say) if rest else []
+        more = [story_brief(story, None, headline) for story, headline in zip(rest, english)]
+        return Briefing(date=date, articles=len(articles), stories=briefs, more_stories=more,
+                        model=self.generator.label, seconds=time.perf_counter() - started)
 
     def close(self) -> None:
         if "store" in self.__dict__:

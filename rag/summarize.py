@@ -24,6 +24,8 @@ from rag.verify.support import SupportChecker
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 _TITLE = re.compile(r"^\s*(?:\*\*)?\s*(?:TITLE|العنوان)\s*[:：]\s*(.+?)\s*(?:\*\*)?\s*$", re.I | re.M)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
+_MARKER_PRESENT = re.compile(r"\[\s*S?\d+")
+SENTENCE_TOKENS = 70
 
 
 @dataclass
@@ -68,42 +70,56 @@ def salient_sources(articles: list[Article], units: list[tuple[str, int, int, ob
 
 def summarize_articles(articles: list[Article], units, generator: Generator, checker: SupportChecker,
                        sentences: int = 4, progress=None) -> Summary:
-    sources = salient_sources(articles, units, limit=max(8, 2 * sentences))
-    halves = {lang: _write_half(lang, sources, sentences, generator, checker, progress) for lang in ("ar", "en")}
+    # One source sentence per summary sentence: a small model condenses and
+    # translates sentence by sentence far more faithfully than it fuses.
+    sources = salient_sources(articles, units, limit=sentences)
+    headline = articles[0].title
+    halves = {lang: _write_half(lang, sources, headline, generator, checker, progress) for lang in ("ar", "en")}
     if not halves["ar"].sentences:
         halves["ar"] = _extractive_half(sources, sentences, articles)
     texts = {a.doc_id: a.text for a in articles}
     (ar, en), citations = assign_citations([halves["ar"].sentences, halves["en"].sentences], sources, texts)
-    title = {"ar": halves["ar"].title or articles[0].title,
-             "en": halves["en"].title or (en[0][0][:90] if en else "")}
+    # The Arabic title is the lead article's own headline, exact; the English one is its translation.
+    title = {"ar": headline, "en": halves["en"].title or (en[0][0][:90] if en else "")}
     return Summary(doc_ids=[a.doc_id for a in articles], title=title,
                    ar=[{"text": t, "citations": ns} for t, ns in ar],
                    en=[{"text": t, "citations": ns} for t, ns in en],
                    citations=citations, model=generator.label, halves=halves)
 
 
-def _write_half(lang: str, sources: list[SourceSentence], sentences: int, generator: Generator,
+def _write_half(lang: str, sources: list[SourceSentence], headline: str, generator: Generator,
                 checker: SupportChecker, progress) -> SummaryHalf:
     if progress:
         progress(f"writing the {LANGUAGE_NAMES[lang]} summary")
     system = load_prompt(f"summarize.system.{lang}").render()
-    user = load_prompt("summarize.user").render(sources=render_sources(sources), sentences=str(sentences),
+    user = load_prompt("summarize.user").render(sources=render_sources(sources), headline=" ".join(headline.split()),
                                                 language=LANGUAGE_NAMES[lang])
-    completion = generator.complete(system, user)
-    title, body = split_title(completion.text)
+    completion = generator.complete(system, user, max_tokens=SENTENCE_TOKENS * len(sources) + 60)
+    title, body = split_title(completion.text, len(sources))
     verified, log = verify_draft(body, sources, checker, lang)
     if title and detect_language(title) not in (lang, "mixed"):
         title = ""
-    return SummaryHalf(title=title, sentences=_dedupe(verified)[:sentences + 2], completion=completion, log=log)
+    return SummaryHalf(title=title, sentences=_dedupe(verified)[:len(sources)], completion=completion, log=log)
 
 
-def split_title(draft: str) -> tuple[str, str]:
-    """The TITLE line, and the rest with list bullets removed (one sentence per line)."""
+def split_title(draft: str, n_sources: int = 0) -> tuple[str, str]:
+    """The TITLE line, and the summary lines without bullets.
+
+    The prompt asks for one line per source, in order: a line that forgot its
+    marker is read as citing the source at its position (then verified like any
+    other citation).
+    """
     match = _TITLE.search(draft)
     title = match.group(1).strip().strip("\"'«»") if match else ""
     body = _TITLE.sub("", draft)
     lines = [_BULLET.sub("", line).strip() for line in body.splitlines()]
-    return title, "\n".join(line for line in lines if line)
+    lines = [line for line in lines if re.search(r"\w", line)]
+    out = []
+    for position, line in enumerate(lines, 1):
+        if not _MARKER_PRESENT.search(line) and position <= n_sources:
+            line = f"{line} [{position}]"
+        out.append(line)
+    return title, "\n".join(out)
 
 
 def _dedupe(sentences: list[VerifiedSentence]) -> list[VerifiedSentence]:

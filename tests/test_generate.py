@@ -86,6 +86,46 @@ def test_missing_gguf_file_is_a_setup_error(tmp_path):
         make_chat_model(f"llamacpp:{missing}", Settings(home=tmp_path), TINY)
 
 
+def test_messages_map_to_chat_roles():
+    from langchain_core.messages import AIMessageChunk, ChatMessage, HumanMessage, SystemMessage, ToolMessage
+
+    from rag.generate.providers import _to_llama_messages
+    converted = _to_llama_messages([
+        SystemMessage("rules"), HumanMessage([{"type": "text", "text": "q"}]),
+        AIMessageChunk(content="a"), ChatMessage(role="user", content="again"),
+    ])
+    assert converted == [{"role": "system", "content": "rules"}, {"role": "user", "content": "q"},
+                         {"role": "assistant", "content": "a"}, {"role": "user", "content": "again"}]
+    with pytest.raises(ValueError, match="tool"):
+        _to_llama_messages([ToolMessage("x", tool_call_id="1")])
+
+
+def test_call_options_override_defaults_and_langchain_bookkeeping_is_dropped():
+    model = LlamaCppChat(model_path="/nonexistent.gguf", label="x", max_tokens=16)
+    params = model._params(["\n\n"], {"max_tokens": 4, "ls_structured_output_format": {}, "seed": 7})
+    assert params == {"max_tokens": 4, "temperature": 0.0, "seed": 7, "stop": ["\n\n"]}
+    json_model = LlamaCppChat(model_path="/nonexistent.gguf", label="x", response_format={"type": "json_object"})
+    assert json_model._params(None, {})["response_format"] == {"type": "json_object"}
+
+
+def test_options_reach_the_llama_model(tmp_path):
+    gguf = tmp_path / "Tiny.gguf"
+    gguf.write_bytes(b"GGUF")  # never loaded: weights load on the first call
+    model = make_chat_model(f"llamacpp:{gguf}", Settings(home=tmp_path),
+                            GenerationOptions(n_ctx=1024, n_threads=1, max_tokens=8, json_mode=True))
+    assert (model.model_path, model.label) == (str(gguf), "llamacpp:tiny")
+    assert (model.n_ctx, model.n_threads, model.max_tokens, model.temperature) == (1024, 1, 8, 0.0)
+    assert model.response_format == {"type": "json_object"}
+
+
+def test_a_file_that_is_not_a_model_is_a_setup_error(tmp_path):
+    gguf = tmp_path / "broken.gguf"
+    gguf.write_bytes(b"not a gguf at all")
+    model = make_chat_model(f"llamacpp:{gguf}", Settings(home=tmp_path), TINY)
+    with pytest.raises(SetupError, match="could not load .*broken.gguf"):
+        model.invoke("hi")
+
+
 def test_model_cache_dir_honours_rag_home_and_override(tmp_path):
     settings = Settings.from_env({"RAG_HOME": str(tmp_path / "home")})
     assert bm.model_cache_dir(settings, {}) == tmp_path / "home" / "cache" / "models"
@@ -346,16 +386,24 @@ def llama_server(small_model_path, tmp_path_factory):
 
 
 def _server_model(base_url: str, home: Path, key: str = SERVER_KEY):
-    return make_chat_model("openai:local", Settings(home=home), GenerationOptions(max_tokens=16, max_retries=0, timeout=60),
+    options = GenerationOptions(max_tokens=16, max_retries=0, timeout=60)
+    return make_chat_model("openai:local", Settings(home=home), options,
                            environ={"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": key})
 
 
 @pytest.mark.slow
 def test_openai_compatible_server_streams(llama_server, tmp_path):
     model = _server_model(llama_server, tmp_path)
-    chunks = [c.content for c in model.stream(STORY)]
-    assert len([c for c in chunks if c]) > 1
-    assert "".join(chunks).strip()
+    pieces = []
+    for chunk in model.stream(STORY):
+        if chunk.content:
+            pieces.append(chunk.content)
+        # The server streams about one token per chunk. Stop early if max_tokens
+        # was ignored, rather than waiting for it to fill the context.
+        if len(pieces) > 20:
+            pytest.fail(f"max_tokens=16 ignored while streaming: {''.join(pieces)!r}")
+    assert len(pieces) > 1
+    assert "".join(pieces).strip()
 
 
 @pytest.mark.slow

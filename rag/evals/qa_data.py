@@ -1,7 +1,10 @@
 """QA datasets in the documented schema (XQuAD / ARCD style JSONL).
 
 Each record: question, context, answers [{text, answer_start}] (answer_start a str
-index into context). Every distinct context becomes one article.
+index into context). Every distinct context becomes one article. Optional:
+`question_lang` ("ar" | "en"), `answers_en` (reference answers in English, for
+answers to English questions over Arabic text) and `answerable` (false: the
+context is never ingested, so the right answer is "not found").
 """
 from __future__ import annotations
 
@@ -23,6 +26,13 @@ class QACase:
     context_id: str
     question_lang: str = "ar"
     answerable: bool = True
+    answers_en: tuple[str, ...] = ()
+
+    def golds(self, lang: str) -> list[str]:
+        """Acceptable answers in `lang` (English references when the answer is English and we have them)."""
+        if lang == "en" and self.answers_en:
+            return list(self.answers_en)
+        return [self.answer]
 
 
 def context_id(context: str) -> str:
@@ -43,7 +53,8 @@ def load_qa_cases(path: Path, limit: int | None = None) -> list[QACase]:
                     answer=answer["text"], answer_start=int(answer["answer_start"]),
                     context_id=context_id(record["context"]),
                     question_lang=record.get("question_lang", record.get("lang", "ar")),
-                    answerable=record.get("answerable", True),
+                    answerable=bool(record.get("answerable", True)),
+                    answers_en=tuple(a["text"] for a in record.get("answers_en") or []),
                 )
             except (ValueError, KeyError, IndexError, TypeError) as exc:
                 raise UserInputError(f"{path}:{number}: not a QA record ({exc})") from None
@@ -51,6 +62,22 @@ def load_qa_cases(path: Path, limit: int | None = None) -> list[QACase]:
             if limit and len(cases) >= limit:
                 break
     return cases
+
+
+def spread_cases(cases: list, n: int | None = None, offset: int = 0, group=lambda case: case.context_id) -> list:
+    """Cases taken round-robin across groups (contexts), skipping the first `offset`, at most `n`.
+
+    A small subset then covers as many paragraphs as possible instead of
+    all five questions of the first paragraph.
+    """
+    groups: dict[str, list] = {}
+    for case in cases:
+        groups.setdefault(group(case), []).append(case)
+    ordered = []
+    for round_ in range(max((len(g) for g in groups.values()), default=0)):
+        ordered.extend(g[round_] for g in groups.values() if round_ < len(g))
+    ordered = ordered[offset:]
+    return ordered[:n] if n else ordered
 
 
 def context_records(cases: list[QACase]) -> list[dict]:

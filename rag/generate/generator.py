@@ -73,8 +73,11 @@ class Generator:
             self._model = self._factory()
         return self._model
 
-    def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None) -> Completion:
-        key = CompletionCache.key(self.label, system, user, self.params) if self.cache else None
+    def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None,
+                 max_tokens: int | None = None) -> Completion:
+        """Generate (or replay) one completion; max_tokens caps the answer length for this call."""
+        params = self.params | ({"max_tokens": max_tokens} if max_tokens else {})
+        key = CompletionCache.key(self.label, system, user, params) if self.cache else None
         if self.cache and key:
             hit = self.cache.get(key)
             if hit is not None:
@@ -84,17 +87,18 @@ class Generator:
             if self.cache.replay_only:
                 raise SetupError(f"no recorded output for this prompt with {self.label} (replay-only mode); "
                                  "re-record with the model available")
-        completion = self._run(system, user, on_token)
+        completion = self._run(system, user, on_token, params)
         if self.cache and key:
             self.cache.put(key, completion, system, user)
         return completion
 
-    def _run(self, system: str, user: str, on_token: Callable[[str], None] | None) -> Completion:
+    def _run(self, system: str, user: str, on_token: Callable[[str], None] | None, params: dict) -> Completion:
         messages = [SystemMessage(content=system), HumanMessage(content=user)]
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
-        for chunk in self._chat().stream(messages):
+        call_options = {k: v for k, v in params.items() if k == "max_tokens"}
+        for chunk in self._chat().stream(messages, **call_options):
             text = chunk.content if isinstance(chunk.content, str) else ""
             if text:
                 if first is None:

@@ -49,6 +49,10 @@ PLACEHOLDER_API_KEY = "not-needed"
 @dataclass(frozen=True)
 class GenerationOptions:
     n_ctx: int = 4096          # llama.cpp context window (prompt + answer)
+    # llama.cpp threads; None: os.cpu_count(). Fewer is faster when another busy
+    # process shares the cores: its threads sync per token, so one descheduled
+    # thread stalls all (measured 0.9 s with 1 vs 8-28 s with 2 on a loaded 2-core box).
+    n_threads: int | None = None
     max_tokens: int = 512      # answer length cap
     temperature: float = 0.0   # 0: the same question gives the same answer
     seed: int = 1234
@@ -112,7 +116,8 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
                 raise SetupError(f"RAG_LLM={spec!r}: no GGUF model file at {path}")
         return LlamaCppChat(
             model_path=str(path.resolve()), label=model_label(spec), n_ctx=options.n_ctx,
-            max_tokens=options.max_tokens, temperature=options.temperature, seed=options.seed,
+            n_threads=options.n_threads, max_tokens=options.max_tokens, temperature=options.temperature,
+            seed=options.seed,
             response_format={"type": "json_object"} if options.json_mode else None,
         )
     return _make_openai(parsed.model, options, env)
@@ -156,7 +161,8 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int, seed: int) -> _Load
         return loaded
 
 
-_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+_ROLES = {"system": "system", "human": "user", "ai": "assistant",
+          "SystemMessageChunk": "system", "HumanMessageChunk": "user", "AIMessageChunk": "assistant"}
 # Call-time options we pass through (e.g. model.bind(max_tokens=64)). LangChain
 # also passes its own bookkeeping kwargs (ls_structured_output_format, …) that
 # llama.cpp would reject, so anything else is dropped.
@@ -196,8 +202,9 @@ class LlamaCppChat(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.label, "n_ctx": self.n_ctx, "max_tokens": self.max_tokens,
-                "temperature": self.temperature, "seed": self.seed, "response_format": self.response_format}
+        # LangChain's response cache keys on these, so two GGUFs with one name must differ.
+        return {"model": self.label, "model_path": self.model_path, "n_ctx": self.n_ctx,
+                "max_tokens": self.max_tokens, "temperature": self.temperature, "seed": self.seed, "response_format": self.response_format}
 
     def _loaded(self) -> _LoadedLlama:
         threads = self.n_threads or max(1, os.cpu_count() or 1)
@@ -250,6 +257,8 @@ class LlamaCppChat(BaseChatModel):
         llama_messages = _to_llama_messages(messages)
         finish = None
         streamed: list[str] = []
+        # The lock is held across yields: a caller that abandons the stream
+        # releases it when the generator is closed or collected.
         with loaded.lock, self._context_errors():
             for chunk in loaded.llama.create_chat_completion(
                     messages=llama_messages, stream=True, **self._params(stop, kwargs)):

@@ -155,3 +155,17 @@ class ChunkVectors:
         got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
         return [(m["doc_id"], int(m["start"]), int(m["end"]), np.asarray(v, dtype=np.float32))
                 for v, m in zip(got["embeddings"], got["metadatas"])]
+
+    def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
+        """Per document, the normalized mean of its chunk vectors."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(doc_ids), 200):
+            part = doc_ids[i:i + 200]
+            got = self._chunks.get(where={"doc_id": {"$in": part}}, include=["embeddings", "metadatas"])
+            sums: dict[str, np.ndarray] = {}
+            for vec, meta in zip(got["embeddings"], got["metadatas"]):
+                v = np.asarray(vec, dtype=np.float32)
+                sums[meta["doc_id"]] = sums.get(meta["doc_id"], 0) + v
+            for doc_id, total in sums.items():
+                out[doc_id] = total / max(float(np.linalg.norm(total)), 1e-12)
+        return out

@@ -1,0 +1,50 @@
+"""Summarization datasets in the documented schema (ANT / BBC Arabic style JSONL).
+
+Each record: text (the article), summary (the reference, written by the newsroom),
+title; optional id, date, source, url. Each record becomes one article.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import UserInputError
+
+
+@dataclass(frozen=True)
+class SummaryCase:
+    case_id: str
+    title: str
+    text: str
+    reference: str
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+    def article_record(self) -> dict:
+        """The JSONL record `rag ingest` reads; its id maps the stored article back to this case."""
+        record = {"id": self.case_id, "title": self.title, "text": self.text}
+        record.update({k: v for k, v in (("date", self.date), ("source", self.source), ("url", self.url)) if v})
+        return record
+
+
+def load_summary_cases(path: Path) -> list[SummaryCase]:
+    cases: list[SummaryCase] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text, reference = record["text"], record["summary"]
+                if not isinstance(text, str) or not isinstance(reference, str) or not text.strip():
+                    raise TypeError("'text' and 'summary' must be non-empty strings")
+                case_id = str(record.get("id") or "sum-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+                cases.append(SummaryCase(case_id=case_id, title=str(record.get("title") or ""), text=text,
+                                         reference=reference, date=record.get("date"), source=record.get("source"),
+                                         url=record.get("url")))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise UserInputError(f"{path}:{number}: not a summarization record ({exc})") from None
+    return cases
