@@ -5,6 +5,7 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -151,6 +152,30 @@ def summarize(doc_ids: Annotated[list[str], typer.Argument(help="One or more doc
     print_summary(summary)
 
 
+@app.command()
+@user_errors
+def brief(date: Annotated[Optional[str], typer.Option(help="Day to brief (YYYY-MM-DD); default today.")] = None,
+          out: Annotated[str, typer.Option("--out", help="Folder for briefing-DATE.md, .html and .json.")] = ".",
+          top: Annotated[int, typer.Option(min=1, max=100, help="Stories summarized; the rest are listed.")] = 10,
+          sentences: Annotated[int, typer.Option(min=1, max=12, help="Sentences per language per story.")] = 3,
+          as_json: JsonFlag = False) -> None:
+    """Daily briefing: the day's stories across outlets, each with a bilingual cited summary."""
+    from rag.brief.render import write_briefing
+    from rag.cli.dates import parse_date_option
+
+    day = parse_date_option(date)
+    # markup=False: progress lines carry article titles, which may contain [brackets].
+    briefing = open_app().brief(day, top=top, sentences=sentences,
+                                progress=lambda message: stderr.print(f"{message}…", style="dim", markup=False))
+    paths = write_briefing(briefing, out)
+    if as_json:
+        print_json(briefing.to_json())
+    for path in paths:
+        stderr.print(f"wrote {path}", markup=False)
+    stderr.print(f"{briefing.date}: {len(briefing.stories)} stories summarized, {len(briefing.more_stories)} more "
+                 f"listed, from {briefing.articles} articles · {briefing.model} · {briefing.seconds:.0f} s", markup=False)
+
+
 def print_summary(summary) -> None:
     from rag.cli.render import print_citations
 
@@ -171,6 +196,79 @@ def print_answer(answer) -> None:
         stdout.print()
         print_citations(answer.citations)
     stderr.print(f"[dim]{answer.model}{'' if answer.grounded else ' · not grounded'}[/dim]")
+
+
+@app.command()
+@user_errors
+def repl() -> None:
+    """Interactive session: questions, searches, summaries, briefings, sources."""
+    from rag.cli.repl import run_repl
+
+    run_repl(open_app())
+
+
+def _parse_thresholds(values: list[str]) -> dict[str, float]:
+    out = {}
+    for item in values:
+        name, sep, number = item.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            out[name.strip()] = float(number)
+        except ValueError:
+            raise typer.BadParameter(f"expected METRIC=NUMBER, got {item!r}", param_hint="--threshold") from None
+    return out
+
+
+@app.command("eval")
+@user_errors
+def eval_command(
+    suite: Annotated[Optional[str], typer.Option(help="Suite name (evals/suites/NAME.toml) or a .toml path; default ci.")] = None,
+    as_json: JsonFlag = False,
+    out: Annotated[Optional[Path], typer.Option(help="Write the JSON report here (every case) and FILE.md beside it.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option(help="An earlier JSON report: show per-metric deltas.")] = None,
+    dataset: Annotated[Optional[Path], typer.Option(help="Evaluate any JSONL in the QA or summarization schema.")] = None,
+    task: Annotated[Optional[str], typer.Option(help="With --dataset: qa, summarization or retrieval.")] = None,
+    record: Annotated[bool, typer.Option("--record", help="Generate missing outputs and keep exactly this run's recordings.")] = False,
+    replay: Annotated[bool, typer.Option("--replay", help="Use recorded outputs only; a missing one is an error.")] = False,
+    threshold: Annotated[list[str], typer.Option(help="TASK.METRIC=VALUE: add or override a gating threshold.")] = [],
+    only: Annotated[list[str], typer.Option(help="Run only this task of the suite (repeatable).")] = [],
+    k: Annotated[Optional[int], typer.Option("-k", min=1, max=100, help="Override every task's retrieval depth.")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N cases per dataset.")] = None,
+) -> None:
+    """Run an eval suite; exit 1 when a metric misses its threshold."""
+    from rag.config import Settings
+    from rag.evals.report import render_markdown
+    from rag.evals.runner import RunOptions, default_report_path, run_suite, write_reports
+    from rag.evals.suites import adhoc_suite, find_suite
+
+    if record and replay:
+        raise typer.BadParameter("choose one of --record and --replay")
+    if dataset is not None and suite is not None:
+        raise typer.BadParameter("give --suite or --dataset, not both")
+    if (dataset is None) != (task is None):
+        raise typer.BadParameter("--dataset and --task go together")
+    settings = Settings.from_env()
+    chosen = adhoc_suite(dataset, task, n=limit, k=k) if dataset is not None else find_suite(suite or "ci")
+    if only:
+        chosen = chosen.only(only)
+    options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache", k=k, limit=limit,
+                         thresholds=_parse_thresholds(threshold), baseline=baseline,
+                         progress=stderr.is_terminal or os.environ.get("RAG_PROGRESS") == "1")
+    report = run_suite(chosen, options, settings)
+    json_path, markdown_path = write_reports(report, out or default_report_path(report, settings))
+    if as_json:
+        print_json(report.to_json())
+    else:
+        stdout.print(render_markdown(report), markup=False, highlight=False)
+    stderr.print(f"{'passed' if report.passed else 'FAILED'}: {report.cases} cases in {report.seconds:.1f} s; "
+                 f"reports: {json_path}, {markdown_path}", markup=False)
+    for failure in report.failures:
+        value = "not produced" if failure.value is None else f"{failure.value:.4f}"
+        stderr.print(f"below threshold: {failure.metric} = {value} "
+                     f"({'≤' if failure.direction == 'max' else '≥'} {failure.threshold})", markup=False)
+    if not report.passed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -91,7 +91,8 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
             continue
         valid = [n for n in dict.fromkeys(sentence.cited) if n in by_number]
         log.invalid_numbers += len(set(sentence.cited)) - len(valid)
-        if valid and checker.check(sentence.text, [by_number[n].text for n in valid]).supported:
+        others = [s.text for s in sources if s.number not in valid]
+        if valid and checker.check(sentence.text, [by_number[n].text for n in valid], others).supported:
             verified.append(VerifiedSentence(sentence.text, valid))
             continue
         if repair:

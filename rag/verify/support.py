@@ -1,10 +1,17 @@
 """Does a cited span support a sentence? Checked by code, never trusted.
 
-Two signals, both cheap and transparent:
-- names and numbers: every number in the sentence must occur in the cited text,
-  and (same script) the sentence's content words must mostly occur there;
-- meaning across languages: for an English sentence over Arabic sources,
-  multilingual embedding similarity between the sentence and the cited text.
+Signals, each cheap and explainable:
+- numbers: every number in the sentence must occur in the cited text;
+- borrowed words (same language): a content word that is absent from the cited
+  text but present in another shown source means the sentence mixes facts from
+  sources it does not cite (e.g. one person's statement attributed to another);
+- word overlap (same language): most content words must occur in the cited text;
+- meaning across languages: for an English sentence over Arabic sources, the
+  multilingual embedding similarity to the cited sentence or one of its clauses.
+Thresholds were calibrated on NTREX (aligned Arabic/English news sentences):
+full translations score 0.53 or more in 95% of cases, other sentences of the
+same article 0.43 or less in 95%; clause-level matching lets faithful
+condensations through.
 """
 from __future__ import annotations
 
@@ -17,12 +24,20 @@ from rag.text.arabic import content_tokens, light_stem, normalize
 from rag.text.lang import detect_language
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_CLAUSE = re.compile(r"[،,;؛:]\s+|\s+(?:و|ف)(?=\S{3,})|\s+-\s+")
+_MIN_CLAUSE_WORDS = 4
+# Reporting and linking words a writer adds freely; never evidence of mixed-up facts.
+_FREE_WORDS = frozenset(light_stem(normalize(w)) for w in """
+    قال يقول قالت اكد يؤكد أكدت اضاف يضيف أضافت اعلن يعلن أعلنت اشار يشير أشارت ذكر يذكر صرح يصرح
+    أوضح يوضح تابع يتابع شدد يشدد لفت يلفت كشف يكشف نفى ينفي اعتبر يعتبر رأى يرى وفق بحسب حسب
+    وذلك وهو وهي كما ايضا بينما حيث الذي التي خلال اليوم امس الاثنين الثلاثاء الاربعاء الخميس الجمعة
+    السبت الاحد said says told added announced stated noted according also""".split())
 
 
 @dataclass(frozen=True)
 class SupportThresholds:
     min_overlap: float = 0.5  # share of the sentence's content words found in the cited text
-    min_similarity: float = 0.45  # cross-lingual cosine, sentence vs best cited sentence
+    min_similarity: float = 0.4  # cross-lingual cosine, sentence vs best cited sentence or clause
 
 
 @dataclass(frozen=True)
@@ -47,52 +62,88 @@ def lexical_overlap(sentence: str, cited: str) -> float:
     return len(words & _stems(cited)) / len(words)
 
 
+def borrowed_words(sentence: str, cited: str, others: list[str]) -> set[str]:
+    """Sentence words missing from the cited text but found in other shown sources."""
+    novel = _stems(sentence) - _stems(cited)
+    if not novel or not others:
+        return set()
+    elsewhere = set().union(*(_stems(t) for t in others))
+    return {w for w in novel & elsewhere if len(w) > 2 and not w.isdigit() and w not in _FREE_WORDS}
+
+
+def clauses(text: str) -> list[str]:
+    """The text and its clauses of a few words or more (for matching condensed sentences)."""
+    parts = [p.strip() for p in _CLAUSE.split(text) if p and len(p.split()) >= _MIN_CLAUSE_WORDS]
+    return [text] + [p for p in parts if p != text]
+
+
+def _same_script(a: str, b: str) -> bool:
+    la, lb = detect_language(a), detect_language(b)
+    return la == lb or "en" not in (la, lb)
+
+
 class SupportChecker:
     def __init__(self, embedder, thresholds: SupportThresholds = SupportThresholds()):
         self._embedder = embedder
         self.thresholds = thresholds
 
-    def check(self, sentence: str, cited_texts: list[str]) -> SupportVerdict:
+    def check(self, sentence: str, cited_texts: list[str], other_texts: list[str] = ()) -> SupportVerdict:
         if not cited_texts:
             return SupportVerdict(False, 0.0, "no citation")
         joined = "\n".join(cited_texts)
-        missing = numbers_in(sentence) - numbers_in(joined)
-        if missing:
-            return SupportVerdict(False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}")
-        sentence_lang = detect_language(sentence)
-        cited_lang = detect_language(joined)
-        if sentence_lang == cited_lang or "en" not in (sentence_lang, cited_lang):
-            overlap = lexical_overlap(sentence, joined)
-            if overlap >= self.thresholds.min_overlap:
-                return SupportVerdict(True, overlap, "word overlap")
+        verdict = self._lexical_verdict(sentence, joined, list(other_texts))
+        if verdict is not None:
+            return verdict
         similarity = self.similarity(sentence, cited_texts)
         if similarity >= self.thresholds.min_similarity:
             return SupportVerdict(True, similarity, "meaning match")
         return SupportVerdict(False, similarity, "cited text does not support the sentence")
 
+    def _lexical_verdict(self, sentence: str, cited: str, others: list[str]) -> SupportVerdict | None:
+        """A final verdict from words and numbers alone, or None to defer to meaning."""
+        missing = numbers_in(sentence) - numbers_in(cited)
+        if missing:
+            return SupportVerdict(False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}")
+        if not _same_script(sentence, cited):
+            return None
+        borrowed = borrowed_words(sentence, cited, others)
+        if borrowed:
+            return SupportVerdict(False, 0.0, f"words from uncited sources: {', '.join(sorted(borrowed))}")
+        overlap = lexical_overlap(sentence, cited)
+        if overlap >= self.thresholds.min_overlap:
+            return SupportVerdict(True, overlap, "word overlap")
+        return SupportVerdict(False, overlap, "too few of its words are in the cited text")
+
     def similarity(self, sentence: str, cited_texts: list[str]) -> float:
-        vectors = self._embedder.embed_array([sentence] + list(cited_texts))
+        pieces = [piece for text in cited_texts for piece in clauses(text)]
+        vectors = self._embedder.embed_array([sentence] + pieces)
         return float(np.max(vectors[1:] @ vectors[0]))
 
     def best_support(self, sentence: str, candidates: list[str]) -> tuple[int, SupportVerdict] | None:
-        """The candidate that best supports the sentence, if any does (used to repair citations)."""
-        if not candidates:
-            return None
-        vectors = self._embedder.embed_array([sentence] + list(candidates))
-        similarities = vectors[1:] @ vectors[0]
-        sentence_numbers = numbers_in(sentence)
-        sentence_lang = detect_language(sentence)
+        """The candidate that best supports the sentence on its own, if any (to repair citations)."""
         best: tuple[int, SupportVerdict] | None = None
         for i, text in enumerate(candidates):
-            if sentence_numbers - numbers_in(text):
+            others = candidates[:i] + candidates[i + 1:]
+            verdict = self._lexical_verdict(sentence, text, others)
+            if verdict is None:
                 continue
-            verdict = None
-            if sentence_lang == detect_language(text) or "en" not in (sentence_lang, detect_language(text)):
-                overlap = lexical_overlap(sentence, text)
-                if overlap >= self.thresholds.min_overlap:
-                    verdict = SupportVerdict(True, overlap, "word overlap")
-            if verdict is None and similarities[i] >= self.thresholds.min_similarity:
-                verdict = SupportVerdict(True, float(similarities[i]), "meaning match")
-            if verdict and (best is None or verdict.score > best[1].score):
+            if verdict.supported and (best is None or verdict.score > best[1].score):
                 best = (i, verdict)
-        return best
+        if best is not None or not candidates or _same_script(sentence, candidates[0]):
+            return best
+        # Across languages: one encoder call for the sentence and every clause of every candidate.
+        pieces, owners = [], []
+        for i, text in enumerate(candidates):
+            if numbers_in(sentence) - numbers_in(text):
+                continue
+            for piece in clauses(text):
+                pieces.append(piece)
+                owners.append(i)
+        if not pieces:
+            return None
+        vectors = self._embedder.embed_array([sentence] + pieces)
+        sims = vectors[1:] @ vectors[0]
+        top = int(np.argmax(sims))
+        if sims[top] >= self.thresholds.min_similarity:
+            return owners[top], SupportVerdict(True, float(sims[top]), "meaning match")
+        return None

@@ -1,0 +1,162 @@
+"""QA evaluation of `Rag.ask`: answer quality, citations, refusals and cost.
+
+Answerable cases are scored against the gold answer (in the answer's language:
+English references for English answers when the data has them) and against the
+gold span (does a citation contain it?). Unanswerable cases ask about a
+paragraph that was never ingested: the only right answer is "not found",
+with `grounded` false.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rag.evals.metrics import (
+    best_over_golds,
+    citation_holds,
+    contains_answer,
+    exact_match,
+    mean,
+    share,
+    span_hit,
+    strip_markers,
+    token_f1,
+)
+from rag.evals.qa_data import QACase
+from rag.evals.results import TaskResult
+from rag.evals.retrieval import gold_span
+from rag.verify.support import SupportChecker
+
+
+def citation_invariant_failures(rag, citations) -> list[dict]:
+    """Citations whose quote is not exactly the stored text at [start, end)."""
+    failures = []
+    texts: dict[str, str | None] = {}
+    for c in citations:
+        if c.doc_id not in texts:
+            article = rag.store.get(c.doc_id)
+            texts[c.doc_id] = article.text if article else None
+        if not citation_holds(texts[c.doc_id], c.start, c.end, c.quote):
+            failures.append({"n": c.n, "doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote})
+    return failures
+
+
+def supported_citations(checker: SupportChecker, sentences, citations) -> tuple[int, int]:
+    """(supported, total) over every (sentence, cited span) pair: does that one span support the sentence?"""
+    quotes = {c.n: c.quote for c in citations}
+    supported = total = 0
+    for text, numbers in sentences:
+        for n in numbers:
+            total += 1
+            if n in quotes and checker.check(text, [quotes[n]]).supported:
+                supported += 1
+    return supported, total
+
+
+def evaluate_answers(rag, cases: list[QACase], doc_ids: dict[str, str], k: int = 5,
+                     advance: Callable[[str], None] | None = None) -> TaskResult:
+    checker = SupportChecker(rag.embedder)
+    records = []
+    for case in cases:
+        if advance:
+            advance(case.question[:60])
+        started = time.perf_counter()
+        answer = rag.ask(case.question, k=k)
+        seconds = time.perf_counter() - started
+        records.append(score_answer(rag, checker, case, answer, doc_ids, seconds))
+    return summarize_answer_records(records)
+
+
+def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: dict[str, str], seconds: float) -> dict:
+    text = strip_markers(answer.answer)
+    golds = case.golds(answer.lang)
+    broken = citation_invariant_failures(rag, answer.citations)
+    supported, pairs = supported_citations(checker, answer.sentences, answer.citations)
+    completion = answer.completion
+    record = {
+        "id": case.case_id, "question": case.question, "lang": answer.lang, "answerable": case.answerable,
+        "gold": golds[0] if case.answerable else "", "answer": answer.answer, "grounded": answer.grounded,
+        "citations": [c.to_json() for c in answer.citations],
+        "citations_total": len(answer.citations), "citations_broken": broken,
+        "supported_pairs": supported, "cited_pairs": pairs,
+        "prompt_tokens": completion.prompt_tokens if completion else 0,
+        "completion_tokens": completion.completion_tokens if completion else 0,
+        "generation_seconds": completion.seconds if completion else 0.0,
+        "replayed": bool(completion and completion.cached),
+        "seconds": seconds,
+    }
+    if case.answerable:
+        gold = gold_span(rag, case, doc_ids)
+        record.update(
+            exact_match=best_over_golds(exact_match, text, golds) if answer.grounded else 0.0,
+            token_f1=best_over_golds(token_f1, text, golds) if answer.grounded else 0.0,
+            contains_gold=best_over_golds(contains_answer, text, golds) if answer.grounded else 0.0,
+            citation_hit=float(gold is not None and any(
+                c.doc_id == gold.doc_id and span_hit(c.start, c.end, gold.start, gold.end) for c in answer.citations)),
+        )
+    else:
+        record["refused"] = float(not answer.grounded)
+    return record
+
+
+def summarize_answer_records(records: list[dict]) -> TaskResult:
+    answerable = [r for r in records if r["answerable"]]
+    unanswerable = [r for r in records if not r["answerable"]]
+    citations = sum(r["citations_total"] for r in records)
+    broken = sum(len(r["citations_broken"]) for r in records)
+    pairs = sum(r["cited_pairs"] for r in records)
+    metrics = {
+        "exact_match": mean([r["exact_match"] for r in answerable]),
+        "token_f1": mean([r["token_f1"] for r in answerable]),
+        "contains_gold": mean([r["contains_gold"] for r in answerable]),
+        "answered_rate": mean([float(r["grounded"]) for r in answerable]),
+        "citation_hit_rate": mean([r["citation_hit"] for r in answerable]),
+        "citation_invariant": share(citations - broken, citations),
+        "citation_precision": share(sum(r["supported_pairs"] for r in records), pairs),
+        "prompt_tokens_per_case": mean([r["prompt_tokens"] for r in records]),
+        "completion_tokens_per_case": mean([r["completion_tokens"] for r in records]),
+        "generation_seconds_per_case": mean([r["generation_seconds"] for r in records]),
+        "seconds_per_case": mean([r["seconds"] for r in records]),
+    }
+    if unanswerable:
+        metrics["unanswerable_accuracy"] = mean([r["refused"] for r in unanswerable])
+    if not answerable:
+        for name in ("exact_match", "token_f1", "contains_gold", "answered_rate", "citation_hit_rate"):
+            del metrics[name]
+    return TaskResult(name="qa", type="qa", metrics=metrics, cases=len(records), records=records,
+                      worst=worst_answers(records),
+                      info={"answerable": len(answerable), "unanswerable": len(unanswerable), "citations": citations,
+                            "cited_pairs": pairs, "replayed": sum(r["replayed"] for r in records)})
+
+
+def _badness(record: dict) -> tuple:
+    if record["citations_broken"]:
+        return (0,)
+    if not record["answerable"]:
+        return (1 if record["grounded"] else 9,)
+    return (2 + record["citation_hit"] + record["contains_gold"], record["token_f1"])
+
+
+def worst_answers(records: list[dict], limit: int = 5) -> list[dict]:
+    ranked = sorted(records, key=_badness)
+    return [_brief(r) for r in ranked[:limit] if _badness(r) < (4,)]
+
+
+def _brief(record: dict) -> dict:
+    why = []
+    if record["citations_broken"]:
+        why.append("citation invariant broken")
+    if record["answerable"]:
+        if not record["grounded"]:
+            why.append("answered 'not found'")
+        else:
+            if not record["citation_hit"]:
+                why.append("no citation contains the gold span")
+            if not record["contains_gold"]:
+                why.append("gold answer not in the answer")
+    elif record["grounded"]:
+        why.append("answered an unanswerable question")
+    return {"id": record["id"], "why": "; ".join(why), "question": record["question"], "gold": record["gold"],
+            "answer": record["answer"],
+            "citations": [{"n": c["n"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"],
+                           "quote": c["quote"]} for c in record["citations"]]}

@@ -1,0 +1,117 @@
+"""Summarization evaluation of `Rag.summarize`, beside a lead-N baseline.
+
+The generated Arabic summary and the article's first N sentences are both
+scored with ROUGE against the newsroom's own summary. Each sentence (Arabic
+and English) is checked for a citation, its language and the support of each
+cited span; the English summary is compared with the Arabic source across
+languages by embedding similarity.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rag.evals.answers import citation_invariant_failures, supported_citations
+from rag.evals.metrics import cosine, language_correct, mean, rouge_l, rouge_n, share
+from rag.evals.results import TaskResult
+from rag.evals.summary_data import SummaryCase
+from rag.text.sentences import split_sentences
+from rag.verify.support import SupportChecker
+
+
+def lead_sentences(text: str, n: int) -> str:
+    """The first n sentences of the article: the classic news-summary baseline."""
+    return " ".join(text[s.start:s.end] for s in split_sentences(text)[:n])
+
+
+def rouge_scores(prediction: str, reference: str) -> dict[str, float]:
+    return {"rouge1": rouge_n(prediction, reference, 1), "rouge2": rouge_n(prediction, reference, 2),
+            "rougeL": rouge_l(prediction, reference)}
+
+
+def evaluate_summaries(rag, cases: list[SummaryCase], doc_ids: dict[str, str], sentences: int = 3,
+                       advance: Callable[[str], None] | None = None) -> TaskResult:
+    checker = SupportChecker(rag.embedder)
+    records = []
+    for case in cases:
+        if advance:
+            advance(case.title[:60])
+        doc_id = doc_ids[case.case_id]
+        started = time.perf_counter()
+        summary = rag.summarize([doc_id], sentences=sentences)
+        seconds = time.perf_counter() - started
+        records.append(score_summary(rag, checker, case, doc_id, summary, sentences, seconds))
+    return summarize_summary_records(records, sentences)
+
+
+def score_summary(rag, checker: SupportChecker, case: SummaryCase, doc_id: str, summary, sentences: int,
+                  seconds: float) -> dict:
+    source = rag.show(doc_id).text
+    arabic = " ".join(s["text"] for s in summary.ar)
+    english = " ".join(s["text"] for s in summary.en)
+    lead = lead_sentences(source, sentences)
+    all_sentences = [("ar", s) for s in summary.ar] + [("en", s) for s in summary.en]
+    supported, pairs = supported_citations(checker, [(s["text"], s["citations"]) for _, s in all_sentences],
+                                           summary.citations)
+    completions = [h.completion for h in summary.halves.values() if h.completion is not None]
+    similarity = 0.0
+    if english:
+        vectors = rag.embedder.embed_array([english, source])
+        similarity = cosine(vectors[0], vectors[1])
+    half = summary.halves.get("ar")
+    return {
+        "id": case.case_id, "title": case.title, "doc_id": doc_id, "reference": case.reference,
+        "ar": summary.ar, "en": summary.en, "lead": lead,
+        "citations": [c.to_json() for c in summary.citations],
+        "generated": rouge_scores(arabic, case.reference), "lead_scores": rouge_scores(lead, case.reference),
+        "sentences": len(all_sentences), "en_sentences": len(summary.en),
+        "cited_sentences": sum(1 for _, s in all_sentences if s["citations"]),
+        "language_correct": sum(1 for lang, s in all_sentences if language_correct(s["text"], lang)),
+        "crosslingual_similarity": similarity,
+        "extractive_fallback": bool(half and half.extractive),
+        "citations_total": len(summary.citations),
+        "citations_broken": citation_invariant_failures(rag, summary.citations),
+        "supported_pairs": supported, "cited_pairs": pairs,
+        "prompt_tokens": sum(c.prompt_tokens for c in completions),
+        "completion_tokens": sum(c.completion_tokens for c in completions),
+        "generation_seconds": sum(c.seconds for c in completions),
+        "replayed": bool(completions) and all(c.cached for c in completions),
+        "seconds": seconds,
+    }
+
+
+def summarize_summary_records(records: list[dict], sentences: int) -> TaskResult:
+    total_sentences = sum(r["sentences"] for r in records)
+    citations = sum(r["citations_total"] for r in records)
+    broken = sum(len(r["citations_broken"]) for r in records)
+    metrics = {}
+    for name in ("rouge1", "rouge2", "rougeL"):
+        metrics[name] = mean([r["generated"][name] for r in records])
+    for name in ("rouge1", "rouge2", "rougeL"):
+        metrics[f"lead.{name}"] = mean([r["lead_scores"][name] for r in records])
+    metrics.update({
+        "cited_sentence_rate": share(sum(r["cited_sentences"] for r in records), total_sentences, empty=0.0),
+        "language_correct": share(sum(r["language_correct"] for r in records), total_sentences, empty=0.0),
+        "english_rate": mean([float(r["en_sentences"] > 0) for r in records]),
+        "crosslingual_similarity": mean([r["crosslingual_similarity"] for r in records]),
+        "extractive_fallback_rate": mean([float(r["extractive_fallback"]) for r in records]),
+        "citation_invariant": share(citations - broken, citations),
+        "citation_precision": share(sum(r["supported_pairs"] for r in records), sum(r["cited_pairs"] for r in records)),
+        "prompt_tokens_per_case": mean([r["prompt_tokens"] for r in records]),
+        "completion_tokens_per_case": mean([r["completion_tokens"] for r in records]),
+        "generation_seconds_per_case": mean([r["generation_seconds"] for r in records]),
+        "seconds_per_case": mean([r["seconds"] for r in records]),
+    })
+    worst = sorted(records, key=lambda r: r["generated"]["rougeL"])[:3]
+    return TaskResult(name="summarization", type="summarization", metrics=metrics, cases=len(records),
+                      records=records, worst=[_brief(r) for r in worst],
+                      info={"sentences": sentences, "lead_n": sentences, "citations": citations,
+                            "replayed": sum(r["replayed"] for r in records)})
+
+
+def _brief(record: dict) -> dict:
+    return {"id": record["id"], "why": f"ROUGE-L {record['generated']['rougeL']:.3f} "
+                                      f"(lead-N {record['lead_scores']['rougeL']:.3f})",
+            "title": record["title"], "reference": record["reference"],
+            "ar": [s["text"] for s in record["ar"]], "en": [s["text"] for s in record["en"]],
+            "citations": [{k: c[k] for k in ("n", "doc_id", "start", "end", "quote")} for c in record["citations"]]}

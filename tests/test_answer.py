@@ -1,0 +1,109 @@
+"""The citation protocol and `ask`, with a fake chat model (logic) and real retrieval."""
+from __future__ import annotations
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from rag.answer import answer_question
+from rag.generate.generator import Generator
+from rag.index.embeddings import make_embedder
+from rag.records import Article, Passage
+from rag.verify.citations import parse_draft, verify_draft
+from rag.verify.sources import SourceSentence
+from rag.verify.support import SupportChecker
+
+TEXT = ("قال المتحدث باسم البنتاغون بيتر كوك إن القصف الروسي في حلب يعقد أي اتفاق. "
+        "وأعلن وزير الخارجية جون كيري أن المحادثات مع روسيا تقترب من نهايتها. "
+        "وقتل 12 شخصا في غارة جوية على المدينة.")
+ARTICLE = Article(doc_id="d1", title="البنتاغون ينتقد موسكو", text=TEXT, date="2016-08-23")
+
+
+def fake_generator(*replies: str) -> Generator:
+    return Generator(lambda: FakeListChatModel(responses=list(replies)), "fake")
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return SupportChecker(make_embedder("use-multilingual"))
+
+
+def sources() -> list[SourceSentence]:
+    spans = [(0, TEXT.index("وأعلن") - 1), (TEXT.index("وأعلن"), TEXT.index("وقتل") - 1), (TEXT.index("وقتل"), len(TEXT))]
+    return [SourceSentence(i, "d1", s, e, TEXT[s:e], ARTICLE.title) for i, (s, e) in enumerate(spans, 1)]
+
+
+def passage() -> Passage:
+    return Passage(doc_id="d1", start=0, end=len(TEXT), text=TEXT, score=1.0, title=ARTICLE.title, chunk_id="d1:0")
+
+
+def test_parse_draft_reads_markers_in_many_forms():
+    parsed = parse_draft("First claim [1]. Second claim [2, 3]. Third【2】.\n[3]")
+    assert [(p.text, p.cited) for p in parsed] == [("First claim.", [1]), ("Second claim.", [2, 3]), ("Third.", [2, 3])]
+
+
+def test_supported_sentence_keeps_its_citation(checker):
+    verified, log = verify_draft("قال المتحدث باسم البنتاغون بيتر كوك إن القصف الروسي يعقد الاتفاق [1].",
+                                 sources(), checker, "ar")
+    assert [v.sources for v in verified] == [[1]] and not log.dropped
+
+
+def test_claim_no_span_supports_is_dropped(checker):
+    # The fake model invents a number and a claim that no source states.
+    draft = "قتل 40 شخصا في هجوم كيميائي على دمشق [3]. الطقس مشمس في باريس [2]."
+    verified, log = verify_draft(draft, sources(), checker, "ar")
+    assert verified == []
+    assert len(log.dropped) == 2
+
+
+def test_misattributed_statement_is_not_passed_through(checker):
+    # Cook's statement attributed to Kerry while citing Cook's sentence: Kerry's name comes from source 2.
+    verified, _ = verify_draft("قال جون كيري إن القصف الروسي في حلب يعقد أي اتفاق [1].", sources(), checker, "ar")
+    assert all(v.sources != [1] for v in verified)
+
+
+def test_uncited_but_supported_sentence_is_repaired(checker):
+    verified, log = verify_draft("وقتل 12 شخصا في غارة جوية على المدينة.", sources(), checker, "ar")
+    assert [v.sources for v in verified] == [[3]] and log.repaired == 1
+
+
+def test_citation_to_unshown_number_is_ignored(checker):
+    verified, log = verify_draft("وقتل 12 شخصا في غارة جوية على المدينة [9].", sources(), checker, "ar")
+    assert log.invalid_numbers == 1 and [v.sources for v in verified] == [[3]]
+
+
+def test_english_sentence_checked_across_languages(checker):
+    good, _ = verify_draft("Pentagon spokesman Peter Cook said Russian bombing in Aleppo complicates any deal [1].",
+                           sources(), checker, "en")
+    bad, _ = verify_draft("The stock market rose sharply in Tokyo on Monday [1].", sources(), checker, "en")
+    assert [v.sources for v in good] == [[1]] and bad == []
+
+
+def test_answer_invariant_and_renumbering(checker):
+    gen = fake_generator("وقتل 12 شخصا في غارة جوية على المدينة [3]. وقال كوك إن القصف الروسي في حلب يعقد أي اتفاق [1].")
+    from rag.retrieve.evidence import EvidenceSpan
+
+    evidence = [EvidenceSpan("d1", s.start, s.end, 1.0) for s in sources()]
+    answer = answer_question("كم عدد القتلى؟", [passage()], {"d1": ARTICLE}, gen, checker, evidence)
+    assert answer.grounded
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert "[1]" in answer.answer and "[2]" in answer.answer
+    for c in answer.citations:
+        assert TEXT[c.start:c.end] == c.quote
+
+
+def test_nothing_supported_means_not_found(checker):
+    gen = fake_generator("The moon is made of cheese [2].")
+    from rag.retrieve.evidence import EvidenceSpan
+
+    evidence = [EvidenceSpan("d1", s.start, s.end, 1.0) for s in sources()]
+    answer = answer_question("What is the moon made of?", [passage()], {"d1": ARTICLE}, gen, checker, evidence)
+    assert not answer.grounded and answer.citations == [] and answer.answer == "Not found in the articles."
+
+
+def test_not_found_token(checker):
+    from rag.retrieve.evidence import EvidenceSpan
+
+    evidence = [EvidenceSpan("d1", s.start, s.end, 1.0) for s in sources()]
+    answer = answer_question("Who won the 1998 World Cup?", [passage()], {"d1": ARTICLE}, fake_generator("NOT_FOUND"),
+                             checker, evidence)
+    assert answer.grounded is False and answer.lang == "en"
