@@ -107,3 +107,17 @@ def test_not_found_token(checker):
     answer = answer_question("Who won the 1998 World Cup?", [passage()], {"d1": ARTICLE}, fake_generator("NOT_FOUND"),
                              checker, evidence)
     assert answer.grounded is False and answer.lang == "en"
+
+
+def test_english_sentence_with_a_name_the_source_lacks_is_dropped(checker):
+    verified, log = verify_draft("Obama said Russian bombing in Aleppo complicates any deal [1].", sources(), checker, "en")
+    assert verified == [] and any("Obama" in reason or "support" in reason for _, reason in log.dropped)
+
+
+def test_name_skeletons():
+    from rag.verify.names import arabic_skeletons, latin_skeleton, skeleton_matches
+
+    assert latin_skeleton("Pentagon") in arabic_skeletons("البنتاغون")
+    assert skeleton_matches("Kerry", ["كيري"]) and skeleton_matches("Lavrov", ["لافروف"])
+    assert skeleton_matches("Russian", ["الروسي"])
+    assert not skeleton_matches("Obama", ["كيري", "روسيا", "سوريا"])

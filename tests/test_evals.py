@@ -441,3 +441,17 @@ def test_ci_generation_tasks_pass_from_recordings(tmp_path):
     assert report["metrics"]["summaries.citation_invariant"] == 1.0
     full = json.loads((tmp_path / "gen.json").read_text(encoding="utf-8"))
     assert len(full["records"]["qa"]) == 12 and len(full["records"]["summaries"]) == 2
+
+
+def test_record_mode_prunes_only_this_models_unused_recordings(tmp_path):
+    from rag.evals.runner import TrackingCache
+    from rag.generate.generator import Completion
+
+    cache = TrackingCache(tmp_path / "rec")
+    for key, model in (("aa1", "m1"), ("bb2", "m1"), ("cc3", "m2")):
+        cache.put(key, Completion(text="x", model=model, prompt_tokens=1, completion_tokens=1, seconds=0.1), "s", "u")
+    fresh = TrackingCache(tmp_path / "rec")
+    assert fresh.get("aa1").cached is True
+    assert fresh.prune("m1") == 1  # bb2: m1's, unused; cc3 belongs to another model
+    assert sorted(p.stem for p in (tmp_path / "rec").glob("*/*.json")) == ["aa1", "cc3"]
+    assert (fresh.replayed, fresh.generated) == (1, 0)

@@ -250,9 +250,8 @@ def eval_command(
         raise typer.BadParameter("--dataset and --task go together")
     settings = Settings.from_env()
     chosen = adhoc_suite(dataset, task, n=limit, k=k) if dataset is not None else find_suite(suite or "ci")
-    if only:
-        chosen = chosen.only(only)
-    options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache", k=k, limit=limit,
+    options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache", only=tuple(only),
+                         k=k, limit=limit,
                          thresholds=_parse_thresholds(threshold), baseline=baseline,
                          progress=stderr.is_terminal or os.environ.get("RAG_PROGRESS") == "1")
     report = run_suite(chosen, options, settings)
@@ -261,6 +260,8 @@ def eval_command(
         print_json(report.to_json())
     else:
         stdout.print(render_markdown(report), markup=False, highlight=False)
+    for skipped in report.skipped:
+        stderr.print(f"skipped {skipped['task']}: {skipped['reason']}", markup=False)
     stderr.print(f"{'passed' if report.passed else 'FAILED'}: {report.cases} cases in {report.seconds:.1f} s; "
                  f"reports: {json_path}, {markdown_path}", markup=False)
     for failure in report.failures:

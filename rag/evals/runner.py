@@ -95,6 +95,7 @@ class TrackingCache(CompletionCache):
 class RunOptions:
     recording_mode: str = "cache"
     recordings: Path | None = None        # completion cache folder; default per suite
+    only: tuple[str, ...] = ()            # run only these tasks
     k: int | None = None                  # override every task's k
     limit: int | None = None              # at most this many cases per dataset
     thresholds: dict[str, float] = field(default_factory=dict)  # --threshold overrides (gating)
@@ -102,8 +103,9 @@ class RunOptions:
     progress: bool = False
 
     @property
-    def overrides_cases(self) -> bool:
-        return self.k is not None or self.limit is not None
+    def partial(self) -> bool:
+        """The run is not the suite as defined (so its recordings are not the suite's recordings)."""
+        return bool(self.only) or self.k is not None or self.limit is not None
 
 
 def recordings_folder(suite: Suite, settings: Settings) -> Path:
@@ -209,6 +211,8 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
     from rag.app import Rag
 
     user = settings or Settings.from_env()
+    if options.only:
+        suite = suite.only(list(options.only))
     suite = apply_threshold_overrides(suite, options.thresholds)
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
@@ -246,7 +250,7 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
                     raise SetupError(f"task {task.name}: {exc}; record it with "
                                      f"`rag eval --suite {suite.name} --record`") from None
                 raise
-    if options.recording_mode == "record" and not skipped and not options.overrides_cases and model:
+    if options.recording_mode == "record" and not skipped and not options.partial and model:
         cache.prune(model)
     metrics = {f"{r.name}.{name}": value for r in results for name, value in r.metrics.items()}
     checks = threshold_checks(suite, metrics, {r.name for r in results})
@@ -268,6 +272,7 @@ class _Corpus:
     rag: object
     doc_ids: dict[str, str] = field(default_factory=dict)  # case or context id -> stored doc_id
     ingest_seconds: float | None = None
+    ingested_by: str = ""
 
 
 def _corpus_key(task: TaskSpec, cases: list) -> tuple:
@@ -295,6 +300,7 @@ def run_task(corpus: _Corpus, task: TaskSpec, cases: list, corpus_records: list,
         else:
             corpus.doc_ids.update(ingest_contexts(rag, corpus_records))
         corpus.ingest_seconds = time.perf_counter() - ingest_started
+        corpus.ingested_by = task.name
     ids = corpus.doc_ids
     if task.type == "retrieval":
         run = run_retrieval(rag, cases, ids, modes=task.modes, k=task.k, advance=lambda: update(None, 1))
@@ -317,7 +323,10 @@ def run_task(corpus: _Corpus, task: TaskSpec, cases: list, corpus_records: list,
     result.info["datasets"] = [ref.spec for ref in task.datasets]
     if task.corpus:
         result.info["corpus"] = [ref.spec for ref in task.corpus]
-    result.info["ingest_seconds"] = round(corpus.ingest_seconds, 2)
+    if corpus.ingested_by == task.name:
+        result.info["ingest_seconds"] = round(corpus.ingest_seconds, 2)
+    else:
+        result.info["index_shared_with"] = corpus.ingested_by
     result.seconds = time.perf_counter() - started
     return result
 

@@ -6,6 +6,8 @@ Signals, each cheap and explainable:
   text but present in another shown source means the sentence mixes facts from
   sources it does not cite (e.g. one person's statement attributed to another);
 - word overlap (same language): most content words must occur in the cited text;
+- names across languages: every name of an English sentence must appear in the
+  Arabic cited text (consonant skeletons, rag.verify.names);
 - meaning across languages: for an English sentence over Arabic sources, the
   multilingual embedding similarity to the cited sentence or one of its clauses.
 Thresholds were calibrated on NTREX (aligned Arabic/English news sentences):
@@ -22,6 +24,7 @@ import numpy as np
 
 from rag.text.arabic import content_tokens, light_stem, normalize
 from rag.text.lang import detect_language
+from rag.verify.names import unmatched_names
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CLAUSE = re.compile(r"[،,;؛:]\s+|\s+(?:و|ف)(?=\S{3,})|\s+-\s+")
@@ -94,6 +97,9 @@ class SupportChecker:
         verdict = self._lexical_verdict(sentence, joined, list(other_texts))
         if verdict is not None:
             return verdict
+        names = unmatched_names(sentence, joined, self._embedder)
+        if names:
+            return SupportVerdict(False, 0.0, f"names not in the cited text: {', '.join(names)}")
         similarity = self.similarity(sentence, cited_texts)
         if similarity >= self.thresholds.min_similarity:
             return SupportVerdict(True, similarity, "meaning match")
@@ -143,7 +149,9 @@ class SupportChecker:
             return None
         vectors = self._embedder.embed_array([sentence] + pieces)
         sims = vectors[1:] @ vectors[0]
-        top = int(np.argmax(sims))
-        if sims[top] >= self.thresholds.min_similarity:
-            return owners[top], SupportVerdict(True, float(sims[top]), "meaning match")
+        for top in np.argsort(-sims)[:3]:
+            if sims[top] < self.thresholds.min_similarity:
+                break
+            if not unmatched_names(sentence, candidates[owners[top]], self._embedder):
+                return owners[top], SupportVerdict(True, float(sims[top]), "meaning match")
         return None

@@ -1,0 +1,109 @@
+"""Are the names in an English sentence present in its Arabic source?
+
+A small model translating Arabic news invents or garbles names ("Obama" for a
+sentence about Kerry). Names are checked by consonant skeletons: the Latin name
+and each Arabic word are reduced to classes of consonants (Arabic writes no short
+vowels, so vowels are dropped on both sides) and compared. Pentagon → B N T G N
+matches البنتاغون → B N T G N; Obama → B M matches nothing in a sentence about
+Kerry. Names that are translated rather than transliterated (Aleppo / حلب) pass
+when the multilingual encoder puts them next to a word of the source.
+"""
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from rag.text.arabic import normalize
+
+# Arabic letters to consonant classes; long vowels, hamza carriers and ta marbuta are dropped.
+_ARABIC_CLASS = {
+    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "ث": "S", "س": "S", "ص": "S", "ج": "G", "غ": "G", "ح": "H", "ه": "H",
+    "خ": "K", "ك": "K", "ق": "K", "د": "D", "ض": "D", "ذ": "Z", "ز": "Z", "ظ": "Z", "ر": "R", "ش": "X",
+    "ف": "F", "ڤ": "F", "ل": "L", "م": "M", "ن": "N", "ع": "", "ا": "", "و": "", "ي": "", "ى": "", "ء": "",
+    "ة": "", "ئ": "", "ؤ": "", "أ": "", "إ": "", "آ": "",
+}
+_LATIN_DIGRAPHS = (("sh", "X"), ("ch", "X"), ("th", "S"), ("kh", "K"), ("gh", "G"), ("ph", "F"), ("ck", "K"),
+                   ("qu", "K"), ("ou", ""), ("ee", ""), ("oo", ""))
+_LATIN_CLASS = {
+    "b": "B", "p": "B", "t": "T", "d": "D", "s": "S", "c": "K", "k": "K", "q": "K", "g": "G", "j": "G", "h": "H",
+    "r": "R", "z": "Z", "x": "KS", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "w": "", "y": "",
+    "a": "", "e": "", "i": "", "o": "", "u": "",
+}
+_ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
+_DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "is", "i", "'s")
+# Capitalized words that are not names: sentence starts, titles, weekdays are checked by meaning instead.
+_NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by with and but or as after before
+    however meanwhile also this that these those his her its their there here while during according
+    president minister ministry spokesman spokeswoman official officials government state""".split())
+_NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
+SKELETON_MATCH = 0.8
+MEANING_MATCH = 0.6
+
+
+def latin_skeleton(word: str) -> str:
+    word = word.lower().replace("’", "'").strip("'")
+    for digraph, cls in _LATIN_DIGRAPHS:
+        word = word.replace(digraph, f"<{cls}>")
+    out = re.sub(r"<([A-Z]*)>|([a-z])", lambda m: m.group(1) if m.group(1) is not None else _LATIN_CLASS.get(m.group(2), ""), word)
+    return re.sub(r"(.)\1+", r"\1", out)
+
+
+def arabic_skeletons(word: str) -> set[str]:
+    """Skeletons of the word with and without its article / conjunction prefixes."""
+    word = normalize(word)
+    forms = {word} | {word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}
+    return {re.sub(r"(.)\1+", r"\1", "".join(_ARABIC_CLASS.get(ch, "") for ch in form)) for form in forms}
+
+
+def candidate_names(sentence: str) -> list[tuple[str, str]]:
+    """(name word, the run of capitalized words it stands in) for each likely name."""
+    names = []
+    words = list(_NAME.finditer(sentence))
+    for i, match in enumerate(words):
+        word = match.group(0)
+        if word.lower() in _NOT_NAMES or (word.isupper() and len(word) <= 4):
+            continue
+        start, end = i, i
+        while start > 0 and words[start - 1].end() + 1 == words[start].start():
+            start -= 1
+        while end + 1 < len(words) and words[end].end() + 1 == words[end + 1].start():
+            end += 1
+        names.append((word, " ".join(w.group(0) for w in words[start:end + 1])))
+    return names
+
+
+def _latin_forms(name: str) -> set[str]:
+    forms = {latin_skeleton(name)}
+    lower = name.lower()
+    for suffix in _DEMONYM_SUFFIXES:
+        if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
+            forms.add(latin_skeleton(lower[: -len(suffix)]))
+    return {f for f in forms if f}
+
+
+def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
+    targets = set().union(*(arabic_skeletons(w) for w in arabic_words)) if arabic_words else set()
+    for form in _latin_forms(name):
+        for target in targets:
+            if form == target:
+                return True
+            # Fuzzy only for longer skeletons: two or three consonants match too much by chance.
+            if len(form) >= 4 and len(target) >= 4 and SequenceMatcher(None, form, target).ratio() >= SKELETON_MATCH:
+                return True
+    return False
+
+
+def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
+    """Names of the English sentence with no counterpart in the Arabic text."""
+    words = re.findall(r"[\u0600-\u06ff]+", arabic_text)
+    missing = [(n, phrase) for n, phrase in dict.fromkeys(candidate_names(sentence)) if not skeleton_matches(n, words)]
+    if not missing or not words:
+        return [n for n, _ in missing]
+    vocabulary = sorted(set(words))
+    probes = [n for n, _ in missing] + [phrase for _, phrase in missing]
+    vectors = embedder.embed_array(probes + vocabulary)
+    best = (vectors[: len(probes)] @ vectors[len(probes):].T).max(axis=1)
+    k = len(missing)
+    return [name for i, (name, _) in enumerate(missing) if max(best[i], best[k + i]) < MEANING_MATCH]
