@@ -75,6 +75,7 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
     sources = salient_sources(articles, units, limit=sentences)
     headline = articles[0].title
     halves = {lang: _write_half(lang, sources, headline, generator, checker, progress) for lang in ("ar", "en")}
+    _translate_uncovered(halves["en"], sources, generator, checker, progress)
     if not halves["ar"].sentences:
         halves["ar"] = _extractive_half(sources, sentences, articles)
     texts = {a.doc_id: a.text for a in articles}
@@ -100,6 +101,34 @@ def _write_half(lang: str, sources: list[SourceSentence], headline: str, generat
     if title and detect_language(title) not in (lang, "mixed"):
         title = ""
     return SummaryHalf(title=title, sentences=_dedupe(verified)[:len(sources)], completion=completion, log=log)
+
+
+def _translate_uncovered(half: SummaryHalf, sources: list[SourceSentence], generator: Generator,
+                         checker: SupportChecker, progress) -> None:
+    """Second pass for English: translate, one by one, the sources no verified sentence covers.
+
+    Small models often answer an Arabic prompt in Arabic or fuse facts wrongly;
+    a one-sentence translation is the easiest task to do faithfully, and it is
+    verified like everything else.
+    """
+    covered = {n for sentence in half.sentences for n in sentence.sources}
+    missing = [s for s in sources if s.number not in covered]
+    if not missing:
+        return
+    if progress:
+        progress(f"translating {len(missing)} source sentence(s) into English")
+    system = load_prompt("translate.system").render()
+    for source in missing:
+        completion = generator.complete(system, load_prompt("translate.user").render(sentence=" ".join(source.text.split())),
+                                        max_tokens=SENTENCE_TOKENS + 20)
+        text = " ".join(completion.text.strip().split("\n")[0].split())
+        if not text or detect_language(text) != "en":
+            continue
+        others = [s.text for s in sources if s.number != source.number]
+        if checker.check(text, [source.text], others).supported:
+            half.sentences.append(VerifiedSentence(text, [source.number], repaired=True))
+    order = {s.number: i for i, s in enumerate(sources)}
+    half.sentences.sort(key=lambda v: order.get(v.sources[0], 0))
 
 
 def split_title(draft: str, n_sources: int = 0) -> tuple[str, str]:
