@@ -14,7 +14,8 @@ from rag.generate.generator import Completion, Generator
 from rag.prompting import load_prompt
 from rag.records import Citation, Passage
 from rag.text.lang import detect_language
-from rag.verify.citations import VerificationLog, assign_citations, is_not_found, verify_draft, with_markers
+from rag.verify.citations import (VerificationLog, assign_citations, is_not_found, uncovered_question_words,
+                                  verify_draft, with_markers)
 from rag.verify.sources import number_evidence, number_sources, render_sources
 from rag.verify.support import SupportChecker
 
@@ -62,9 +63,16 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
     if is_not_found(completion.text):
         return _not_found(question, lang, generator.label, passages, completion)
-    verified, log = verify_draft(completion.text, sources, checker, lang)
+    verified, log = verify_draft(completion.text, sources, checker, lang, question=question)
     if not verified:
         return _not_found(question, lang, generator.label, passages, completion, log)
+    cited_docs = {sources[n - 1].doc_id for v in verified for n in v.sources}
+    cited_texts = [articles[d].text for d in cited_docs]
+    if all(detect_language(t) == lang for t in cited_texts):
+        missing = uncovered_question_words(question, cited_texts, checker.embedder)
+        if missing:
+            log.dropped.extend((v.text, f"articles never mention: {', '.join(missing)}") for v in verified)
+            return _not_found(question, lang, generator.label, passages, completion, log)
     (sentences,), citations = assign_citations([verified], sources, {d: a.text for d, a in articles.items()})
     text = " ".join(with_markers(t, ns) for t, ns in sentences)
     return Answer(question=question, answer=text, lang=lang, grounded=True, citations=citations,

@@ -76,6 +76,12 @@ class LexicalIndex:
     def refresh(self) -> None:
         self._ensure_fresh()
 
+    def knows(self, word: str) -> bool:
+        """Whether any indexed chunk contains the word (after normalization and stemming)."""
+        self._ensure_fresh()
+        terms = index_tokens(word)
+        return bool(self._model is not None and terms and all(t in self._model.vocab_dict for t in terms))
+
     def query(self, text: str, k: int) -> list[LexicalHit]:
         return self.query_terms(index_tokens(text), k)
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.records import Citation
+from rag.text.arabic import content_tokens, light_stem, normalize
 from rag.text.lang import detect_language
 from rag.text.sentences import split_sentences
 from rag.verify.sources import SourceSentence
@@ -24,6 +25,11 @@ from rag.verify.support import SupportChecker
 _MARKER = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,،-]\s*S?\d+)*\s*\]|【\s*\d+\s*】)")
 _NUMBER = re.compile(r"\d+")
 NOT_FOUND_TOKEN = "NOT_FOUND"
+NEIGHBOUR_WORD_SIMILARITY = 0.6
+# Interrogatives and question frames ("the number of", "the name of"): not about the subject.
+_QUESTION_WORDS = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي اي ما من
+    عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة
+    what which who whom whose when where why how many much number name kind type year""".split())
 
 
 @dataclass
@@ -78,7 +84,8 @@ def is_not_found(draft: str) -> bool:
 
 
 def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChecker, language: str,
-                 repair: bool = True) -> tuple[list[VerifiedSentence], VerificationLog]:
+                 repair: bool = True, question: str = "") -> tuple[list[VerifiedSentence], VerificationLog]:
+    """Verified sentences of the draft; words echoed from `question` count as the asker's, not as borrowed."""
     by_number = {s.number: s for s in sources}
     log = VerificationLog()
     verified: list[VerifiedSentence] = []
@@ -92,11 +99,11 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
         valid = [n for n in dict.fromkeys(sentence.cited) if n in by_number]
         log.invalid_numbers += len(set(sentence.cited)) - len(valid)
         others = [s.text for s in sources if s.number not in valid]
-        if valid and checker.check(sentence.text, [by_number[n].text for n in valid], others).supported:
+        if valid and checker.check(sentence.text, [by_number[n].text for n in valid], others, question).supported:
             verified.append(VerifiedSentence(sentence.text, valid))
             continue
         if repair:
-            best = checker.best_support(sentence.text, [s.text for s in sources])
+            best = checker.best_support(sentence.text, [s.text for s in sources], question)
             if best is not None:
                 log.repaired += 1
                 verified.append(VerifiedSentence(sentence.text, [sources[best[0]].number], repaired=True))
@@ -140,3 +147,32 @@ def with_markers(text: str, numbers: list[int]) -> str:
     if match:
         return f"{text[:match.start()]} {markers}{text[match.start():]}"
     return f"{text} {markers}"
+
+
+def uncovered_question_words(question: str, cited_articles: list[str], embedder=None) -> list[str]:
+    """Content words of the question that none of the cited articles contains.
+
+    An answer whose articles never mention what was asked about (a question about
+    Japan answered from an article about Albania) is not grounded, however well
+    each sentence matches its span. A word counts as present when its light stem
+    is a substring of the normalized text (so prefixes and suffixes do not hide
+    it) or, with an embedder, when a word of the articles is its near neighbour
+    (دفاع / المدافع). Only meaningful when question and articles share a language.
+    """
+    words = [w for w in content_tokens(question) if len(w) >= 3 and w not in _QUESTION_WORDS]
+    texts = [normalize(t) for t in cited_articles]
+    missing = []
+    for word in dict.fromkeys(words):
+        core = light_stem(word)
+        if len(core) < 3 or core in _QUESTION_WORDS:
+            continue
+        if not any(core in text for text in texts):
+            missing.append(word)
+    if not missing or embedder is None:
+        return missing
+    vocabulary = sorted({w for t in cited_articles for w in content_tokens(t)})
+    if not vocabulary:
+        return missing
+    vectors = embedder.embed_array(missing + vocabulary)
+    best = (vectors[: len(missing)] @ vectors[len(missing):].T).max(axis=1)
+    return [w for w, score in zip(missing, best) if score < NEIGHBOUR_WORD_SIMILARITY]

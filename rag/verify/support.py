@@ -65,9 +65,12 @@ def lexical_overlap(sentence: str, cited: str) -> float:
     return len(words & _stems(cited)) / len(words)
 
 
-def borrowed_words(sentence: str, cited: str, others: list[str]) -> set[str]:
-    """Sentence words missing from the cited text but found in other shown sources."""
-    novel = _stems(sentence) - _stems(cited)
+def borrowed_words(sentence: str, cited: str, others: list[str], allowed: str = "") -> set[str]:
+    """Sentence words missing from the cited text but found in other shown sources.
+
+    Words of `allowed` (the question) are exempt: an answer may echo what was asked.
+    """
+    novel = _stems(sentence) - _stems(cited) - _stems(allowed)
     if not novel or not others:
         return set()
     elsewhere = set().union(*(_stems(t) for t in others))
@@ -88,13 +91,15 @@ def _same_script(a: str, b: str) -> bool:
 class SupportChecker:
     def __init__(self, embedder, thresholds: SupportThresholds = SupportThresholds()):
         self._embedder = embedder
+        self.embedder = embedder
         self.thresholds = thresholds
 
-    def check(self, sentence: str, cited_texts: list[str], other_texts: list[str] = ()) -> SupportVerdict:
+    def check(self, sentence: str, cited_texts: list[str], other_texts: list[str] = (),
+              allowed: str = "") -> SupportVerdict:
         if not cited_texts:
             return SupportVerdict(False, 0.0, "no citation")
         joined = "\n".join(cited_texts)
-        verdict = self._lexical_verdict(sentence, joined, list(other_texts))
+        verdict = self._lexical_verdict(sentence, joined, list(other_texts), allowed)
         if verdict is not None:
             return verdict
         names = unmatched_names(sentence, joined, self._embedder)
@@ -105,14 +110,14 @@ class SupportChecker:
             return SupportVerdict(True, similarity, "meaning match")
         return SupportVerdict(False, similarity, "cited text does not support the sentence")
 
-    def _lexical_verdict(self, sentence: str, cited: str, others: list[str]) -> SupportVerdict | None:
+    def _lexical_verdict(self, sentence: str, cited: str, others: list[str], allowed: str = "") -> SupportVerdict | None:
         """A final verdict from words and numbers alone, or None to defer to meaning."""
         missing = numbers_in(sentence) - numbers_in(cited)
         if missing:
             return SupportVerdict(False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}")
         if not _same_script(sentence, cited):
             return None
-        borrowed = borrowed_words(sentence, cited, others)
+        borrowed = borrowed_words(sentence, cited, others, allowed)
         if borrowed:
             return SupportVerdict(False, 0.0, f"words from uncited sources: {', '.join(sorted(borrowed))}")
         overlap = lexical_overlap(sentence, cited)
@@ -125,12 +130,12 @@ class SupportChecker:
         vectors = self._embedder.embed_array([sentence] + pieces)
         return float(np.max(vectors[1:] @ vectors[0]))
 
-    def best_support(self, sentence: str, candidates: list[str]) -> tuple[int, SupportVerdict] | None:
+    def best_support(self, sentence: str, candidates: list[str], allowed: str = "") -> tuple[int, SupportVerdict] | None:
         """The candidate that best supports the sentence on its own, if any (to repair citations)."""
         best: tuple[int, SupportVerdict] | None = None
         for i, text in enumerate(candidates):
             others = candidates[:i] + candidates[i + 1:]
-            verdict = self._lexical_verdict(sentence, text, others)
+            verdict = self._lexical_verdict(sentence, text, others, allowed)
             if verdict is None:
                 continue
             if verdict.supported and (best is None or verdict.score > best[1].score):
