@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +21,7 @@ from rag.evals.qa_data import QACase, context_id, load_qa_cases, spread_cases
 from rag.evals.report import EvalReport, compare, render_markdown
 from rag.evals.results import TaskResult, ThresholdCheck, meets
 from rag.evals.runner import RunOptions, apply_threshold_overrides, load_task_cases, run_suite, write_reports
-from rag.evals.suites import adhoc_suite, find_suite, parse_suite, suite_names
+from rag.evals.suites import find_suite, parse_suite, suite_names
 from rag.evals.summaries import lead_sentences, score_summary, summarize_summary_records
 from rag.records import Article, Citation
 from rag.verify.support import SupportChecker

@@ -10,7 +10,6 @@ from pathlib import Path
 from rag.evals.metrics import first_hit_rank, mean, ndcg_at_k, recall_at_k, reciprocal_rank, span_hit
 from rag.evals.qa_data import QACase, context_records
 from rag.records import Passage
-from rag.retrieve.hybrid import RetrievalPolicy
 
 
 @dataclass(frozen=True)

