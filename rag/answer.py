@@ -68,7 +68,7 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
         return _grounded(question, lang, generator.label, verified, sources, articles, passages, completion, log)
     # The generator gave nothing verifiable: quote the best evidence sentence when it
     # is in the question's language and its article covers what was asked.
-    best = sources[0]
+    best = max(zip(sources, evidence or []), key=lambda pair: pair[1].score)[0] if evidence else sources[0]
     if detect_language(best.text) == lang:
         quoted = [VerifiedSentence(" ".join(best.text.split()), [best.number])]
         if _covers_question(question, quoted, sources, articles, lang, checker, log):

@@ -37,7 +37,7 @@ class Rag:
                  retrieval: RetrievalPolicy = RetrievalPolicy(), completion_cache: CompletionCache | None = None):
         self.settings = settings or Settings.from_env()
         self.completion_cache = completion_cache
-        self.max_evidence = 5
+        self.max_evidence = 6
         self.chunking = chunking
         self.retrieval = retrieval
         self.settings.home.mkdir(parents=True, exist_ok=True)

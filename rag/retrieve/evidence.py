@@ -4,7 +4,7 @@ Retrieval returns passages; a small model reads a handful of sentences far
 better than five whole passages, and prompt processing is the slowest step on
 a CPU. Each sentence unit of the retrieved passages is scored against the
 question (multilingual embedding similarity, plus word overlap when the
-languages match) and the best ones are kept, best first.
+languages match) and the best ones are kept, in reading order.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class EvidenceSpan:
 
 
 def select_evidence(question: str, passages: list[Passage], articles: dict, vectors, embedder,
-                    max_sentences: int = 5, relative_floor: float = 0.8) -> list[EvidenceSpan]:
+                    max_sentences: int = 6, relative_floor: float = 0.8) -> list[EvidenceSpan]:
     """The best sentences of the passages that score close to the top one.
 
     Passages far below the best (fused score under `relative_floor` of it) are
@@ -54,6 +54,9 @@ def select_evidence(question: str, passages: list[Passage], articles: dict, vect
         if question_terms and detect_language(text) == question_lang:
             score += OVERLAP_WEIGHT * len(question_terms & set(index_tokens(text))) / len(question_terms)
         scores[key] = score
-    # Best first: a small model attends most to what it reads first.
     best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:max_sentences]
+    # Shown in reading order (articles by rank, sentences by position): a statement
+    # like "وقال كوك …" is only clear after the sentence that introduced Cook.
+    doc_rank = {p.doc_id: i for i, p in reversed(list(enumerate(passages)))}
+    best.sort(key=lambda item: (doc_rank.get(item[0][0], 0), item[0][1]))
     return [EvidenceSpan(d, s, e, score) for (d, s, e), score in best]

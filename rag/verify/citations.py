@@ -25,6 +25,12 @@ from rag.verify.support import SupportChecker
 _MARKER = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,،-]\s*S?\d+)*\s*\]|【\s*\d+\s*】)")
 _NUMBER = re.compile(r"\d+")
 NOT_FOUND_TOKEN = "NOT_FOUND"
+# A sentence that declines ("not mentioned in the sources") is not a claim to cite.
+_DECLINES = re.compile(
+    r"not (?:mentioned|stated|found|provided|specified|given|available)|no (?:information|mention)|"
+    r"(?:do|does) not (?:say|mention|contain|provide|specify)|cannot be (?:determined|found|answered)|"
+    r"لم (?:يرد|يذكر|تذكر|يتم ذكر|تتضمن|يتضمن)|لا (?:توجد|يوجد|تتوفر|تتضمن|تذكر|يذكر) (?:معلومات|ذكر)?|غير (?:مذكور|متوفر)",
+    re.IGNORECASE)
 NEIGHBOUR_WORD_SIMILARITY = 0.6
 # Interrogatives and question frames ("the number of", "the name of"): not about the subject.
 _QUESTION_WORDS = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي اي ما من
@@ -90,8 +96,8 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
     log = VerificationLog()
     verified: list[VerifiedSentence] = []
     for sentence in parse_draft(draft):
-        if NOT_FOUND_TOKEN in sentence.text:
-            log.dropped.append((sentence.text, "not-found marker"))
+        if NOT_FOUND_TOKEN in sentence.text or _DECLINES.search(sentence.text):
+            log.dropped.append((sentence.text, "declines to answer"))
             continue
         if language in ("ar", "en") and detect_language(sentence.text) not in (language, "mixed"):
             log.dropped.append((sentence.text, f"not in {language}"))
