@@ -22,6 +22,7 @@ from rag.text.arabic import index_tokens
 EMBEDDING_WEIGHT = 0.7
 ENTITY_WEIGHT = 0.3
 MERGE_THRESHOLD = 0.6
+SMALL_DAY = 30
 
 
 @dataclass
@@ -49,6 +50,9 @@ def entity_terms(article: Article, document_frequency: Counter, n_docs: int) -> 
     lead = article.text[:400]
     terms = set(index_tokens(f"{article.title} {lead}"))
     # Keep the rarer terms of the day: names and places, not "said" or "government".
+    # On a small set (a few articles) every shared name is "frequent": keep all terms.
+    if n_docs < SMALL_DAY:
+        return {t for t in terms if len(t) > 2}
     return {t for t in terms if len(t) > 2 and document_frequency[t] <= max(2, n_docs * 0.1)}
 
 

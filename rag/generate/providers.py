@@ -10,6 +10,7 @@ error the user sees, never a quiet switch to another model.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
@@ -158,7 +159,20 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int, seed: int) -> _Load
             except (ValueError, RuntimeError, OSError) as exc:
                 raise SetupError(f"llama.cpp could not load {model_path} ({exc}); is it a GGUF model?") from exc
             loaded = _LLAMAS[key] = _LoadedLlama(llama, threading.Lock())
+            if len(_LLAMAS) == 1:
+                atexit.register(_close_llamas)
         return loaded
+
+
+def _close_llamas() -> None:
+    """Free models before interpreter shutdown; llama.cpp's own finalizer then finds
+    its C functions already gone and prints a traceback on exit."""
+    for loaded in list(_LLAMAS.values()):
+        try:
+            loaded.llama.close()
+        except Exception:  # noqa: BLE001 - best effort at exit, nothing left to report to
+            pass
+    _LLAMAS.clear()
 
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant",
