@@ -81,18 +81,26 @@ class ArticleStore:
         return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
     def put(self, article: Article, chunks: list[Chunk], terms: list[str]) -> None:
+        self.put_many([(article, chunks, terms)])
+
+    def put_many(self, items: list[tuple[Article, list[Chunk], list[str]]]) -> None:
+        """Store articles with their chunk spans and terms in one transaction."""
         with self._db:
-            self._db.execute(
-                f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                (article.doc_id, article.title, article.text, article.date, article.source, article.url,
-                 article.lang, article.origin),
-            )
-            self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (article.doc_id,))
-            self._db.executemany(
-                'INSERT INTO chunks (chunk_id, doc_id, idx, start, "end", terms) VALUES (?,?,?,?,?,?)',
-                [(c.chunk_id, c.doc_id, c.index, c.start, c.end, t) for c, t in zip(chunks, terms)],
-            )
+            for article, chunks, terms in items:
+                self._put(article, chunks, terms)
             self._bump_generation()
+
+    def _put(self, article: Article, chunks: list[Chunk], terms: list[str]) -> None:
+        self._db.execute(
+            f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+            (article.doc_id, article.title, article.text, article.date, article.source, article.url,
+             article.lang, article.origin),
+        )
+        self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (article.doc_id,))
+        self._db.executemany(
+            'INSERT INTO chunks (chunk_id, doc_id, idx, start, "end", terms) VALUES (?,?,?,?,?,?)',
+            [(c.chunk_id, c.doc_id, c.index, c.start, c.end, t) for c, t in zip(chunks, terms)],
+        )
 
     def delete(self, doc_ids: Iterable[str]) -> None:
         with self._db:

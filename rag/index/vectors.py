@@ -86,22 +86,35 @@ class ChunkVectors:
         self._max_batch = getattr(client, "get_max_batch_size", lambda: 5000)() or 5000
 
     def add(self, article: Article, chunks: list[Chunk], unit_vectors: np.ndarray) -> None:
-        """unit_vectors: one row per unit of each chunk, in chunk order."""
-        if not chunks:
+        self.add_many([(article, chunks, unit_vectors)])
+
+    def add_many(self, items: list[tuple[Article, list[Chunk], np.ndarray]]) -> None:
+        """Upsert many articles' chunks and units in one call per collection.
+
+        unit_vectors: one row per unit of each chunk, in chunk order. One large
+        upsert costs a fraction of many small ones (measured: 44% of ingest time
+        went to per-article upserts).
+        """
+        chunk_ids, chunk_vectors, chunk_meta = [], [], []
+        unit_ids, unit_vectors_all, unit_meta = [], [], []
+        for article, chunks, unit_vectors in items:
+            row = 0
+            for chunk in chunks:
+                n = len(chunk.units)
+                mean = unit_vectors[row:row + n].mean(axis=0)
+                chunk_ids.append(chunk.chunk_id)
+                chunk_vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+                chunk_meta.append({"doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end,
+                                   "date": article.date or ""})
+                for i, (start, end) in enumerate(chunk.units):
+                    unit_ids.append(f"{chunk.chunk_id}/{i}")
+                    unit_meta.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": start, "end": end})
+                unit_vectors_all.append(unit_vectors[row:row + n])
+                row += n
+        if not chunk_ids:
             return
-        chunk_vectors, unit_ids, unit_meta = [], [], []
-        row = 0
-        for chunk in chunks:
-            n = len(chunk.units)
-            mean = unit_vectors[row:row + n].mean(axis=0)
-            chunk_vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
-            for i, (start, end) in enumerate(chunk.units):
-                unit_ids.append(f"{chunk.chunk_id}/{i}")
-                unit_meta.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": start, "end": end})
-            row += n
-        self._upsert(self._chunks, [c.chunk_id for c in chunks], np.asarray(chunk_vectors, dtype=np.float32),
-                     [{"doc_id": c.doc_id, "start": c.start, "end": c.end, "date": article.date or ""} for c in chunks])
-        self._upsert(self._units, unit_ids, unit_vectors[:row], unit_meta)
+        self._upsert(self._chunks, chunk_ids, np.asarray(chunk_vectors, dtype=np.float32), chunk_meta)
+        self._upsert(self._units, unit_ids, np.concatenate(unit_vectors_all).astype(np.float32), unit_meta)
 
     def _upsert(self, collection, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
         for i in range(0, len(ids), self._max_batch):

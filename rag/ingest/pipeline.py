@@ -38,7 +38,7 @@ class _Pending:
 class Ingestor:
     """Writes articles into the store, the vector index and the lexical index together."""
 
-    def __init__(self, store, vectors, embedder, policy: ChunkingPolicy = ChunkingPolicy(), batch_chunks: int = 256):
+    def __init__(self, store, vectors, embedder, policy: ChunkingPolicy = ChunkingPolicy(), batch_chunks: int = 1024):
         self._store = store
         self._vectors = vectors
         self._embedder = embedder
@@ -78,19 +78,22 @@ class Ingestor:
         units = [p.article.text[a:b] for p, chunks in zip(batch, chunked) for c in chunks for a, b in c.units]
         vectors = self._embedder.embed_array(units) if units else None
         offset = 0
+        to_store = []
         for pending, chunks in zip(batch, chunked):
             n_units = sum(len(c.units) for c in chunks)
-            article_vectors = vectors[offset:offset + n_units] if vectors is not None else None
+            to_store.append((pending, chunks, vectors[offset:offset + n_units] if vectors is not None else None))
             offset += n_units
+        for pending, _, _ in to_store:
             # Never delete an old version that this same run also saw as current.
             pending.replaces = [d for d in pending.replaces if d not in report.unchanged and d not in report.added]
             if pending.replaces:
                 self._vectors.delete_docs(pending.replaces)
                 self._store.delete(pending.replaces)
                 report.replaced.extend(pending.replaces)
-            # Vectors first: if the process dies in between, the store (the source of
-            # truth for "already ingested") does not yet claim the article.
-            self._vectors.add(pending.article, chunks, article_vectors)
-            self._store.put(pending.article, chunks, [chunk_terms(c.text) for c in chunks])
+        # Vectors first: if the process dies in between, the store (the source of
+        # truth for "already ingested") does not yet claim these articles.
+        self._vectors.add_many([(p.article, chunks, v) for p, chunks, v in to_store if chunks])
+        self._store.put_many([(p.article, chunks, [chunk_terms(c.text) for c in chunks]) for p, chunks, _ in to_store])
+        for pending, chunks, _ in to_store:
             report.added.append(pending.article.doc_id)
             report.chunks += len(chunks)
