@@ -19,6 +19,7 @@ from rag.retrieve.salience import SentenceCandidate, select_salient
 from rag.text.lang import detect_language
 from rag.verify.citations import VerificationLog, VerifiedSentence, assign_citations, verify_draft
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
+from rag.verify.names import unmatched_names
 from rag.verify.support import SupportChecker
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
@@ -80,8 +81,13 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
         halves["ar"] = _extractive_half(sources, sentences, articles)
     texts = {a.doc_id: a.text for a in articles}
     (ar, en), citations = assign_citations([halves["ar"].sentences, halves["en"].sentences], sources, texts)
-    # The Arabic title is the lead article's own headline, exact; the English one is its translation.
-    title = {"ar": headline, "en": halves["en"].title or (en[0][0][:90] if en else "")}
+    # The Arabic title is the lead article's own headline, exact; the English one is its
+    # translation, kept only if its names occur in the headline or the sources.
+    english_title = halves["en"].title
+    if english_title and unmatched_names(english_title, headline + "\n" + "\n".join(s.text for s in sources),
+                                         checker.embedder):
+        english_title = ""
+    title = {"ar": headline, "en": english_title or (en[0][0][:90] if en else "")}
     return Summary(doc_ids=[a.doc_id for a in articles], title=title,
                    ar=[{"text": t, "citations": ns} for t, ns in ar],
                    en=[{"text": t, "citations": ns} for t, ns in en],

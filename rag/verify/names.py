@@ -87,7 +87,8 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
     targets = set().union(*(arabic_skeletons(w) for w in arabic_words)) if arabic_words else set()
     for form in _latin_forms(name):
         for target in targets:
-            if form == target:
+            # A one-consonant skeleton (Cook → K) matches too much by chance: meaning decides.
+            if form == target and len(form) >= 2:
                 return True
             # Fuzzy only for longer skeletons: two or three consonants match too much by chance.
             if len(form) >= 4 and len(target) >= 4 and SequenceMatcher(None, form, target).ratio() >= SKELETON_MATCH:
