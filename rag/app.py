@@ -144,6 +144,12 @@ class Rag:
         return Briefing(date=date, articles=len(articles), stories=briefs, more_stories=more,
                         model=self.generator.label, seconds=time.perf_counter() - started)
 
+    def as_retriever(self, k: int = 5):
+        """This store's hybrid retrieval as a LangChain retriever."""
+        from rag.retrieve.langchain_retriever import RagRetriever
+
+        return RagRetriever(rag=self, k=k)
+
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
