@@ -48,6 +48,7 @@ class Ingestor:
     def ingest(self, items: Iterable[ArticleDraft | Rejection], progress: ProgressCallback | None = None) -> IngestReport:
         report = IngestReport()
         batch: list[_Pending] = []
+        batch_chars = 0  # running size of the batch, instead of re-summing it per article
         seen: set[str] = set()
         done = 0
         for item in items:
@@ -61,12 +62,13 @@ class Ingestor:
                 seen.add(article.doc_id)
                 old = [d for d in self._store.ids_for_origin(article.origin) if d != article.doc_id] if article.origin else []
                 batch.append(_Pending(article, old))
+                batch_chars += len(article.text)
             done += 1
             if progress:
                 progress(done, item.title)
-            if sum(len(p.article.text) for p in batch) > self._batch_chunks * 700:
+            if batch_chars > self._batch_chunks * 700:
                 self._flush(batch, report)
-                batch = []
+                batch, batch_chars = [], 0
         self._flush(batch, report)
         return report
 
