@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 from rag.generate.generator import Completion, Generator
 from rag.prompting import load_prompt
 from rag.records import Citation, Passage
+from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
-from rag.verify.citations import (VerificationLog, VerifiedSentence, assign_citations, is_not_found,
-                                  uncovered_question_words, verify_draft, with_markers)
+from rag.verify.citations import (VerificationLog, VerifiedSentence, assign_citations, is_not_found, parse_draft,
+                                  verify_draft, with_markers)
+from rag.verify.coverage import WordWeights, question_coverage
 from rag.verify.sources import SourceSentence, number_evidence, number_sources, render_sources
 from rag.verify.support import SupportChecker
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
 LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
 ANSWER_MAX_TOKENS = 220
+LOCATED_MIN_SHARE = 0.5  # of the draft's added words, for a source to count as where its answer came from
 
 
 @dataclass
@@ -52,8 +55,12 @@ def question_language(question: str) -> str:
 
 def answer_question(question: str, passages: list[Passage], articles: dict, generator: Generator,
                     checker: SupportChecker, evidence: list | None = None,
-                    on_token: Callable[[str], None] | None = None) -> Answer:
-    """Answer from `evidence` (selected spans) when given, else from whole passages."""
+                    on_token: Callable[[str], None] | None = None, word_weights: WordWeights | None = None) -> Answer:
+    """Answer from `evidence` (selected spans) when given, else from whole passages.
+
+    `word_weights` (e.g. the lexical index's IDF) weighs question words in the
+    coverage check (rag.verify.coverage).
+    """
     lang = question_language(question)
     sources = number_evidence(evidence, articles) if evidence else number_sources(passages, articles)
     if not sources:
@@ -62,33 +69,62 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
                                           language=LANGUAGE_NAMES[lang])
     completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
+    coverage = _CoverageCheck(question, sources, articles, lang, checker, word_weights)
     verified, log = ([], VerificationLog()) if is_not_found(completion.text) else \
         verify_draft(completion.text, sources, checker, lang, question=question)
-    if verified and _covers_question(question, verified, sources, articles, lang, checker, log):
+    if verified and coverage(verified, log):
         return _grounded(question, lang, generator.label, verified, sources, articles, passages, completion, log)
-    # The generator gave nothing verifiable: quote the best evidence sentence when it
-    # is in the question's language and its article covers what was asked.
-    best = max(zip(sources, evidence or []), key=lambda pair: pair[1].score)[0] if evidence else sources[0]
-    if detect_language(best.text) == lang:
-        quoted = [VerifiedSentence(" ".join(best.text.split()), [best.number])]
-        if _covers_question(question, quoted, sources, articles, lang, checker, log):
+    # Nothing verifiable was written: quote the source sentence the model pointed at
+    # (or, failing that, the best evidence), when it is in the question's language and
+    # its article covers what was asked. The model chooses; the words are the source's.
+    scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
+    for number in quotable_sources(completion.text, sources, scores, question):
+        source = sources[number - 1]
+        if detect_language(source.text) != lang:
+            continue
+        quoted = [VerifiedSentence(" ".join(source.text.split()), [source.number])]
+        if coverage(quoted, log):
             answer = _grounded(question, lang, generator.label, quoted, sources, articles, passages, completion, log)
             answer.mode = "extractive"
             return answer
     return _not_found(question, lang, generator.label, passages, completion, log)
 
 
-def _covers_question(question: str, verified: list[VerifiedSentence], sources: list[SourceSentence], articles: dict,
-                     lang: str, checker: SupportChecker, log: VerificationLog) -> bool:
-    """The cited articles mention what the question asks about (see uncovered_question_words)."""
-    cited_docs = {sources[n - 1].doc_id for v in verified for n in v.sources}
-    cited_texts = [articles[d].text for d in cited_docs]
-    if not all(detect_language(t) == lang for t in cited_texts):
-        return True  # across languages only the embedding checks apply
-    missing = uncovered_question_words(question, cited_texts, checker.embedder)
-    if missing:
-        log.dropped.extend((v.text, f"articles never mention: {', '.join(missing)}") for v in verified)
-    return not missing
+def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[float], question: str) -> list[int]:
+    """Source numbers worth quoting, best first: those the draft cites, the one that
+    holds most of the draft's own words (what it adds to the question), then the
+    best-scored evidence sentence."""
+    shown = {s.number for s in sources}
+    sentences = parse_draft(draft)
+    cited = [n for sentence in sentences for n in sentence.cited if n in shown]
+    added = set(content_tokens(" ".join(s.text for s in sentences))) - set(content_tokens(question))
+    located = []
+    if added:
+        share = [len(added & set(content_tokens(s.text))) / len(added) for s in sources]
+        best = max(range(len(sources)), key=share.__getitem__)
+        if share[best] >= LOCATED_MIN_SHARE:
+            located = [sources[best].number]
+    top = [sources[max(range(len(sources)), key=scores.__getitem__)].number]
+    return list(dict.fromkeys(cited + located + top))
+
+
+class _CoverageCheck:
+    """The cited articles mention what the question asks about (rag.verify.coverage)."""
+
+    def __init__(self, question, sources, articles, lang, checker, word_weights):
+        self.question, self.sources, self.articles, self.lang = question, sources, articles, lang
+        self.embedder, self.word_weights = checker.embedder, word_weights
+
+    def __call__(self, verified: list[VerifiedSentence], log: VerificationLog) -> bool:
+        cited_docs = {self.sources[n - 1].doc_id for v in verified for n in v.sources}
+        cited_texts = [self.articles[d].text for d in cited_docs]
+        if not all(detect_language(t) == self.lang for t in cited_texts):
+            return True  # across languages only the embedding checks apply
+        coverage = question_coverage(self.question, cited_texts, self.embedder, self.word_weights)
+        if not coverage.covered:
+            log.dropped.extend((v.text, f"articles never mention: {', '.join(coverage.missing)} "
+                                        f"({coverage.missing_weight:.0%} of the question)") for v in verified)
+        return coverage.covered
 
 
 def _grounded(question, lang, model, verified, sources, articles, passages, completion, log) -> Answer:

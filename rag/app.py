@@ -106,7 +106,8 @@ class Rag:
         passages = self.search(question, k=k)
         articles = self.store.get_many(p.doc_id for p in passages)
         evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence)
-        return answer_question(question, passages, articles, self.generator, self.checker, evidence, on_token)
+        return answer_question(question, passages, articles, self.generator, self.checker, evidence, on_token,
+                               word_weights=self.lexical.idf)
 
     def summarize(self, doc_ids: list[str], sentences: int = 4, progress=None) -> Summary:
         if not doc_ids:

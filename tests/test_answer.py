@@ -121,3 +121,72 @@ def test_name_skeletons():
     assert skeleton_matches("Kerry", ["كيري"]) and skeleton_matches("Lavrov", ["لافروف"])
     assert skeleton_matches("Russian", ["الروسي"])
     assert not skeleton_matches("Obama", ["كيري", "روسيا", "سوريا"])
+
+
+def test_question_paraphrase_words_do_not_block_an_answer():
+    from rag.verify.coverage import question_coverage
+
+    # "أحيانا" (sometimes) is not in the article; the question is still about it.
+    coverage = question_coverage("ما الذي يعقده القصف الروسي في حلب أحيانا؟", [TEXT])
+    assert coverage.missing == ["احيانا"] and coverage.covered
+
+
+def test_question_about_a_rare_missing_word_is_not_covered():
+    from rag.verify.coverage import question_coverage
+
+    rare = {"اليابان": 6.0}
+    coverage = question_coverage("كم عدد القتلى في غارة جوية على اليابان؟", [TEXT],
+                                 weights=lambda words: [rare.get(w, 1.0) for w in words])
+    assert coverage.missing == ["اليابان"] and not coverage.covered
+    assert coverage.missing_weight > 0.5
+
+
+def test_question_coverage_is_weighed_by_the_index_idf(tmp_path):
+    from rag.app import Rag
+    from rag.config import Settings
+
+    rag = Rag(Settings(home=tmp_path / "home"))
+    assert rag.lexical.idf(["القصف"]) == [1.0]  # empty collection: uniform weights
+    for i, text in enumerate(["القصف الروسي على حلب مستمر.", "القصف على ادلب عنيف.", "اليابان تعلن ميزانيتها."]):
+        (tmp_path / f"{i}.txt").write_text(text, encoding="utf-8")
+    rag.ingest(sorted(tmp_path.glob("*.txt")))
+    common, rare, unseen = rag.lexical.idf(["القصف", "اليابان", "البرازيل"])
+    assert common < rare < unseen
+
+
+def test_answer_that_echoes_the_question_and_invents_the_rest_is_dropped(checker):
+    draft = "القصف الروسي في حلب يعقد أي اتفاق، بحسب المتحدث باسم الشرطة أحمد علي والمحامي سامي سعيد [1]."
+    verified, _ = verify_draft(draft, sources(), checker, "ar", repair=False,
+                               question="ماذا يعقد القصف الروسي في حلب؟")
+    assert verified == []
+
+
+def test_answer_may_echo_a_number_from_the_question(checker):
+    verified, _ = verify_draft("أعلن جون كيري في عام 2016 أن المحادثات مع روسيا تقترب من نهايتها [2].", sources(),
+                               checker, "ar", question="ماذا أعلن جون كيري في عام 2016؟")
+    assert [v.sources for v in verified] == [[2]]
+    verified, _ = verify_draft("أعلن جون كيري في عام 2016 أن المحادثات مع روسيا تقترب من نهايتها [2].", sources(),
+                               checker, "ar", question="ماذا أعلن جون كيري؟")
+    assert verified == []
+
+
+def test_unverifiable_answer_quotes_the_sentence_the_model_pointed_at(checker):
+    from rag.retrieve.evidence import EvidenceSpan
+
+    # The model cites the right sentence but its wording ("بمقتل 20") is unsupported:
+    # the answer quotes sentence 3 itself, not the best-scored evidence (sentence 1).
+    gen = fake_generator("أفادت الأنباء بمقتل 20 شخصا في غارة جوية [3].")
+    scores = [0.9, 0.5, 0.4]
+    evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), scores)]
+    answer = answer_question("كم شخصا قتل في الغارة الجوية على المدينة؟", [passage()], {"d1": ARTICLE}, gen, checker,
+                             evidence)
+    assert answer.grounded and answer.mode == "extractive"
+    assert answer.citations[0].quote == sources()[2].text
+
+
+def test_quotable_sources_prefer_cited_then_located_then_best_scored():
+    from rag.answer import quotable_sources
+
+    draft = "قتل 12 شخصا في غارة جوية على المدينة."  # no marker; its words are in sentence 3
+    assert quotable_sources(draft, sources(), [0.9, 0.5, 0.4], "كم عدد القتلى؟") == [3, 1]
+    assert quotable_sources("جواب ما [2].", sources(), [0.9, 0.5, 0.4], "سؤال؟") == [2, 1]

@@ -6,6 +6,7 @@ rebuild after new articles only re-indexes, never re-tokenizes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,23 @@ class LexicalIndex:
         self._ensure_fresh()
         terms = index_tokens(word)
         return bool(self._model is not None and terms and all(t in self._model.vocab_dict for t in terms))
+
+    def idf(self, words: Sequence[str]) -> list[float]:
+        """Inverse document frequency (over chunks) of each word's index terms.
+
+        A word the collection has never seen gets the highest weight, as a term
+        found in no chunk would.
+        """
+        self._ensure_fresh()
+        if self._model is None:
+            return [1.0] * len(words)
+        vocab, indptr = self._model.vocab_dict, self._model.scores["indptr"]
+        total = float(self._model.scores["num_docs"])
+        weights = []
+        for word in words:
+            counts = [int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0 for t in index_tokens(word)]
+            weights.append(float(np.log((total + 1) / (min(counts, default=0) + 0.5))))
+        return weights
 
     def query(self, text: str, k: int) -> list[LexicalHit]:
         return self.query_terms(index_tokens(text), k)

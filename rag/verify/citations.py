@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 from rag.records import Citation
-from rag.text.arabic import content_tokens, light_stem, normalize
 from rag.text.lang import detect_language
 from rag.text.sentences import split_sentences
 from rag.verify.sources import SourceSentence
@@ -31,11 +30,6 @@ _DECLINES = re.compile(
     r"(?:do|does) not (?:say|mention|contain|provide|specify)|cannot be (?:determined|found|answered)|"
     r"لم (?:يرد|يذكر|تذكر|يتم ذكر|تتضمن|يتضمن)|لا (?:توجد|يوجد|تتوفر|تتضمن|تذكر|يذكر) (?:معلومات|ذكر)?|غير (?:مذكور|متوفر)",
     re.IGNORECASE)
-NEIGHBOUR_WORD_SIMILARITY = 0.6
-# Interrogatives and question frames ("the number of", "the name of"): not about the subject.
-_QUESTION_WORDS = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي اي ما من
-    عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة
-    what which who whom whose when where why how many much number name kind type year""".split())
 
 
 @dataclass
@@ -153,32 +147,3 @@ def with_markers(text: str, numbers: list[int]) -> str:
     if match:
         return f"{text[:match.start()]} {markers}{text[match.start():]}"
     return f"{text} {markers}"
-
-
-def uncovered_question_words(question: str, cited_articles: list[str], embedder=None) -> list[str]:
-    """Content words of the question that none of the cited articles contains.
-
-    An answer whose articles never mention what was asked about (a question about
-    Japan answered from an article about Albania) is not grounded, however well
-    each sentence matches its span. A word counts as present when its light stem
-    is a substring of the normalized text (so prefixes and suffixes do not hide
-    it) or, with an embedder, when a word of the articles is its near neighbour
-    (دفاع / المدافع). Only meaningful when question and articles share a language.
-    """
-    words = [w for w in content_tokens(question) if len(w) >= 3 and w not in _QUESTION_WORDS]
-    texts = [normalize(t) for t in cited_articles]
-    missing = []
-    for word in dict.fromkeys(words):
-        core = light_stem(word)
-        if len(core) < 3 or core in _QUESTION_WORDS:
-            continue
-        if not any(core in text for text in texts):
-            missing.append(word)
-    if not missing or embedder is None:
-        return missing
-    vocabulary = sorted({w for t in cited_articles for w in content_tokens(t)})
-    if not vocabulary:
-        return missing
-    vectors = embedder.embed_array(missing + vocabulary)
-    best = (vectors[: len(missing)] @ vectors[len(missing):].T).max(axis=1)
-    return [w for w, score in zip(missing, best) if score < NEIGHBOUR_WORD_SIMILARITY]

@@ -1,7 +1,7 @@
 """Does a cited span support a sentence? Checked by code, never trusted.
 
 Signals, each cheap and explainable:
-- numbers: every number in the sentence must occur in the cited text;
+- numbers: every number in the sentence must occur in the cited text (or the question);
 - borrowed words (same language): a content word that is absent from the cited
   text but present in another shown source means the sentence mixes facts from
   sources it does not cite (e.g. one person's statement attributed to another);
@@ -58,8 +58,16 @@ def _stems(text: str) -> set[str]:
     return {light_stem(t) for t in content_tokens(text)}
 
 
-def lexical_overlap(sentence: str, cited: str) -> float:
+def lexical_overlap(sentence: str, cited: str, allowed: str = "") -> float:
+    """Share of the sentence's content words found in the cited text.
+
+    With `allowed` (the question), only the words the sentence adds to it count:
+    an answer that echoes the question and then invents the rest ("…, according
+    to police spokesman Ahmed Ali") must not pass on the strength of the echo.
+    """
     words = _stems(sentence)
+    added = words - _stems(allowed) - _FREE_WORDS if allowed else words
+    words = added or words
     if not words:
         return 0.0
     return len(words & _stems(cited)) / len(words)
@@ -112,7 +120,7 @@ class SupportChecker:
 
     def _lexical_verdict(self, sentence: str, cited: str, others: list[str], allowed: str = "") -> SupportVerdict | None:
         """A final verdict from words and numbers alone, or None to defer to meaning."""
-        missing = numbers_in(sentence) - numbers_in(cited)
+        missing = numbers_in(sentence) - numbers_in(cited) - numbers_in(allowed)
         if missing:
             return SupportVerdict(False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}")
         if not _same_script(sentence, cited):
@@ -120,7 +128,7 @@ class SupportChecker:
         borrowed = borrowed_words(sentence, cited, others, allowed)
         if borrowed:
             return SupportVerdict(False, 0.0, f"words from uncited sources: {', '.join(sorted(borrowed))}")
-        overlap = lexical_overlap(sentence, cited)
+        overlap = lexical_overlap(sentence, cited, allowed)
         if overlap >= self.thresholds.min_overlap:
             return SupportVerdict(True, overlap, "word overlap")
         return SupportVerdict(False, overlap, "too few of its words are in the cited text")
