@@ -15,15 +15,19 @@ from rag.prompting import load_prompt
 from rag.records import Citation, Passage
 from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
+from rag.translation import translate_source
 from rag.verify.citations import (VerificationLog, VerifiedSentence, assign_citations, is_not_found, parse_draft,
                                   verify_draft, with_markers)
-from rag.verify.coverage import WordWeights, question_coverage
+from rag.verify.coverage import WordWeights, question_coverage, question_words
 from rag.verify.sources import SourceSentence, number_evidence, number_sources, render_sources
 from rag.verify.support import SupportChecker
+
+WordTranslations = Callable[[list[str]], dict[str, list[str]]]
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
 LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
 ANSWER_MAX_TOKENS = 220
+MAX_FALLBACK_TRANSLATIONS = 2  # extra generator calls an English answer may spend on translating sources
 LOCATED_MIN_SHARE = 0.5  # of the draft's added words, for a source to count as where its answer came from
 
 
@@ -35,7 +39,7 @@ class Answer:
     grounded: bool
     citations: list[Citation]
     model: str
-    mode: str = "generated"  # "generated", "extractive" (the best evidence sentence, quoted) or "none"
+    mode: str = "generated"  # "generated", "extractive" (a source sentence, quoted), "translated" (one, translated) or "none"
     sentences: list[tuple[str, list[int]]] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     completion: Completion | None = None
@@ -55,11 +59,13 @@ def question_language(question: str) -> str:
 
 def answer_question(question: str, passages: list[Passage], articles: dict, generator: Generator,
                     checker: SupportChecker, evidence: list | None = None,
-                    on_token: Callable[[str], None] | None = None, word_weights: WordWeights | None = None) -> Answer:
+                    on_token: Callable[[str], None] | None = None, word_weights: WordWeights | None = None,
+                    word_translations: WordTranslations | None = None) -> Answer:
     """Answer from `evidence` (selected spans) when given, else from whole passages.
 
     `word_weights` (e.g. the lexical index's IDF) weighs question words in the
-    coverage check (rag.verify.coverage).
+    coverage check (rag.verify.coverage); `word_translations` (e.g. the term
+    translator's) lets that check run across languages.
     """
     lang = question_language(question)
     sources = number_evidence(evidence, articles) if evidence else number_sources(passages, articles)
@@ -69,23 +75,29 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
                                           language=LANGUAGE_NAMES[lang])
     completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
-    coverage = _CoverageCheck(question, sources, articles, lang, checker, word_weights)
+    coverage = _CoverageCheck(question, sources, articles, lang, checker, word_weights, word_translations)
     verified, log = ([], VerificationLog()) if is_not_found(completion.text) else \
         verify_draft(completion.text, sources, checker, lang, question=question)
     if verified and coverage(verified, log):
         return _grounded(question, lang, generator.label, verified, sources, articles, passages, completion, log)
     # Nothing verifiable was written: quote the source sentence the model pointed at
-    # (or, failing that, the best evidence), when it is in the question's language and
-    # its article covers what was asked. The model chooses; the words are the source's.
+    # (or, failing that, the best evidence) when its article covers what was asked,
+    # translated (and verified) when the question is in another language.
+    # The model chooses; the words are the source's.
     scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
+    translations_left = MAX_FALLBACK_TRANSLATIONS
     for number in quotable_sources(completion.text, sources, scores, question):
         source = sources[number - 1]
-        if detect_language(source.text) != lang:
+        if detect_language(source.text) == lang:
+            fallback, mode = VerifiedSentence(" ".join(source.text.split()), [source.number]), "extractive"
+        elif lang == "en" and translations_left:
+            translations_left -= 1
+            fallback, mode = translate_source(source, sources, generator, checker, question), "translated"
+        else:
             continue
-        quoted = [VerifiedSentence(" ".join(source.text.split()), [source.number])]
-        if coverage(quoted, log):
-            answer = _grounded(question, lang, generator.label, quoted, sources, articles, passages, completion, log)
-            answer.mode = "extractive"
+        if fallback is not None and coverage([fallback], log):
+            answer = _grounded(question, lang, generator.label, [fallback], sources, articles, passages, completion, log)
+            answer.mode = mode
             return answer
     return _not_found(question, lang, generator.label, passages, completion, log)
 
@@ -111,16 +123,22 @@ def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[flo
 class _CoverageCheck:
     """The cited articles mention what the question asks about (rag.verify.coverage)."""
 
-    def __init__(self, question, sources, articles, lang, checker, word_weights):
+    def __init__(self, question, sources, articles, lang, checker, word_weights, word_translations):
         self.question, self.sources, self.articles, self.lang = question, sources, articles, lang
-        self.embedder, self.word_weights = checker.embedder, word_weights
+        self.embedder, self.word_weights, self.word_translations = checker.embedder, word_weights, word_translations
+        self._translations: dict | None = None
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog) -> bool:
         cited_docs = {self.sources[n - 1].doc_id for v in verified for n in v.sources}
         cited_texts = [self.articles[d].text for d in cited_docs]
+        translations = None
         if not all(detect_language(t) == self.lang for t in cited_texts):
-            return True  # across languages only the embedding checks apply
-        coverage = question_coverage(self.question, cited_texts, self.embedder, self.word_weights)
+            if self.word_translations is None:
+                return True  # across languages without a translator only the embedding checks apply
+            if self._translations is None:
+                self._translations = self.word_translations(question_words(self.question))
+            translations = self._translations
+        coverage = question_coverage(self.question, cited_texts, self.embedder, self.word_weights, translations)
         if not coverage.covered:
             log.dropped.extend((v.text, f"articles never mention: {', '.join(coverage.missing)} "
                                         f"({coverage.missing_weight:.0%} of the question)") for v in verified)

@@ -107,7 +107,7 @@ class Rag:
         articles = self.store.get_many(p.doc_id for p in passages)
         evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence)
         return answer_question(question, passages, articles, self.generator, self.checker, evidence, on_token,
-                               word_weights=self.lexical.idf)
+                               word_weights=self.lexical.idf, word_translations=self.translator.word_translations)
 
     def summarize(self, doc_ids: list[str], sentences: int = 4, progress=None) -> Summary:
         if not doc_ids:

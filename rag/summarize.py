@@ -17,6 +17,7 @@ from rag.prompting import load_prompt
 from rag.records import Article, Citation
 from rag.retrieve.salience import SentenceCandidate, select_salient
 from rag.text.lang import detect_language
+from rag.translation import translate_source
 from rag.verify.citations import VerificationLog, VerifiedSentence, assign_citations, verify_draft
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.names import unmatched_names
@@ -123,16 +124,10 @@ def _translate_uncovered(half: SummaryHalf, sources: list[SourceSentence], gener
         return
     if progress:
         progress(f"translating {len(missing)} source sentence(s) into English")
-    system = load_prompt("translate.system").render()
     for source in missing:
-        completion = generator.complete(system, load_prompt("translate.user").render(sentence=" ".join(source.text.split())),
-                                        max_tokens=SENTENCE_TOKENS + 20)
-        text = " ".join(completion.text.strip().split("\n")[0].split())
-        if not text or detect_language(text) != "en":
-            continue
-        others = [s.text for s in sources if s.number != source.number]
-        if checker.check(text, [source.text], others).supported:
-            half.sentences.append(VerifiedSentence(text, [source.number], repaired=True))
+        translated = translate_source(source, sources, generator, checker)
+        if translated is not None:
+            half.sentences.append(translated)
     order = {s.number: i for i, s in enumerate(sources)}
     half.sentences.sort(key=lambda v: order.get(v.sources[0], 0))
 

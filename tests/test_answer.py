@@ -190,3 +190,23 @@ def test_quotable_sources_prefer_cited_then_located_then_best_scored():
     draft = "قتل 12 شخصا في غارة جوية على المدينة."  # no marker; its words are in sentence 3
     assert quotable_sources(draft, sources(), [0.9, 0.5, 0.4], "كم عدد القتلى؟") == [3, 1]
     assert quotable_sources("جواب ما [2].", sources(), [0.9, 0.5, 0.4], "سؤال؟") == [2, 1]
+
+
+def test_english_answer_falls_back_to_a_verified_translation_of_the_pointed_source(checker):
+    from rag.retrieve.evidence import EvidenceSpan
+
+    gen = fake_generator("Cook is a famous American cook who loves Aleppo [1].",
+                         "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
+    evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
+    answer = answer_question("What did the Pentagon spokesman say about Aleppo?", [passage()], {"d1": ARTICLE}, gen,
+                             checker, evidence, word_translations=lambda words: {"pentagon": ["البنتاغون"]})
+    assert answer.grounded and answer.mode == "translated" and answer.lang == "en"
+    assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
+
+
+def test_english_question_about_what_the_articles_never_mention_is_not_covered():
+    from rag.verify.coverage import question_coverage
+
+    translations = {"japan": ["اليابان"], "killed": ["قتل"], "air": ["جويه"], "strike": ["غاره"]}
+    assert not question_coverage("How many were killed in Japan?", [TEXT], translations=translations).covered
+    assert question_coverage("How many were killed in the air strike?", [TEXT], translations=translations).covered

@@ -48,21 +48,25 @@ class TermTranslator:
     def translate(self, query: str) -> list[str]:
         """BM25 terms in the other script for each content word of the query (digits kept)."""
         words = [w for w in _TOKEN_RE.findall(normalize(query)) if w not in STOP_WORDS and w not in _QUESTION_WORDS]
-        if not words:
-            return []
-        self._ensure_fresh()
         terms = [w for w in words if w.isdigit()]
-        content = [w for w in words if not w.isdigit()]
-        if not content or not len(self._words):
-            return terms
+        nearest = self.word_translations([w for w in words if not w.isdigit()])
+        return terms + [light_stem(t) for w in words for t in nearest.get(w, [])]
+
+    def word_translations(self, words: list[str]) -> dict[str, list[str]]:
+        """For each word, its nearest corpus words in the other script (normalized, best first)."""
+        content = list(dict.fromkeys(normalize(w) for w in words if w))
+        if not content:
+            return {}
+        self._ensure_fresh()
+        if not len(self._words):
+            return {w: [] for w in content}
         vectors = self._embedder.embed_array(content)
+        result = {}
         for word, vector in zip(content, vectors):
             other_script = ~self._arabic if _is_arabic_word(word) else self._arabic
             sims = np.where(other_script, self._vectors @ vector, -1.0)
-            for index in np.argsort(-sims)[:_CANDIDATES]:
-                if sims[index] >= _MIN_SIMILARITY:
-                    terms.append(light_stem(self._words[index]))
-        return terms
+            result[word] = [self._words[i] for i in np.argsort(-sims)[:_CANDIDATES] if sims[i] >= _MIN_SIMILARITY]
+        return result
 
     def _ensure_fresh(self) -> None:
         generation = self._store.generation()

@@ -18,7 +18,7 @@ does not contain the answer (requiring every word: 55% and 11%).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rag.text.arabic import content_tokens, light_stem, normalize
@@ -49,12 +49,23 @@ def question_words(question: str) -> list[str]:
     return [w for w in dict.fromkeys(words) if len(light_stem(w)) >= 3 and light_stem(w) not in QUESTION_WORDS]
 
 
-def question_coverage(question: str, cited_articles: list[str], embedder=None,
-                      weights: WordWeights | None = None) -> QuestionCoverage:
-    """Which question words the cited articles never mention, and how much they weigh."""
+def question_coverage(question: str, cited_articles: list[str], embedder=None, weights: WordWeights | None = None,
+                      translations: Mapping[str, list[str]] | None = None) -> QuestionCoverage:
+    """Which question words the cited articles never mention, and how much they weigh.
+
+    `translations` gives, for a question in another language than the articles,
+    each word's candidate translations (rag.retrieve.translate): the word counts
+    as mentioned when one of them is.
+    """
     words = question_words(question)
     texts = [normalize(t) for t in cited_articles]
-    missing = [w for w in words if not any(light_stem(w) in text for text in texts)]
+    translations = translations or {}
+
+    def mentioned(word: str) -> bool:
+        cores = {light_stem(word)} | {_core(t) for t in translations.get(word, [])}
+        return any(core in text for core in cores if len(core) >= 3 for text in texts)
+
+    missing = [w for w in words if not mentioned(w)]
     if missing and embedder is not None:
         missing = _without_neighbours(missing, cited_articles, embedder)
     if not words or not missing:
@@ -62,6 +73,12 @@ def question_coverage(question: str, cited_articles: list[str], embedder=None,
     weight = dict(zip(words, weights(words))) if weights else dict.fromkeys(words, 1.0)
     total = sum(weight.values()) or 1.0
     return QuestionCoverage(words, missing, sum(weight[w] for w in missing) / total)
+
+
+def _core(word: str) -> str:
+    """The light stem, or the word itself when stemming leaves too little to search for."""
+    stem = light_stem(word)
+    return stem if len(stem) >= 3 else word
 
 
 def _without_neighbours(missing: list[str], cited_articles: list[str], embedder) -> list[str]:
