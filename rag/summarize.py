@@ -17,7 +17,7 @@ from rag.prompting import load_prompt
 from rag.records import Article, Citation
 from rag.retrieve.salience import SentenceCandidate, select_salient
 from rag.text.lang import detect_language
-from rag.translation import translate_source
+from rag.translation import names_glossary, translate_source
 from rag.verify.citations import VerificationLog, VerifiedSentence, assign_citations, verify_draft
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.names import unmatched_names
@@ -100,7 +100,9 @@ def _write_half(lang: str, sources: list[SourceSentence], headline: str, generat
     if progress:
         progress(f"writing the {LANGUAGE_NAMES[lang]} summary")
     system = load_prompt(f"summarize.system.{lang}").render()
-    user = load_prompt("summarize.user").render(sources=render_sources(sources), headline=" ".join(headline.split()),
+    headline = " ".join(headline.split())
+    glossary = names_glossary(headline + "\n" + "\n".join(s.text for s in sources), end="\n") if lang == "en" else ""
+    user = load_prompt("summarize.user").render(sources=render_sources(sources), headline=headline, glossary=glossary,
                                                 language=LANGUAGE_NAMES[lang])
     completion = generator.complete(system, user, max_tokens=SENTENCE_TOKENS * len(sources) + 60)
     title, body = split_title(completion.text, len(sources))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rag.generate.generator import Generator
 from rag.prompting import load_prompt
+from rag.text.gazetteer import gazetteer
 from rag.text.lang import detect_language
 from rag.verify.citations import VerifiedSentence
 from rag.verify.sources import SourceSentence
@@ -17,11 +18,18 @@ from rag.verify.support import SupportChecker
 TRANSLATION_MAX_TOKENS = 90  # one sentence of at most ~35 words
 
 
+def names_glossary(arabic_text: str, end: str = "\n\n") -> str:
+    """A line giving the usual English names of the places and bodies in the text, or ""."""
+    glossary = gazetteer().glossary(arabic_text)
+    return f"English names: {glossary}{end}" if glossary else ""
+
+
 def translate_source(source: SourceSentence, sources: list[SourceSentence], generator: Generator,
                      checker: SupportChecker, question: str = "") -> VerifiedSentence | None:
     """The verified English translation of `source`, or None when it does not verify."""
     system = load_prompt("translate.system").render()
-    user = load_prompt("translate.user").render(sentence=" ".join(source.text.split()))
+    sentence = " ".join(source.text.split())
+    user = load_prompt("translate.user").render(glossary=names_glossary(sentence), sentence=sentence)
     completion = generator.complete(system, user, max_tokens=TRANSLATION_MAX_TOKENS)
     text = " ".join(completion.text.strip().split("\n")[0].split())
     if not text or detect_language(text) != "en":
