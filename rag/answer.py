@@ -95,7 +95,7 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
             fallback, mode = translate_source(source, sources, generator, checker, question), "translated"
         else:
             continue
-        if fallback is not None and coverage([fallback], log):
+        if fallback is not None and coverage([fallback], log, across_languages=True):
             answer = _grounded(question, lang, generator.label, [fallback], sources, articles, passages, completion, log)
             answer.mode = mode
             return answer
@@ -128,13 +128,15 @@ class _CoverageCheck:
         self.embedder, self.word_weights, self.word_translations = checker.embedder, word_weights, word_translations
         self._translations: dict | None = None
 
-    def __call__(self, verified: list[VerifiedSentence], log: VerificationLog) -> bool:
+    def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, across_languages: bool = False) -> bool:
+        """`across_languages`: also check articles in another language than the question (through
+        word translations); generated answers there already passed the cross-lingual support checks."""
         cited_docs = {self.sources[n - 1].doc_id for v in verified for n in v.sources}
         cited_texts = [self.articles[d].text for d in cited_docs]
         translations = None
         if not all(detect_language(t) == self.lang for t in cited_texts):
-            if self.word_translations is None:
-                return True  # across languages without a translator only the embedding checks apply
+            if not across_languages or self.word_translations is None:
+                return True
             if self._translations is None:
                 self._translations = self.word_translations(question_words(self.question))
             translations = self._translations
