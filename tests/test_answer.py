@@ -170,13 +170,12 @@ def test_answer_may_echo_a_number_from_the_question(checker):
     assert verified == []
 
 
-def test_unverifiable_answer_quotes_the_sentence_the_model_pointed_at(checker):
+def test_unverifiable_answer_quotes_the_best_evidence_sentence(checker):
     from rag.retrieve.evidence import EvidenceSpan
 
-    # The model cites the right sentence but its wording ("بمقتل 20") is unsupported:
-    # the answer quotes sentence 3 itself, not the best-scored evidence (sentence 1).
+    # The model's wording ("بمقتل 20") is unsupported: the answer quotes sentence 3 itself.
     gen = fake_generator("أفادت الأنباء بمقتل 20 شخصا في غارة جوية [3].")
-    scores = [0.9, 0.5, 0.4]
+    scores = [0.4, 0.5, 0.9]
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), scores)]
     answer = answer_question("كم شخصا قتل في الغارة الجوية على المدينة؟", [passage()], {"d1": ARTICLE}, gen, checker,
                              evidence)
@@ -184,22 +183,23 @@ def test_unverifiable_answer_quotes_the_sentence_the_model_pointed_at(checker):
     assert answer.citations[0].quote == sources()[2].text
 
 
-def test_quotable_sources_prefer_cited_then_located_then_best_scored():
+def test_quotable_sources_prefer_best_scored_then_cited_then_located():
     from rag.answer import quotable_sources
 
     draft = "قتل 12 شخصا في غارة جوية على المدينة."  # no marker; its words are in sentence 3
-    assert quotable_sources(draft, sources(), [0.9, 0.5, 0.4], "كم عدد القتلى؟") == [3, 1]
-    assert quotable_sources("جواب ما [2].", sources(), [0.9, 0.5, 0.4], "سؤال؟") == [2, 1]
+    assert quotable_sources(draft, sources(), [0.9, 0.5, 0.4], "كم عدد القتلى؟") == [1, 3]
+    assert quotable_sources("جواب ما [2].", sources(), [0.9, 0.5, 0.4], "سؤال؟") == [1, 2]
 
 
 def test_english_answer_falls_back_to_a_verified_translation_of_the_pointed_source(checker):
     from rag.retrieve.evidence import EvidenceSpan
 
-    gen = fake_generator("Cook is a famous American cook who loves Aleppo [1].",
+    gen = fake_generator("Cook is a famous American cook who loves Aleppo [2].",
                          "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
     answer = answer_question("What did the Pentagon spokesman say about Aleppo?", [passage()], {"d1": ARTICLE}, gen,
-                             checker, evidence, word_translations=lambda words: {"pentagon": ["البنتاغون"]})
+                             checker, evidence, word_translations=lambda words: {"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"],
+                                                              "say": ["قال"], "aleppo": ["حلب"]})
     assert answer.grounded and answer.mode == "translated" and answer.lang == "en"
     assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
 
@@ -210,3 +210,12 @@ def test_english_question_about_what_the_articles_never_mention_is_not_covered()
     translations = {"japan": ["اليابان"], "killed": ["قتل"], "air": ["جويه"], "strike": ["غاره"]}
     assert not question_coverage("How many were killed in Japan?", [TEXT], translations=translations).covered
     assert question_coverage("How many were killed in the air strike?", [TEXT], translations=translations).covered
+
+
+def test_a_name_the_collection_lacks_is_not_matched_by_a_noisy_neighbour():
+    from rag.verify.coverage import question_coverage
+
+    embedder = make_embedder("use-multilingual")
+    steam = "يعمل البخار على تلك الشفرات، فينتج عنه حركة دوارة. وتنتج المحركات البخارية قدرة كبيرة."
+    strict = question_coverage("كم نقطة تخلى عنها دفاع البانثرز؟", [steam], embedder, strict_neighbours=True)
+    assert "البانثرز" in strict.missing and not strict.covered

@@ -21,9 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from rag.text.arabic import content_tokens, light_stem, normalize
 
 NEIGHBOUR_WORD_SIMILARITY = 0.6
+MIN_SHARED_LETTERS = 0.6  # of the longer stem, for a strict neighbour to count as the same word
+_NEIGHBOURS = 5
 MAX_MISSING_WEIGHT = 0.3
 # Interrogatives and question frames ("the number of", "the name of"): not about the subject.
 QUESTION_WORDS = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي اي ما من
@@ -50,12 +54,14 @@ def question_words(question: str) -> list[str]:
 
 
 def question_coverage(question: str, cited_articles: list[str], embedder=None, weights: WordWeights | None = None,
-                      translations: Mapping[str, list[str]] | None = None) -> QuestionCoverage:
+                      translations: Mapping[str, list[str]] | None = None,
+                      strict_neighbours: bool = False) -> QuestionCoverage:
     """Which question words the cited articles never mention, and how much they weigh.
 
     `translations` gives, for a question in another language than the articles,
     each word's candidate translations (rag.retrieve.translate): the word counts
-    as mentioned when one of them is.
+    as mentioned when one of them is. `strict_neighbours` (for quoted answers, which
+    no model wrote to fit the question) accepts only neighbours that share the stem's letters.
     """
     words = question_words(question)
     texts = [normalize(t) for t in cited_articles]
@@ -67,7 +73,7 @@ def question_coverage(question: str, cited_articles: list[str], embedder=None, w
 
     missing = [w for w in words if not mentioned(w)]
     if missing and embedder is not None:
-        missing = _without_neighbours(missing, cited_articles, embedder)
+        missing = _without_neighbours(missing, cited_articles, embedder, strict_neighbours)
     if not words or not missing:
         return QuestionCoverage(words, missing, 0.0)
     weight = dict(zip(words, weights(words))) if weights else dict.fromkeys(words, 1.0)
@@ -81,10 +87,37 @@ def _core(word: str) -> str:
     return stem if len(stem) >= 3 else word
 
 
-def _without_neighbours(missing: list[str], cited_articles: list[str], embedder) -> list[str]:
+def _without_neighbours(missing: list[str], cited_articles: list[str], embedder, same_letters: bool) -> list[str]:
+    """The missing words that have no near neighbour in the articles (دفاع / المدافع).
+
+    With `same_letters`, a neighbour must also share most letters of the stem in
+    order: single-word embeddings are noisy and can put an absent name next to an
+    unrelated word.
+    """
     vocabulary = sorted({w for t in cited_articles for w in content_tokens(t)})
     if not vocabulary:
         return missing
     vectors = embedder.embed_array(missing + vocabulary)
-    best = (vectors[: len(missing)] @ vectors[len(missing):].T).max(axis=1)
-    return [w for w, score in zip(missing, best) if score < NEIGHBOUR_WORD_SIMILARITY]
+    similarity = vectors[: len(missing)] @ vectors[len(missing):].T
+    kept = []
+    for word, row in zip(missing, similarity):
+        close = [vocabulary[i] for i in np.argsort(-row)[:_NEIGHBOURS] if row[i] >= NEIGHBOUR_WORD_SIMILARITY]
+        if not any(not same_letters or _shares_stem(word, other) for other in close):
+            kept.append(word)
+    return kept
+
+
+def _shares_stem(a: str, b: str) -> bool:
+    """Whether the light stems share letters, in order, for most of the longer one."""
+    x, y = light_stem(a), light_stem(b)
+    return _common_subsequence(x, y) >= MIN_SHARED_LETTERS * max(len(x), len(y))
+
+
+def _common_subsequence(x: str, y: str) -> int:
+    previous = [0] * (len(y) + 1)
+    for ch in x:
+        current = [0]
+        for j, other in enumerate(y):
+            current.append(previous[j] + 1 if ch == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
