@@ -60,7 +60,7 @@ def question_language(question: str) -> str:
 def answer_question(question: str, passages: list[Passage], articles: dict, generator: Generator,
                     checker: SupportChecker, evidence: list | None = None,
                     on_token: Callable[[str], None] | None = None, word_weights: WordWeights | None = None,
-                    word_translations: WordTranslations | None = None) -> Answer:
+                    word_translations: WordTranslations | None = None, translate_fallback: bool = False) -> Answer:
     """Answer from `evidence` (selected spans) when given, else from whole passages.
 
     `word_weights` (e.g. the lexical index's IDF) weighs question words in the
@@ -85,13 +85,19 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     # translated (and verified) when the question is in another language.
     # The model chooses; the words are the source's.
     scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
-    translations_left = MAX_FALLBACK_TRANSLATIONS
+    # Off by default: its cross-lingual relevance check is not precise enough yet (it answered
+    # "Who is the Pentagon spokesman?" with a translated Kerry sentence on the seed).
+    translations_left = MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0
     for number in quotable_sources(completion.text, sources, scores, question):
         source = sources[number - 1]
         if detect_language(source.text) == lang:
             fallback, mode = VerifiedSentence(" ".join(source.text.split()), [source.number]), "extractive"
         elif lang == "en" and translations_left:
             translations_left -= 1
+            # A translation must itself be about the question: its source sentence, not
+            # just its article, has to mention what was asked.
+            if not coverage.sentence_covers(source.text):
+                continue
             fallback, mode = translate_source(source, sources, generator, checker, question), "translated"
         else:
             continue
@@ -128,6 +134,12 @@ class _CoverageCheck:
         self.question, self.sources, self.articles, self.lang = question, sources, articles, lang
         self.embedder, self.word_weights, self.word_translations = checker.embedder, word_weights, word_translations
         self._translations: dict | None = None
+
+    def sentence_covers(self, text: str) -> bool:
+        if self._translations is None and self.word_translations is not None:
+            self._translations = self.word_translations(question_words(self.question))
+        return question_coverage(self.question, [text], self.embedder, self.word_weights, self._translations,
+                                 strict_neighbours=True).covered
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, fallback: bool = False) -> bool:
         """`fallback`: the stricter check for quoted or translated sources, also across languages
