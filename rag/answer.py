@@ -135,10 +135,14 @@ class _CoverageCheck:
         self.embedder, self.word_weights, self.word_translations = checker.embedder, word_weights, word_translations
         self._translations: dict | None = None
 
-    def sentence_covers(self, text: str) -> bool:
+    def _question_translations(self) -> dict | None:
+        """The question words' translations, computed once (None without a translator)."""
         if self._translations is None and self.word_translations is not None:
             self._translations = self.word_translations(question_words(self.question))
-        return question_coverage(self.question, [text], self.embedder, self.word_weights, self._translations,
+        return self._translations
+
+    def sentence_covers(self, text: str) -> bool:
+        return question_coverage(self.question, [text], self.embedder, self.word_weights, self._question_translations(),
                                  strict_neighbours=True).covered
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, fallback: bool = False) -> bool:
@@ -151,9 +155,7 @@ class _CoverageCheck:
         if not all(detect_language(t) == self.lang for t in cited_texts):
             if not fallback or self.word_translations is None:
                 return True
-            if self._translations is None:
-                self._translations = self.word_translations(question_words(self.question))
-            translations = self._translations
+            translations = self._question_translations()
         coverage = question_coverage(self.question, cited_texts, self.embedder, self.word_weights, translations,
                                      strict_neighbours=fallback)
         if not coverage.covered:

@@ -40,28 +40,33 @@ def context_id(context: str) -> str:
 
 
 def load_qa_cases(path: Path, limit: int | None = None) -> list[QACase]:
-    cases: list[QACase] = []
+    def parse(record: dict, number: int) -> QACase:
+        answer = record["answers"][0]
+        return QACase(
+            case_id=str(record.get("id", number)), question=record["question"], context=record["context"],
+            answer=answer["text"], answer_start=int(answer["answer_start"]),
+            context_id=context_id(record["context"]),
+            question_lang=record.get("question_lang", record.get("lang", "ar")),
+            answerable=bool(record.get("answerable", True)),
+            answers_en=tuple(a["text"] for a in record.get("answers_en") or []),
+        )
+    return read_jsonl_records(path, "QA", parse, limit)
+
+
+def read_jsonl_records(path: Path, kind: str, parse, limit: int | None = None) -> list:
+    """`parse(record, line_number)` for each non-blank line; a bad line is a UserInputError naming file:line."""
+    items: list = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-                answer = record["answers"][0]
-                case = QACase(
-                    case_id=str(record.get("id", number)), question=record["question"], context=record["context"],
-                    answer=answer["text"], answer_start=int(answer["answer_start"]),
-                    context_id=context_id(record["context"]),
-                    question_lang=record.get("question_lang", record.get("lang", "ar")),
-                    answerable=bool(record.get("answerable", True)),
-                    answers_en=tuple(a["text"] for a in record.get("answers_en") or []),
-                )
-            except (ValueError, KeyError, IndexError, TypeError) as exc:
-                raise UserInputError(f"{path}:{number}: not a QA record ({exc})") from None
-            cases.append(case)
-            if limit and len(cases) >= limit:
+                items.append(parse(json.loads(line), number))
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+                raise UserInputError(f"{path}:{number}: not a {kind} record ({exc})") from None
+            if limit and len(items) >= limit:
                 break
-    return cases
+    return items
 
 
 def spread_cases(cases: list, n: int | None = None, offset: int = 0, group=lambda case: case.context_id) -> list:

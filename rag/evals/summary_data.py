@@ -6,11 +6,10 @@ title; optional id, date, source, url. Each record becomes one article.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import UserInputError
+from rag.evals.qa_data import read_jsonl_records
 
 
 @dataclass(frozen=True)
@@ -31,20 +30,11 @@ class SummaryCase:
 
 
 def load_summary_cases(path: Path) -> list[SummaryCase]:
-    cases: list[SummaryCase] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                text, reference = record["text"], record["summary"]
-                if not isinstance(text, str) or not isinstance(reference, str) or not text.strip():
-                    raise TypeError("'text' and 'summary' must be non-empty strings")
-                case_id = str(record.get("id") or "sum-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
-                cases.append(SummaryCase(case_id=case_id, title=str(record.get("title") or ""), text=text,
-                                         reference=reference, date=record.get("date"), source=record.get("source"),
-                                         url=record.get("url")))
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise UserInputError(f"{path}:{number}: not a summarization record ({exc})") from None
-    return cases
+    def parse(record: dict, number: int) -> SummaryCase:
+        text, reference = record["text"], record["summary"]
+        if not isinstance(text, str) or not isinstance(reference, str) or not text.strip():
+            raise TypeError("'text' and 'summary' must be non-empty strings")
+        case_id = str(record.get("id") or "sum-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+        return SummaryCase(case_id=case_id, title=str(record.get("title") or ""), text=text, reference=reference,
+                           date=record.get("date"), source=record.get("source"), url=record.get("url"))
+    return read_jsonl_records(path, "summarization", parse)
