@@ -49,6 +49,8 @@ def main() -> None:
     print(f"{'rule':>22} {'own paragraph':>14} {'other paragraph':>16}")
     print(f"{'every word present':>22} {sum(not c.missing for c in own) / len(own):>14.3f} "
           f"{sum(not c.missing for c in other) / len(other):>16.3f}")
+    print(f"{'covered (0.3, numbers)':>22} {sum(c.covered for c in own) / len(own):>14.3f} "
+          f"{sum(c.covered for c in other) / len(other):>16.3f}")
     for threshold in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
         print(f"{'missing <= ' + str(threshold):>22} {sum(c.missing_weight <= threshold for c in own) / len(own):>14.3f} "
               f"{sum(c.missing_weight <= threshold for c in other) / len(other):>16.3f}")

@@ -105,7 +105,8 @@ class Rag:
             raise UserInputError("the question is empty")
         passages = self.search(question, k=k)
         articles = self.store.get_many(p.doc_id for p in passages)
-        evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence)
+        evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence,
+                                   word_translations=self.translator.word_translations)
         return answer_question(question, passages, articles, self.generator, self.checker, evidence, on_token,
                                word_weights=self.lexical.idf, word_translations=self.translator.word_translations)
 

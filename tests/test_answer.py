@@ -220,3 +220,39 @@ def test_a_name_the_collection_lacks_is_not_matched_by_a_noisy_neighbour():
     steam = "يعمل البخار على تلك الشفرات، فينتج عنه حركة دوارة. وتنتج المحركات البخارية قدرة كبيرة."
     strict = question_coverage("كم نقطة تخلى عنها دفاع البانثرز؟", [steam], embedder, strict_neighbours=True)
     assert "البانثرز" in strict.missing and not strict.covered
+
+
+def test_english_answer_never_translates_the_source_the_model_misread(checker):
+    from rag.retrieve.evidence import EvidenceSpan
+
+    # The seed's failure: the model names Kerry from a sentence about Kerry; that sentence,
+    # though best scored, is not translated as the answer; the spokesman's sentence is.
+    gen = fake_generator("The Pentagon spokesman is John Kerry [2].",
+                         "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
+    evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.5, 0.9, 0.4])]
+    answer = answer_question("Who is the Pentagon spokesman?", [passage()], {"d1": ARTICLE}, gen, checker, evidence,
+                             word_translations=lambda words: {"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]})
+    assert answer.grounded and answer.mode == "translated"
+    assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
+
+
+def test_refuted_sources_are_only_those_misread_across_languages():
+    from rag.answer import quotable_sources, refuted_sources
+    from rag.verify.citations import UNSUPPORTED, VerificationLog
+
+    log = VerificationLog(dropped=[("The Pentagon spokesman is John Kerry.", UNSUPPORTED)])
+    draft = "The Pentagon spokesman is John Kerry [2]."
+    assert refuted_sources(draft, log, sources(), "en") == {2}
+    assert refuted_sources(draft, log, sources(), "ar") == set()  # same language: a loose paraphrase, still quotable
+    assert quotable_sources(draft, sources(), [0.5, 0.9, 0.4], "Who is the Pentagon spokesman?", {2}) == [1]
+
+
+def test_a_number_of_the_question_the_articles_lack_is_never_weighed_away():
+    from rag.verify.coverage import question_coverage
+
+    translations = {"killed": ["قتل"], "air": ["جويه"], "strike": ["غاره"], "city": ["المدينه"]}
+    question = "How many were killed in the 1998 air strike on the city?"
+    coverage = question_coverage(question, [TEXT], translations=translations)
+    assert coverage.missing == ["1998"] and coverage.missing_weight <= 0.3 and not coverage.covered
+    assert question_coverage("How many were killed in the air strike on the city?", [TEXT],
+                             translations=translations).covered

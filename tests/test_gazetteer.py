@@ -33,3 +33,11 @@ def test_a_spelling_listed_twice_is_refused(tmp_path):
         assert "twice" in str(exc)
     else:
         raise AssertionError("duplicate spelling accepted")
+
+
+def test_english_names_get_their_arabic_spellings():
+    found = gazetteer().arabic_words(["pentagon", "spokesman", "united", "states", "isis"])
+    assert found["pentagon"] == ["البنتاغون", "البنتاجون"]
+    assert "spokesman" not in found
+    assert "الولايات" in found["united"] and found["united"] == found["states"]
+    assert "داعش" in found["isis"]

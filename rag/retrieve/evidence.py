@@ -4,17 +4,22 @@ Retrieval returns passages; a small model reads a handful of sentences far
 better than five whole passages, and prompt processing is the slowest step on
 a CPU. Each sentence unit of the retrieved passages is scored against the
 question (multilingual embedding similarity, plus word overlap when the
-languages match) and the best ones are kept, in reading order.
+languages match, or overlap of the question words' translations when they do
+not) and the best ones are kept, in reading order.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from rag.records import Passage
-from rag.text.arabic import index_tokens
+from rag.text.arabic import index_tokens, light_stem
 from rag.text.lang import detect_language
+from rag.verify.coverage import question_words
+
+WordTranslations = Callable[[list[str]], dict[str, list[str]]]
 
 OVERLAP_WEIGHT = 0.5
 
@@ -28,35 +33,57 @@ class EvidenceSpan:
 
 
 def select_evidence(question: str, passages: list[Passage], articles: dict, vectors, embedder,
-                    max_sentences: int = 6, relative_floor: float = 0.8) -> list[EvidenceSpan]:
+                    max_sentences: int = 6, relative_floor: float = 0.8,
+                    word_translations: WordTranslations | None = None) -> list[EvidenceSpan]:
     """The best sentences of the passages that score close to the top one.
 
-    Passages far below the best (fused score under `relative_floor` of it) are
-    left out: a small model is easily distracted by unrelated articles.
+    Articles whose best passage is far below the best (fused score under
+    `relative_floor` of it) are left out: a small model is easily distracted by
+    unrelated articles. `word_translations` (rag.retrieve.translate) lets word
+    overlap count across languages: an English question's "Pentagon" found as
+    البنتاغون in an Arabic sentence.
     """
     if not passages:
         return []
     top = max(p.score for p in passages)
-    passages = [p for p in passages if p.score >= relative_floor * top]
+    kept_docs = {p.doc_id for p in passages if p.score >= relative_floor * top}
+    passages = [p for p in passages if p.doc_id in kept_docs]
     units = vectors.unit_spans([p.chunk_id for p in passages if p.chunk_id])
     if not units:
         return []
     query = np.asarray(embedder.embed_array([question])[0], dtype=np.float32)
-    question_terms = set(index_tokens(question))
-    question_lang = detect_language(question)
+    overlap = _WordOverlap(question, word_translations)
     scores: dict[tuple[str, int, int], float] = {}
     for doc_id, start, end, vector in units:
         key = (doc_id, start, end)
         if key in scores or doc_id not in articles:
             continue
-        score = float(vector @ query)
-        text = articles[doc_id].text[start:end]
-        if question_terms and detect_language(text) == question_lang:
-            score += OVERLAP_WEIGHT * len(question_terms & set(index_tokens(text))) / len(question_terms)
-        scores[key] = score
+        scores[key] = float(vector @ query) + OVERLAP_WEIGHT * overlap(articles[doc_id].text[start:end])
     best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:max_sentences]
     # Shown in reading order (articles by rank, sentences by position): a statement
     # like "وقال كوك …" is only clear after the sentence that introduced Cook.
     doc_rank = {p.doc_id: i for i, p in reversed(list(enumerate(passages)))}
     best.sort(key=lambda item: (doc_rank.get(item[0][0], 0), item[0][1]))
     return [EvidenceSpan(d, s, e, score) for (d, s, e), score in best]
+
+
+class _WordOverlap:
+    """Share of the question's words a sentence contains (as light stems): the words
+    themselves in the question's language, any of their translations in the other."""
+
+    def __init__(self, question: str, word_translations: WordTranslations | None):
+        self.terms = set(index_tokens(question))
+        self.lang = detect_language(question)
+        self.translated: list[set[str]] = []
+        if word_translations is not None:
+            words = question_words(question)
+            candidates = word_translations(words)
+            self.translated = [{light_stem(t) for t in candidates.get(w, [])} for w in words]
+
+    def __call__(self, sentence: str) -> float:
+        if detect_language(sentence) == self.lang:
+            return len(self.terms & set(index_tokens(sentence))) / len(self.terms) if self.terms else 0.0
+        if not self.translated:
+            return 0.0
+        stems = set(index_tokens(sentence))
+        return sum(bool(candidates & stems) for candidates in self.translated) / len(self.translated)

@@ -19,6 +19,7 @@ import numpy as np
 
 from rag.index.articles import ArticleStore
 from rag.text.arabic import STOP_WORDS, _TOKEN_RE, light_stem, normalize
+from rag.text.gazetteer import gazetteer
 
 _QUESTION_WORDS = frozenset(normalize(w) for w in """what which who whom whose when where why how many much did does do
     ما ماذا من متى أين اين لماذا كيف كم هل أي""".split())
@@ -53,19 +54,22 @@ class TermTranslator:
         return terms + [light_stem(t) for w in words for t in nearest.get(w, [])]
 
     def word_translations(self, words: list[str]) -> dict[str, list[str]]:
-        """For each word, its nearest corpus words in the other script (normalized, best first)."""
+        """For each word, its nearest corpus words in the other script (normalized, best first);
+        English names of the names table (rag.text.gazetteer) come first with their Arabic spellings."""
         content = list(dict.fromkeys(normalize(w) for w in words if w))
         if not content:
             return {}
+        known = gazetteer().arabic_words([w for w in content if not _is_arabic_word(w)])
         self._ensure_fresh()
         if not len(self._words):
-            return {w: [] for w in content}
+            return {w: known.get(w, []) for w in content}
         vectors = self._embedder.embed_array(content)
         result = {}
         for word, vector in zip(content, vectors):
             other_script = ~self._arabic if _is_arabic_word(word) else self._arabic
             sims = np.where(other_script, self._vectors @ vector, -1.0)
-            result[word] = [self._words[i] for i in np.argsort(-sims)[:_CANDIDATES] if sims[i] >= _MIN_SIMILARITY]
+            nearest = [self._words[i] for i in np.argsort(-sims)[:_CANDIDATES] if sims[i] >= _MIN_SIMILARITY]
+            result[word] = list(dict.fromkeys(known.get(word, []) + nearest))
         return result
 
     def _ensure_fresh(self) -> None:

@@ -4,6 +4,8 @@ A small model translating "البنتاغون" or "داعش" guesses; a translat
 glossary. The names come from a hand-curated table (data/names.tsv) and are
 found in Arabic text after normalization, with attached clitics (و ف ب ل ك)
 stripped, longest match first ("وزارة الدفاع الأميركية" before "الأميركية").
+The other way, an English question's "Pentagon" gets its Arabic spellings
+(`arabic_words`): a precise translation where word embeddings only guess.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.text.arabic import _TOKEN_RE, normalize
+from rag.text.arabic import _TOKEN_RE, STOP_WORDS, normalize
 
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "names.tsv"
 _CLITICS = "وفبكل"
@@ -27,6 +29,12 @@ class Gazetteer:
     def __init__(self, entries: dict[tuple[str, ...], NameMatch]):
         self._entries = entries
         self._longest = max((len(k) for k in entries), default=0)
+        self._arabic_by_english: dict[tuple[str, ...], list[str]] = {}
+        for key, match in entries.items():
+            for english in _english_keys(match.english):
+                self._arabic_by_english.setdefault(english, []).extend(
+                    t for t in key if t not in STOP_WORDS and t not in self._arabic_by_english.get(english, []))
+        self._longest_english = max((len(k) for k in self._arabic_by_english), default=0)
 
     @classmethod
     def from_file(cls, path: Path = NAMES_FILE) -> Gazetteer:
@@ -65,9 +73,37 @@ class Gazetteer:
                 return match
         return None
 
+    def arabic_words(self, words: list[str]) -> dict[str, list[str]]:
+        """For English content words (normalized, in question order), the normalized Arabic
+        words of the names they form: ["pentagon"] -> {"pentagon": ["البنتاغون", "البنتاجون"]};
+        the words of a longer name ("united", "states") each get its Arabic words."""
+        found: dict[str, list[str]] = {}
+        i = 0
+        while i < len(words):
+            for length in range(min(self._longest_english, len(words) - i), 0, -1):
+                arabic = self._arabic_by_english.get(tuple(words[i:i + length]))
+                if arabic:
+                    for word in words[i:i + length]:
+                        found[word] = list(dict.fromkeys(found.get(word, []) + arabic))
+                    i += length
+                    break
+            else:
+                i += 1
+        return found
+
     def glossary(self, text: str) -> str:
         """"روسيا = Russia; البنتاغون = the Pentagon" for the names in the text ("" if none)."""
         return "; ".join(f"{m.arabic} = {m.english}" for m in self.find(text))
+
+
+def _english_keys(english: str) -> list[tuple[str, ...]]:
+    """"Islamic State (ISIS)" -> [("islamic", "state", "isis"), ("islamic", "state"), ("isis",)], stop words out."""
+    def key(text: str) -> tuple[str, ...]:
+        return tuple(t for t in _TOKEN_RE.findall(normalize(text)) if t not in STOP_WORDS)
+
+    main, _, aside = english.partition("(")
+    keys = [key(english), key(main), key(aside)]
+    return [k for k in dict.fromkeys(keys) if k]
 
 
 def _without_clitics(token: str) -> list[str]:

@@ -24,6 +24,7 @@ from rag.verify.support import SupportChecker
 _MARKER = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,،-]\s*S?\d+)*\s*\]|【\s*\d+\s*】)")
 _NUMBER = re.compile(r"\d+")
 NOT_FOUND_TOKEN = "NOT_FOUND"
+UNSUPPORTED = "no cited span supports it"  # the drop reason when the sources do not back a claim
 # A sentence that declines ("not mentioned in the sources") is not a claim to cite.
 _DECLINES = re.compile(
     r"not (?:mentioned|stated|found|provided|specified|given|available)|no (?:information|mention)|"
@@ -108,7 +109,7 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
                 log.repaired += 1
                 verified.append(VerifiedSentence(sentence.text, [sources[best[0]].number], repaired=True))
                 continue
-        log.dropped.append((sentence.text, "no cited span supports it"))
+        log.dropped.append((sentence.text, UNSUPPORTED))
     return verified, log
 
 
