@@ -16,6 +16,7 @@ from rag.generate.generator import Completion, Generator
 from rag.prompting import load_prompt
 from rag.records import Article, Citation
 from rag.retrieve.salience import SentenceCandidate, select_salient
+from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
 from rag.translation import names_glossary, translate_source
 from rag.verify.citations import VerificationLog, VerifiedSentence, assign_citations, verify_draft
@@ -28,6 +29,7 @@ _TITLE = re.compile(r"^\s*(?:\*\*)?\s*(?:TITLE|العنوان)\s*[:：]\s*(.+?)\
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
 _MARKER_PRESENT = re.compile(r"\[\s*S?\d+")
 SENTENCE_TOKENS = 70
+NEAR_DUPLICATE = 0.4  # word Jaccard above which two sentences citing the same sources state one fact
 
 
 @dataclass
@@ -109,7 +111,7 @@ def _write_half(lang: str, sources: list[SourceSentence], headline: str, generat
     verified, log = verify_draft(body, sources, checker, lang)
     if title and detect_language(title) not in (lang, "mixed"):
         title = ""
-    return SummaryHalf(title=title, sentences=_dedupe(verified)[:len(sources)], completion=completion, log=log)
+    return SummaryHalf(title=title, sentences=_dedupe(verified, sources)[:len(sources)], completion=completion, log=log)
 
 
 def _translate_uncovered(half: SummaryHalf, sources: list[SourceSentence], generator: Generator,
@@ -154,15 +156,34 @@ def split_title(draft: str, n_sources: int = 0) -> tuple[str, str]:
     return title, "\n".join(out)
 
 
-def _dedupe(sentences: list[VerifiedSentence]) -> list[VerifiedSentence]:
-    seen: set[str] = set()
-    out = []
-    for s in sentences:
-        key = " ".join(s.text.split()).lower()
-        if key not in seen:
-            seen.add(key)
-            out.append(s)
-    return out
+def _dedupe(sentences: list[VerifiedSentence], sources: list[SourceSentence]) -> list[VerifiedSentence]:
+    """One sentence per fact: of two sentences citing the same sources with mostly the same
+    words, the one closer to the cited wording stays (a small model restating a source
+    twice often gets the attribution right only once)."""
+    texts = {s.number: s.text for s in sources}
+    kept: list[VerifiedSentence] = []
+    for sentence in sentences:
+        twin = next((i for i, k in enumerate(kept) if k.sources == sentence.sources
+                     and _word_jaccard(k.text, sentence.text) >= NEAR_DUPLICATE), None)
+        if twin is None:
+            kept.append(sentence)
+            continue
+        cited = " ".join(texts.get(n, "") for n in sentence.sources)
+        if _shared_bigrams(sentence.text, cited) > _shared_bigrams(kept[twin].text, cited):
+            kept[twin] = sentence
+    return kept
+
+
+def _word_jaccard(a: str, b: str) -> float:
+    x, y = set(content_tokens(a)), set(content_tokens(b))
+    return len(x & y) / len(x | y) if x | y else 1.0
+
+
+def _shared_bigrams(sentence: str, cited: str) -> float:
+    """Share of the sentence's word pairs that occur, in order, in the cited text."""
+    words, source = content_tokens(sentence), content_tokens(cited)
+    pairs = set(zip(words, words[1:]))
+    return len(pairs & set(zip(source, source[1:]))) / len(pairs) if pairs else 0.0
 
 
 def _extractive_half(sources: list[SourceSentence], sentences: int, articles: list[Article]) -> SummaryHalf:

@@ -256,3 +256,36 @@ def test_a_number_of_the_question_the_articles_lack_is_never_weighed_away():
     assert coverage.missing == ["1998"] and coverage.missing_weight <= 0.3 and not coverage.covered
     assert question_coverage("How many were killed in the air strike on the city?", [TEXT],
                              translations=translations).covered
+
+
+def test_a_function_word_is_never_a_name():
+    from rag.verify.names import unmatched_names
+
+    # بما has the skeleton of Obama (B M); it is a preposition, not a name.
+    text = "واتهمت واشنطن روسيا بتكثيف القصف بما يضيف وقودا للحرب."
+    assert unmatched_names("President Obama accused Russia.", text, make_embedder("use-multilingual")) == ["Obama"]
+
+
+def test_english_negation_needs_a_negation_in_the_arabic_source(checker):
+    from rag.verify.support import negation_unsupported
+
+    optimistic = "وأعلن وزير الخارجية جون كيري أن المحادثات مع روسيا تقترب من نهايتها."
+    assert negation_unsupported("Kerry said the talks with Russia will not end.", optimistic)
+    assert not negation_unsupported("Kerry said the talks with Russia are nearing their end.", optimistic)
+    assert not negation_unsupported("Kerry said there is no progress.", "وقال كيري إنه لا يوجد تقدم.")
+    assert not negation_unsupported("China aims to be No.1 in AI.", optimistic)
+    verified, log = verify_draft("Kerry announced that talks with Russia will not end [2].", sources(), checker, "en",
+                                 repair=False)
+    assert verified == []
+
+
+def test_summary_keeps_the_more_faithful_of_two_restatements_of_one_source():
+    from rag.summarize import _dedupe
+    from rag.verify.citations import VerifiedSentence
+
+    source = SourceSentence(1, "d1", 0, 10, "بعد إعلان وزير الخارجية جون كيري، أعلنت وزارة الدفاع الأميركية أن تصرفات "
+                                            "روسيا تجعل من الصعب أي تنسيق عسكري.")
+    misattributed = VerifiedSentence("قال وزير الخارجية إن تصرفات روسيا تجعل من الصعب أي تنسيق عسكري.", [1])
+    faithful = VerifiedSentence("أعلنت وزارة الدفاع الأميركية أن تصرفات روسيا تجعل من الصعب أي تنسيق عسكري.", [1])
+    other = VerifiedSentence("أعلنت وزارة الدفاع الأميركية أن تصرفات روسيا صعبة.", [2])
+    assert _dedupe([misattributed, faithful, other], [source]) == [faithful, other]

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from rag.text.arabic import normalize
+from rag.text.arabic import STOP_WORDS, normalize
 
 # Arabic letters to consonant classes; long vowels, hamza carriers and ta marbuta are dropped.
 _ARABIC_CLASS = {
@@ -96,9 +96,15 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
     return False
 
 
+def is_function_word(word: str) -> bool:
+    """بما, كما, لم …: never a name, whatever its skeleton (بما is B M, like Obama)."""
+    word = normalize(word)
+    return word in STOP_WORDS or (word[:1] in "وفبلك" and word[1:] in STOP_WORDS)
+
+
 def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     """Names of the English sentence with no counterpart in the Arabic text."""
-    words = re.findall(r"[\u0600-\u06ff]+", arabic_text)
+    words = [w for w in re.findall(r"[\u0600-\u06ff]+", arabic_text) if not is_function_word(w)]
     missing = [(n, phrase) for n, phrase in dict.fromkeys(candidate_names(sentence)) if not skeleton_matches(n, words)]
     if not missing or not words:
         return [n for n, _ in missing]

@@ -8,6 +8,13 @@ Signals, each cheap and explainable:
 - word overlap (same language): most content words must occur in the cited text;
 - names across languages: every name of an English sentence must appear in the
   Arabic cited text (consonant skeletons, rag.verify.names);
+- negation across languages: an English sentence that negates ("will not
+  negotiate") needs a negation in its Arabic cited text (لا لم لن ليس غير عدم …,
+  or a verb such as رفض / نفى / استبعد): embeddings barely see a flipped
+  meaning. On NTREX (evals/calibrate_negation.py), 5.5% of faithful negated
+  translations lack such a marker (mostly run-together words), while 72% of
+  other sentences of the same article do: it costs a few good sentences and
+  catches most inversions;
 - meaning across languages: for an English sentence over Arabic sources, the
   multilingual embedding similarity to the cited sentence or one of its clauses.
 Thresholds were calibrated on NTREX (aligned Arabic/English news sentences):
@@ -29,6 +36,10 @@ from rag.verify.names import unmatched_names
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CLAUSE = re.compile(r"[،,;؛:]\s+|\s+(?:و|ف)(?=\S{3,})|\s+-\s+")
 _MIN_CLAUSE_WORDS = 4
+_ENGLISH_NEGATION = re.compile(r"\b(?:not|never|nor|none|neither|without|cannot)\b|n't\b|\bno\b(?!\.\s?\d)", re.I)
+_ARABIC_NEGATION_WORDS = frozenset(normalize(w) for w in """لا لم لن ليس ليست ليسوا لسنا لست لستم غير عدم
+    دون بدون كلا ابدا ألا إلا لولا رفض رفضت رفضوا يرفض ترفض الرفض نفى نفت نفوا ينفي تنفي استبعد استبعدت
+    يستبعد تستبعد امتنع امتنعت يمتنع تمتنع منع منعت يمنع تمنع""".split())
 # Reporting and linking words a writer adds freely; never evidence of mixed-up facts.
 _FREE_WORDS = frozenset(light_stem(normalize(w)) for w in """
     قال يقول قالت اكد يؤكد أكدت اضاف يضيف أضافت اعلن يعلن أعلنت اشار يشير أشارت ذكر يذكر صرح يصرح
@@ -85,6 +96,17 @@ def borrowed_words(sentence: str, cited: str, others: list[str], allowed: str = 
     return {w for w in novel & elsewhere if len(w) > 2 and not w.isdigit() and w not in _FREE_WORDS}
 
 
+def negation_unsupported(sentence: str, cited: str) -> bool:
+    """An English sentence negates, but its Arabic cited text has no negation at all."""
+    if not _ENGLISH_NEGATION.search(sentence):
+        return False
+    for token in re.findall(r"[\u0600-\u06ff]+", normalize(cited)):
+        bare = token[1:] if token[:1] in "وفبل" else token
+        if token in _ARABIC_NEGATION_WORDS or bare in _ARABIC_NEGATION_WORDS or bare.startswith("بدون"):
+            return False
+    return True
+
+
 def clauses(text: str) -> list[str]:
     """The text and its clauses of a few words or more (for matching condensed sentences)."""
     parts = [p.strip() for p in _CLAUSE.split(text) if p and len(p.split()) >= _MIN_CLAUSE_WORDS]
@@ -113,6 +135,8 @@ class SupportChecker:
         names = unmatched_names(sentence, joined, self._embedder)
         if names:
             return SupportVerdict(False, 0.0, f"names not in the cited text: {', '.join(names)}")
+        if negation_unsupported(sentence, joined):
+            return SupportVerdict(False, 0.0, "negates what the cited text does not")
         similarity = self.similarity(sentence, cited_texts)
         if similarity >= self.thresholds.min_similarity:
             return SupportVerdict(True, similarity, "meaning match")
@@ -165,6 +189,7 @@ class SupportChecker:
         for top in np.argsort(-sims)[:3]:
             if sims[top] < self.thresholds.min_similarity:
                 break
-            if not unmatched_names(sentence, candidates[owners[top]], self._embedder):
+            candidate = candidates[owners[top]]
+            if not unmatched_names(sentence, candidate, self._embedder) and not negation_unsupported(sentence, candidate):
                 return owners[top], SupportVerdict(True, float(sims[top]), "meaning match")
         return None
