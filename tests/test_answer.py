@@ -289,3 +289,12 @@ def test_summary_keeps_the_more_faithful_of_two_restatements_of_one_source():
     faithful = VerifiedSentence("أعلنت وزارة الدفاع الأميركية أن تصرفات روسيا تجعل من الصعب أي تنسيق عسكري.", [1])
     other = VerifiedSentence("أعلنت وزارة الدفاع الأميركية أن تصرفات روسيا صعبة.", [2])
     assert _dedupe([misattributed, faithful, other], [source]) == [faithful, other]
+
+
+def test_ta_marbuta_and_titles_do_not_make_names_unmatched():
+    from rag.verify.names import skeleton_matches, unmatched_names
+
+    assert skeleton_matches("Nusra", ["النصرة"])
+    text = "ويجتمع مع نظيره الروسي سيرغي لافروف لتنسيق الضربات ضد جبهة النصرة."
+    assert unmatched_names("He will meet Russian Foreign Minister Sergey Lavrov about the Nusra Front.", text,
+                           make_embedder("use-multilingual")) == []

@@ -36,7 +36,9 @@ _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "is", "i", "'s")
 # Capitalized words that are not names: sentence starts, titles, weekdays are checked by meaning instead.
 _NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by with and but or as after before
     however meanwhile also this that these those his her its their there here while during according
-    president minister ministry spokesman spokeswoman official officials government state""".split())
+    president minister ministry spokesman spokeswoman official officials government state
+    foreign prime deputy secretary defense defence department affairs interior general chief army forces
+    security council committee front party movement""".split())
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
 SKELETON_MATCH = 0.8
 MEANING_MATCH = 0.6
@@ -54,6 +56,8 @@ def arabic_skeletons(word: str) -> set[str]:
     """Skeletons of the word with and without its article / conjunction prefixes."""
     word = normalize(word)
     forms = {word} | {word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}
+    # A final ه may be a ta marbuta (normalized to ه): النصرة is Nusra, not Nusrah.
+    forms |= {form[:-1] for form in forms if form.endswith("ه") and len(form) > 2}
     return {re.sub(r"(.)\1+", r"\1", "".join(_ARABIC_CLASS.get(ch, "") for ch in form)) for form in forms}
 
 
