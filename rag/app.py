@@ -141,7 +141,7 @@ class Rag:
             summary = self.summarize([a.doc_id for a in central], sentences=sentences)
             briefs.append(story_brief(story, summary))
         rest = stories[top:]
-        english = translate_headlines([s.lead.title for s in rest], self.generator, say) if rest else []
+        english = translate_headlines([s.lead.title for s in rest], self.generator, self.checker, say) if rest else []
         more = [story_brief(story, None, headline) for story, headline in zip(rest, english)]
         return Briefing(date=date, articles=len(articles), stories=briefs, more_stories=more,
                         model=self.generator.label, seconds=time.perf_counter() - started)

@@ -28,8 +28,10 @@ LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 _TITLE = re.compile(r"^\s*(?:\*\*)?\s*(?:TITLE|العنوان)\s*[:：]\s*(.+?)\s*(?:\*\*)?\s*$", re.I | re.M)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
 _MARKER_PRESENT = re.compile(r"\[\s*S?\d+")
+_MARKERS = re.compile(r"\s*\[\s*S?\d+(?:\s*[,،]\s*S?\d+)*\s*\]")
 SENTENCE_TOKENS = 70
 NEAR_DUPLICATE = 0.4  # word Jaccard above which two sentences citing the same sources state one fact
+SAME_FACT = 0.6  # word Jaccard above which two sentences citing different sources state one fact
 
 
 @dataclass
@@ -80,6 +82,8 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
     headline = articles[0].title
     halves = {lang: _write_half(lang, sources, headline, generator, checker, progress) for lang in ("ar", "en")}
     _translate_uncovered(halves["en"], sources, generator, checker, progress)
+    for half in halves.values():
+        half.sentences = _dedupe(half.sentences, sources, checker)
     if not halves["ar"].sentences:
         halves["ar"] = _extractive_half(sources, sentences, articles)
     texts = {a.doc_id: a.text for a in articles}
@@ -144,7 +148,7 @@ def split_title(draft: str, n_sources: int = 0) -> tuple[str, str]:
     other citation).
     """
     match = _TITLE.search(draft)
-    title = match.group(1).strip().strip("\"'«»") if match else ""
+    title = _MARKERS.sub("", match.group(1)).strip().strip("\"'«»") if match else ""
     body = _TITLE.sub("", draft)
     lines = [_BULLET.sub("", line).strip() for line in body.splitlines()]
     lines = [line for line in lines if re.search(r"\w", line)]
@@ -156,21 +160,33 @@ def split_title(draft: str, n_sources: int = 0) -> tuple[str, str]:
     return title, "\n".join(out)
 
 
-def _dedupe(sentences: list[VerifiedSentence], sources: list[SourceSentence]) -> list[VerifiedSentence]:
-    """One sentence per fact: of two sentences citing the same sources with mostly the same
-    words, the one closer to the cited wording stays (a small model restating a source
-    twice often gets the attribution right only once)."""
+def _dedupe(sentences: list[VerifiedSentence], sources: list[SourceSentence],
+            checker: SupportChecker | None = None) -> list[VerifiedSentence]:
+    """One sentence per fact.
+
+    Of two sentences citing the same sources with mostly the same words, the one
+    closer to the cited wording stays (a small model restating a source twice
+    often gets the attribution right only once). Two near-identical sentences
+    citing different sources (two outlets reporting one fact) become one, which
+    also cites the other's sources when those verify it (with a `checker`).
+    """
     texts = {s.number: s.text for s in sources}
     kept: list[VerifiedSentence] = []
     for sentence in sentences:
         twin = next((i for i, k in enumerate(kept) if k.sources == sentence.sources
                      and _word_jaccard(k.text, sentence.text) >= NEAR_DUPLICATE), None)
-        if twin is None:
+        if twin is not None:
+            cited = " ".join(texts.get(n, "") for n in sentence.sources)
+            if _shared_bigrams(sentence.text, cited) > _shared_bigrams(kept[twin].text, cited):
+                kept[twin] = sentence
+            continue
+        same_fact = next((k for k in kept if _word_jaccard(k.text, sentence.text) >= SAME_FACT), None)
+        if same_fact is None:
             kept.append(sentence)
             continue
-        cited = " ".join(texts.get(n, "") for n in sentence.sources)
-        if _shared_bigrams(sentence.text, cited) > _shared_bigrams(kept[twin].text, cited):
-            kept[twin] = sentence
+        extra = [n for n in sentence.sources if n not in same_fact.sources]
+        if extra and checker is not None and checker.check(same_fact.text, [texts[n] for n in extra if n in texts]).supported:
+            same_fact.sources.extend(extra)
     return kept
 
 

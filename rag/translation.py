@@ -16,6 +16,7 @@ from rag.verify.sources import SourceSentence
 from rag.verify.support import SupportChecker
 
 TRANSLATION_MAX_TOKENS = 90  # one sentence of at most ~35 words
+SHORT_SENTENCE_WORDS = 40  # longer sources are retried on their leading clauses
 
 
 def names_glossary(arabic_text: str, end: str = "\n\n") -> str:
@@ -26,15 +27,39 @@ def names_glossary(arabic_text: str, end: str = "\n\n") -> str:
 
 def translate_source(source: SourceSentence, sources: list[SourceSentence], generator: Generator,
                      checker: SupportChecker, question: str = "") -> VerifiedSentence | None:
-    """The verified English translation of `source`, or None when it does not verify."""
-    system = load_prompt("translate.system").render()
+    """The verified English translation of `source`, or None when it does not verify.
+
+    A long sentence whose translation fails (small models garble names in long
+    inputs: "Vasilyev" for لافروف) is tried once more on its leading clauses; the
+    result is still checked against, and cites, the whole source sentence.
+    """
     sentence = " ".join(source.text.split())
+    attempts = [sentence] + [lead for lead in [leading_clauses(sentence)] if lead != sentence]
+    others = [s.text for s in sources if s.number != source.number]
+    for text in attempts:
+        english = translate_text(text, generator)
+        if english and checker.check(english, [source.text], others, question).supported:
+            return VerifiedSentence(english, [source.number], repaired=True)
+    return None
+
+
+def leading_clauses(sentence: str, max_words: int = SHORT_SENTENCE_WORDS) -> str:
+    """The sentence cut after the last clause boundary (، , ؛ ;) within `max_words` words,
+    or the sentence itself when it is short or has no such boundary."""
+    words = sentence.split()
+    if len(words) <= max_words:
+        return sentence
+    cut = None
+    for i, word in enumerate(words[:max_words]):
+        if word.endswith(("،", ",", "؛", ";")) and i >= 5:
+            cut = i
+    return " ".join(words[:cut + 1]).rstrip("،,؛;") if cut is not None else sentence
+
+
+def translate_text(sentence: str, generator: Generator) -> str:
+    """The model's English for one Arabic sentence or headline (unverified; "" if none)."""
+    system = load_prompt("translate.system").render()
     user = load_prompt("translate.user").render(glossary=names_glossary(sentence), sentence=sentence)
     completion = generator.complete(system, user, max_tokens=TRANSLATION_MAX_TOKENS)
     text = " ".join(completion.text.strip().split("\n")[0].split())
-    if not text or detect_language(text) != "en":
-        return None
-    others = [s.text for s in sources if s.number != source.number]
-    if not checker.check(text, [source.text], others, question).supported:
-        return None
-    return VerifiedSentence(text, [source.number], repaired=True)
+    return text if text and detect_language(text) == "en" else ""

@@ -298,3 +298,15 @@ def test_ta_marbuta_and_titles_do_not_make_names_unmatched():
     text = "ويجتمع مع نظيره الروسي سيرغي لافروف لتنسيق الضربات ضد جبهة النصرة."
     assert unmatched_names("He will meet Russian Foreign Minister Sergey Lavrov about the Nusra Front.", text,
                            make_embedder("use-multilingual")) == []
+
+
+def test_two_outlets_reporting_one_fact_become_one_sentence_citing_both(checker):
+    from rag.summarize import _dedupe
+    from rag.verify.citations import VerifiedSentence
+
+    first = SourceSentence(1, "d1", 0, 10, "وجه مكتب التحقيقات الفيدرالي تهما بالاحتيال لمحامي ترامب مايكل كوهين.")
+    second = SourceSentence(2, "d2", 0, 10, "اتهم مكتب التحقيقات الفيدرالي محامي ترامب مايكل كوهين بالاحتيال.")
+    a = VerifiedSentence("The FBI charged Trump's lawyer, Michael Cohen, with fraud.", [1])
+    b = VerifiedSentence("FBI charged Trump's lawyer, Michael Cohen, with fraud.", [2])
+    merged = _dedupe([a, b], [first, second], checker)
+    assert len(merged) == 1 and merged[0].sources == [1, 2]
