@@ -332,6 +332,34 @@ def test_summary_scores_against_reference_and_lead():
     assert result.metrics["lead.rouge1"] < result.metrics["rouge1"]
 
 
+def test_translated_article_scores_its_english_summary_against_the_english_original(tmp_path):
+    from rag.evals.summary_data import SummaryCase, load_summary_cases
+
+    data = tmp_path / "ntrex.jsonl"
+    original = "The club was founded in 1911. The team won the title in 1946 and the cup in 1952."
+    data.write_text(json.dumps({"id": "n1", "title": "بولونيا", "text": CONTEXT, "text_en": original},
+                               ensure_ascii=False) + "\n" + json.dumps({"id": "n2", "text": CONTEXT}) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(Exception) as rejected:  # no summary and no English original: nothing to score against
+        load_summary_cases(data)
+    assert "n2" in str(rejected.value) or ":2" in str(rejected.value)
+    data.write_text(data.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    (case,) = load_summary_cases(data)
+    assert case.reference == "" and case.english_reference == original
+    rag = FakeRag({"d1": Article("d1", "بولونيا", CONTEXT)})
+    second = CONTEXT.index("وفاز")
+    summary = FakeSummary(ar=[{"text": "فاز الفريق بالبطولة عام 1946.", "citations": [1]}],
+                          en=[{"text": "The team won the title in 1946.", "citations": [1]}],
+                          citations=[cite(1, second, len(CONTEXT))], halves={"ar": FakeHalf(), "en": FakeHalf()})
+    record = score_summary(rag, SupportChecker(rag.embedder), case, "d1", summary, sentences=1, seconds=1.0)
+    assert record["generated"] is None and 0.4 < record["en_scores"]["rouge1"] < 1.0
+    assert record["en_lead_scores"]["rouge1"] < record["en_scores"]["rouge1"]  # 1911 founding vs the 1946 title
+    result = summarize_summary_records([record], sentences=1)
+    assert "rouge1" not in result.metrics and result.metrics["en.rouge1"] == pytest.approx(record["en_scores"]["rouge1"])
+    assert result.metrics["en.reference_similarity"] == pytest.approx(1.0)  # the fake puts both on the 1946 axis
+    assert result.worst[0]["why"].startswith("English ROUGE-L")
+
+
 # -- reports ---------------------------------------------------------------------------
 
 def sample_report(value=0.5) -> EvalReport:

@@ -1,7 +1,10 @@
 """Summarization evaluation of `Rag.summarize`, beside a lead-N baseline.
 
 The generated Arabic summary and the article's first N sentences are both
-scored with ROUGE against the newsroom's own summary. Each sentence (Arabic
+scored with ROUGE against the newsroom's own summary. For a translated article
+whose English original is known (NTREX), the English summary is scored against
+that original (ROUGE and embedding similarity), beside the first N sentences of
+the original itself. Each sentence (Arabic
 and English) is checked for a citation, its language and the support of each
 cited span; the English summary is compared with the Arabic source across
 languages by embedding similarity.
@@ -59,11 +62,12 @@ def score_summary(rag, checker: SupportChecker, case: SummaryCase, doc_id: str, 
         vectors = rag.embedder.embed_array([english, source])
         similarity = cosine(vectors[0], vectors[1])
     half = summary.halves.get("ar")
-    return {
+    record = {
         "id": case.case_id, "title": case.title, "doc_id": doc_id, "reference": case.reference,
         "ar": summary.ar, "en": summary.en, "lead": lead,
         "citations": [c.to_json() for c in summary.citations],
-        "generated": rouge_scores(arabic, case.reference), "lead_scores": rouge_scores(lead, case.reference),
+        "generated": rouge_scores(arabic, case.reference) if case.reference else None,
+        "lead_scores": rouge_scores(lead, case.reference) if case.reference else None,
         "sentences": len(all_sentences), "en_sentences": len(summary.en),
         "cited_sentences": sum(1 for _, s in all_sentences if s["citations"]),
         "language_correct": sum(1 for lang, s in all_sentences if language_correct(s["text"], lang)),
@@ -78,6 +82,19 @@ def score_summary(rag, checker: SupportChecker, case: SummaryCase, doc_id: str, 
         "replayed": bool(completions) and all(c.cached for c in completions),
         "seconds": seconds,
     }
+    if case.english_reference:
+        record |= english_scores(rag, english, case.english_reference, sentences)
+    return record
+
+
+def english_scores(rag, english: str, original: str, sentences: int) -> dict:
+    """The English summary against the article's English original, beside the original's lead-N."""
+    similarity = 0.0
+    if english:
+        vectors = rag.embedder.embed_array([english, original])
+        similarity = cosine(vectors[0], vectors[1])
+    return {"en_scores": rouge_scores(english, original), "en_lead_scores": rouge_scores(
+        lead_sentences(original, sentences), original), "en_reference_similarity": similarity}
 
 
 def summarize_summary_records(records: list[dict], sentences: int) -> TaskResult:
@@ -85,10 +102,17 @@ def summarize_summary_records(records: list[dict], sentences: int) -> TaskResult
     citations = sum(r["citations_total"] for r in records)
     broken = sum(len(r["citations_broken"]) for r in records)
     metrics = {}
+    scored = [r for r in records if r["generated"] is not None]
+    parallel = [r for r in records if "en_scores" in r]
     for name in ("rouge1", "rouge2", "rougeL"):
-        metrics[name] = mean([r["generated"][name] for r in records])
-    for name in ("rouge1", "rouge2", "rougeL"):
-        metrics[f"lead.{name}"] = mean([r["lead_scores"][name] for r in records])
+        if scored:
+            metrics[name] = mean([r["generated"][name] for r in scored])
+            metrics[f"lead.{name}"] = mean([r["lead_scores"][name] for r in scored])
+        if parallel:
+            metrics[f"en.{name}"] = mean([r["en_scores"][name] for r in parallel])
+            metrics[f"en.lead.{name}"] = mean([r["en_lead_scores"][name] for r in parallel])
+    if parallel:
+        metrics["en.reference_similarity"] = mean([r["en_reference_similarity"] for r in parallel])
     metrics.update({
         "cited_sentence_rate": share(sum(r["cited_sentences"] for r in records), total_sentences, empty=0.0),
         "language_correct": share(sum(r["language_correct"] for r in records), total_sentences, empty=0.0),
@@ -102,16 +126,22 @@ def summarize_summary_records(records: list[dict], sentences: int) -> TaskResult
         "generation_seconds_per_case": mean([r["generation_seconds"] for r in records]),
         "seconds_per_case": mean([r["seconds"] for r in records]),
     })
-    worst = sorted(records, key=lambda r: r["generated"]["rougeL"])[:3]
+    worst = sorted(records, key=_rouge_l)[:3]
     return TaskResult(name="summarization", type="summarization", metrics=metrics, cases=len(records),
                       records=records, worst=[_brief(r) for r in worst],
                       info={"sentences": sentences, "lead_n": sentences, "citations": citations,
                             "replayed": sum(r["replayed"] for r in records)})
 
 
+def _rouge_l(record: dict) -> float:
+    return (record["generated"] or record.get("en_scores") or {"rougeL": 0.0})["rougeL"]
+
+
 def _brief(record: dict) -> dict:
-    return {"id": record["id"], "why": f"ROUGE-L {record['generated']['rougeL']:.3f} "
-                                      f"(lead-N {record['lead_scores']['rougeL']:.3f})",
-            "title": record["title"], "reference": record["reference"],
+    if record["generated"] is not None:
+        why = f"ROUGE-L {record['generated']['rougeL']:.3f} (lead-N {record['lead_scores']['rougeL']:.3f})"
+    else:
+        why = f"English ROUGE-L {_rouge_l(record):.3f} against the English original"
+    return {"id": record["id"], "why": why, "title": record["title"], "reference": record["reference"],
             "ar": [s["text"] for s in record["ar"]], "en": [s["text"] for s in record["en"]],
             "citations": [{k: c[k] for k in ("n", "doc_id", "start", "end", "quote")} for c in record["citations"]]}
