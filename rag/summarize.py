@@ -18,7 +18,7 @@ from rag.records import Article, Citation
 from rag.retrieve.salience import SentenceCandidate, select_salient
 from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
-from rag.translation import names_glossary, translate_source
+from rag.translation import names_glossary, translate_headline, translate_source
 from rag.verify.citations import VerificationLog, VerifiedSentence, assign_citations, verify_draft
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.names import unmatched_names
@@ -94,7 +94,8 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
     if english_title and unmatched_names(english_title, headline + "\n" + "\n".join(s.text for s in sources),
                                          checker.embedder):
         english_title = ""
-    title = {"ar": headline, "en": english_title or (en[0][0][:90] if en else "")}
+    english_title = english_title or (en[0][0][:90] if en else "") or translate_headline(headline, generator, checker)
+    title = {"ar": headline, "en": english_title}
     return Summary(doc_ids=[a.doc_id for a in articles], title=title,
                    ar=[{"text": t, "citations": ns} for t, ns in ar],
                    en=[{"text": t, "citations": ns} for t, ns in en],

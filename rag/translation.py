@@ -63,3 +63,9 @@ def translate_text(sentence: str, generator: Generator) -> str:
     completion = generator.complete(system, user, max_tokens=TRANSLATION_MAX_TOKENS)
     text = " ".join(completion.text.strip().split("\n")[0].split())
     return text if text and detect_language(text) == "en" else ""
+
+
+def translate_headline(arabic: str, generator: Generator, checker: SupportChecker) -> str:
+    """A verified English rendering of one Arabic headline, or "" when none verifies."""
+    english = translate_text(" ".join(arabic.split()), generator)
+    return english if english and checker.check(english, [arabic]).supported else ""

@@ -17,7 +17,7 @@ from rag.prompting import load_prompt
 from rag.records import Citation
 from rag.summarize import Summary
 from rag.text.lang import detect_language
-from rag.translation import names_glossary, translate_text
+from rag.translation import names_glossary, translate_headline
 from rag.verify.support import SupportChecker
 
 HEADLINE_BATCH = 15
@@ -94,8 +94,7 @@ def translate_headlines(headlines: list[str], generator: Generator, checker: Sup
     if failed and progress:
         progress(f"translating again {len(failed)} headline(s) whose translation did not verify")
     for i in failed:
-        english = translate_text(" ".join(headlines[i].split()), generator)
-        out[i] = english if _verified(english, headlines[i], checker) else ""
+        out[i] = translate_headline(headlines[i], generator, checker)
     return out
 
 
