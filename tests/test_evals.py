@@ -385,6 +385,17 @@ def test_report_json_has_the_contract_shape_and_markdown_marks_failures(tmp_path
     assert md_path.name == "report.md" and md_path.read_text(encoding="utf-8") == markdown
 
 
+def test_markdown_shows_the_english_rouge_table_for_translated_articles():
+    metrics = {f"en.{m}": 0.2 for m in ("rouge1", "rouge2", "rougeL")} | {f"en.lead.{m}": 0.5 for m in
+                                                                          ("rouge1", "rouge2", "rougeL")}
+    task = TaskResult("summaries_ntrex", "summarization", metrics, cases=1, info={"lead_n": 3})
+    report = EvalReport("demo", "", {f"summaries_ntrex.{k}": v for k, v in metrics.items()}, [], [task],
+                        started="2026-01-01T00:00:00+00:00")
+    markdown = render_markdown(report)
+    assert "generated English summary vs the original's lead-3" in markdown
+    assert "| generated | 0.200 | 0.200 | 0.200 |" in markdown and "Arabic summary" not in markdown
+
+
 # -- the gate: retrieval on the ci suite (no LLM) -----------------------------------------
 
 def run_cli(*args: str):

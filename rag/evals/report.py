@@ -178,12 +178,23 @@ def _comparisons(report: EvalReport) -> list[str]:
                 lines.append(f"| {label} | " + " | ".join(_fmt(task.metrics[f"{mode}.{n}"]) for n in names) + " |")
             lines.append("")
         elif task.type == "summarization":
-            n = task.info.get("lead_n")
-            lines += [f"## {task.name}: generated Arabic summary vs lead-{n}", "",
-                      "| summary | ROUGE-1 | ROUGE-2 | ROUGE-L |", "|---|---:|---:|---:|",
-                      "| generated | " + " | ".join(_fmt(task.metrics[m]) for m in ("rouge1", "rouge2", "rougeL")) + " |",
-                      f"| lead-{n} | " + " | ".join(_fmt(task.metrics[f"lead.{m}"]) for m in ("rouge1", "rouge2", "rougeL"))
-                      + " |", ""]
+            lines += _rouge_tables(task)
+    return lines
+
+
+def _rouge_tables(task) -> list[str]:
+    """Generated vs lead-N: the Arabic summary against the newsroom's, the English one
+    against the English original (each table only when the task has those references)."""
+    n, rouge = task.info.get("lead_n"), ("rouge1", "rouge2", "rougeL")
+    lines = []
+    for prefix, title in (("", "generated Arabic summary vs lead-{n}, against the newsroom summary"),
+                          ("en.", "generated English summary vs the original's lead-{n}, against the English original")):
+        if f"{prefix}rouge1" not in task.metrics:
+            continue
+        lines += [f"## {task.name}: {title.format(n=n)}", "",
+                  "| summary | ROUGE-1 | ROUGE-2 | ROUGE-L |", "|---|---:|---:|---:|",
+                  "| generated | " + " | ".join(_fmt(task.metrics[f"{prefix}{m}"]) for m in rouge) + " |",
+                  f"| lead-{n} | " + " | ".join(_fmt(task.metrics[f"{prefix}lead.{m}"]) for m in rouge) + " |", ""]
     return lines
 
 
