@@ -310,3 +310,8 @@ def test_two_outlets_reporting_one_fact_become_one_sentence_citing_both(checker)
     b = VerifiedSentence("FBI charged Trump's lawyer, Michael Cohen, with fraud.", [2])
     merged = _dedupe([a, b], [first, second], checker)
     assert len(merged) == 1 and merged[0].sources == [1, 2]
+
+
+def test_a_restarted_article_word_is_dropped_from_a_draft():
+    assert parse_draft("الم المتحدث باسم البنتاغون هو بيتر كوك [1].")[0].text == "المتحدث باسم البنتاغون هو بيتر كوك."
+    assert parse_draft("In Integer arithmetic [1].")[0].text == "In Integer arithmetic."

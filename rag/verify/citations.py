@@ -64,7 +64,7 @@ def parse_draft(draft: str) -> list[DraftSentence]:
     for span in split_sentences(cleaned):
         piece = cleaned[span.start:span.end]
         numbers = [int(n) for m in _MARKER.finditer(piece) for n in _NUMBER.findall(m.group(0))]
-        text = _MARKER.sub("", piece).strip()
+        text = _without_false_start(_MARKER.sub("", piece).strip())
         text = re.sub(r"\s+([.!?؟،,؛])", r"\1", text)
         if not re.search(r"\w", text):
             if out and numbers:
@@ -72,6 +72,17 @@ def parse_draft(draft: str) -> list[DraftSentence]:
             continue
         out.append(DraftSentence(text=text, cited=numbers))
     return out
+
+
+def _without_false_start(text: str) -> str:
+    """Drop a sentence's first word when it is a cut-off Arabic article word restarted by the
+    second ("الم المتحدث …"): small models sometimes restart a word. An article ال never
+    stands alone, so this cannot remove a real word."""
+    words = text.split(" ", 2)
+    if (len(words) > 1 and words[0].startswith("ال") and len(words[0]) <= 3 and words[1] != words[0]
+            and words[1].startswith(words[0])):
+        return text[len(words[0]):].lstrip()
+    return text
 
 
 def _strip_chatter(draft: str) -> str:
