@@ -315,3 +315,9 @@ def test_two_outlets_reporting_one_fact_become_one_sentence_citing_both(checker)
 def test_a_restarted_article_word_is_dropped_from_a_draft():
     assert parse_draft("الم المتحدث باسم البنتاغون هو بيتر كوك [1].")[0].text == "المتحدث باسم البنتاغون هو بيتر كوك."
     assert parse_draft("In Integer arithmetic [1].")[0].text == "In Integer arithmetic."
+
+
+def test_common_sentence_start_words_are_not_names():
+    from rag.verify.names import candidate_names
+
+    assert candidate_names("Both membranes are alike, said Kerry.") == [("Kerry", "Kerry")]

@@ -41,7 +41,9 @@ _NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by wit
     foreign prime deputy secretary defense defence department affairs interior general chief army forces
     security council committee front party movement
     will from no what how why who where when is are can does did do should would could more most some several
-    many new first last breaking exclusive watch video live""".split())
+    many new first last breaking exclusive watch video live both all each every few other another such only even
+    since because although though despite today yesterday tomorrow next one two three four five six seven eight nine
+    ten none neither either nor yet so thus therefore instead still then now once if unless until whether""".split())
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
 SKELETON_MATCH = 0.8
 MEANING_MATCH = 0.6
