@@ -186,7 +186,8 @@ def _dedupe(sentences: list[VerifiedSentence], sources: list[SourceSentence],
             kept.append(sentence)
             continue
         extra = [n for n in sentence.sources if n not in same_fact.sources]
-        if extra and checker is not None and checker.check(same_fact.text, [texts[n] for n in extra if n in texts]).supported:
+        extra_texts = [texts[n] for n in extra if n in texts]
+        if extra_texts and checker is not None and checker.check(same_fact.text, extra_texts).supported:
             same_fact.sources.extend(extra)
     return kept
 

@@ -188,7 +188,8 @@ def _rouge_tables(task) -> list[str]:
     n, rouge = task.info.get("lead_n"), ("rouge1", "rouge2", "rougeL")
     lines = []
     for prefix, title in (("", "generated Arabic summary vs lead-{n}, against the newsroom summary"),
-                          ("en.", "generated English summary vs the original's lead-{n}, against the English original")):
+                          ("en.", "generated English summary vs the original's lead-{n}, "
+                                  "against the English original")):
         if f"{prefix}rouge1" not in task.metrics:
             continue
         lines += [f"## {task.name}: {title.format(n=n)}", "",

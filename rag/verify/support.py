@@ -190,6 +190,7 @@ class SupportChecker:
             if sims[top] < self.thresholds.min_similarity:
                 break
             candidate = candidates[owners[top]]
-            if not unmatched_names(sentence, candidate, self._embedder) and not negation_unsupported(sentence, candidate):
+            names_ok = not unmatched_names(sentence, candidate, self._embedder)
+            if names_ok and not negation_unsupported(sentence, candidate):
                 return owners[top], SupportVerdict(True, float(sims[top]), "meaning match")
         return None
