@@ -204,7 +204,7 @@ def test_more_stories_all_listed_with_both_headlines_and_outlets(page_html, page
             assert en in more_part
         for source in sources:
             assert source in more_part
-    assert "(no English headline)" in more_part
+    assert "(no verified English headline)" in more_part
 
 
 # -- Markdown ----------------------------------------------------------------

@@ -19,6 +19,7 @@ from rag.records import Citation
 from rag.text.lang import script_counts
 
 TOOLTIP_CHARS = 300
+NO_ENGLISH_HEADLINE = "(no verified English headline)"  # the translation failed verification or was never made
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 CSS = """
@@ -162,7 +163,7 @@ def _html_toc(stories: list[StoryBrief], has_more: bool) -> str:
 
 def _html_headlines(story: StoryBrief, level: int) -> str:
     ar, en = story.headline.get("ar", ""), story.headline.get("en", "")
-    en_html = esc(en) if en else '<span class="missing-text">(no English headline)</span>'
+    en_html = esc(en) if en else '<span class="missing-text">' + esc(NO_ENGLISH_HEADLINE) + '</span>'
     ar_attrs = lang_attrs(ar) if ar else 'lang="ar" dir="rtl"'
     return (f'<h{level} class="ar" {ar_attrs}>{esc(ar)}</h{level}>\n'
             f'<h{level + 1} class="en" lang="en" dir="ltr">{en_html}</h{level + 1}>')
@@ -253,7 +254,7 @@ def _html_more(stories: list[StoryBrief]) -> str:
     items = []
     for story in stories:
         ar, en = story.headline.get("ar", ""), story.headline.get("en", "")
-        en_html = esc(en) if en else '<span class="missing-text">(no English headline)</span>'
+        en_html = esc(en) if en else '<span class="missing-text">' + esc(NO_ENGLISH_HEADLINE) + '</span>'
         outlets = "".join(f'<span class="outlet" dir="auto">{esc(s)}</span>' for s in story.sources)
         ar_attrs = lang_attrs(ar) if ar else 'dir="auto"'
         items.append(f'<li><span class="ar" {ar_attrs}>{esc(ar)}</span>'
@@ -280,7 +281,7 @@ def briefing_markdown(b: Briefing) -> str:
     if b.more_stories:
         lines += ["## أخبار أخرى / More stories", ""]
         for i, story in enumerate(b.more_stories, 1):
-            en = md(story.headline.get("en", "")) or "_(no English headline)_"
+            en = md(story.headline.get("en", "")) or f"_{NO_ENGLISH_HEADLINE}_"
             lines.append(f"{i}. {md(story.headline.get('ar', ''))}  ")
             lines.append(f"   {en}  ")
             lines.append(f"   Outlets: {', '.join(md(s) for s in story.sources)} · {count_articles(story)}")
@@ -289,7 +290,7 @@ def briefing_markdown(b: Briefing) -> str:
 
 
 def _md_story(i: int, story: StoryBrief) -> list[str]:
-    en = md(story.headline.get("en", "")) or "_(no English headline)_"
+    en = md(story.headline.get("en", "")) or f"_{NO_ENGLISH_HEADLINE}_"
     lines = [f"## {i}. {md(story.headline.get('ar', ''))}", "", f"**{en}**" if story.headline.get("en") else en, "",
              f"المصادر / Outlets: {', '.join(md(s) for s in story.sources)}", ""]
     for lang, heading in (("ar", "### العربية"), ("en", "### English")):
