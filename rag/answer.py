@@ -18,11 +18,9 @@ from rag.text.lang import detect_language
 from rag.translation import translate_source
 from rag.verify.citations import (UNSUPPORTED, VerificationLog, VerifiedSentence, assign_citations, is_not_found,
                                   parse_draft, verify_draft, with_markers)
-from rag.verify.coverage import WordWeights, question_coverage, question_words
+from rag.verify.coverage import WordTranslations, WordWeights, question_coverage
 from rag.verify.sources import SourceSentence, number_evidence, number_sources, render_sources
 from rag.verify.support import SupportChecker
-
-WordTranslations = Callable[[list[str]], dict[str, list[str]]]
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
 LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
@@ -60,12 +58,12 @@ def question_language(question: str) -> str:
 def answer_question(question: str, passages: list[Passage], articles: dict, generator: Generator,
                     checker: SupportChecker, evidence: list | None = None,
                     on_token: Callable[[str], None] | None = None, word_weights: WordWeights | None = None,
-                    word_translations: WordTranslations | None = None, translate_fallback: bool = True) -> Answer:
+                    translations: WordTranslations | None = None, translate_fallback: bool = True) -> Answer:
     """Answer from `evidence` (selected spans) when given, else from whole passages.
 
     `word_weights` (e.g. the lexical index's IDF) weighs question words in the
-    coverage check (rag.verify.coverage); `word_translations` (e.g. the term
-    translator's) lets that check run across languages.
+    coverage check (rag.verify.coverage); `translations` of the question words
+    (e.g. the term translator's) let that check run across languages.
     """
     lang = question_language(question)
     sources = number_evidence(evidence, articles) if evidence else number_sources(passages, articles)
@@ -75,7 +73,7 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
                                           language=LANGUAGE_NAMES[lang])
     completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
-    coverage = _CoverageCheck(question, sources, articles, lang, checker, word_weights, word_translations)
+    coverage = _CoverageCheck(question, sources, articles, lang, checker, word_weights, translations)
     verified, log = ([], VerificationLog()) if is_not_found(completion.text) else \
         verify_draft(completion.text, sources, checker, lang, question=question)
     if verified and coverage(verified, log):
@@ -143,19 +141,12 @@ def refuted_sources(draft: str, log: VerificationLog, sources: list[SourceSenten
 class _CoverageCheck:
     """The cited articles mention what the question asks about (rag.verify.coverage)."""
 
-    def __init__(self, question, sources, articles, lang, checker, word_weights, word_translations):
+    def __init__(self, question, sources, articles, lang, checker, word_weights, translations):
         self.question, self.sources, self.articles, self.lang = question, sources, articles, lang
-        self.embedder, self.word_weights, self.word_translations = checker.embedder, word_weights, word_translations
-        self._translations: dict | None = None
-
-    def _question_translations(self) -> dict | None:
-        """The question words' translations, computed once (None without a translator)."""
-        if self._translations is None and self.word_translations is not None:
-            self._translations = self.word_translations(question_words(self.question))
-        return self._translations
+        self.embedder, self.word_weights, self.translations = checker.embedder, word_weights, translations
 
     def sentence_covers(self, text: str) -> bool:
-        return question_coverage(self.question, [text], self.embedder, self.word_weights, self._question_translations(),
+        return question_coverage(self.question, [text], self.embedder, self.word_weights, self.translations,
                                  strict_neighbours=True).covered
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, fallback: bool = False) -> bool:
@@ -166,9 +157,9 @@ class _CoverageCheck:
         cited_texts = [self.articles[d].text for d in cited_docs]
         translations = None
         if not all(detect_language(t) == self.lang for t in cited_texts):
-            if not fallback or self.word_translations is None:
+            if not fallback or self.translations is None:
                 return True
-            translations = self._question_translations()
+            translations = self.translations
         coverage = question_coverage(self.question, cited_texts, self.embedder, self.word_weights, translations,
                                      strict_neighbours=fallback)
         if not coverage.covered:

@@ -30,6 +30,7 @@ from rag.records import Article, IngestReport, Passage
 from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
 from rag.retrieve.translate import TermTranslator
 from rag.retrieve.evidence import select_evidence
+from rag.verify.coverage import question_words
 
 
 class Rag:
@@ -105,10 +106,12 @@ class Rag:
             raise UserInputError("the question is empty")
         passages = self.search(question, k=k)
         articles = self.store.get_many(p.doc_id for p in passages)
+        # The question words in the other script, looked up once for evidence and coverage.
+        translations = self.translator.word_translations(question_words(question))
         evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence,
-                                   word_translations=self.translator.word_translations)
+                                   translations=translations)
         return answer_question(question, passages, articles, self.generator, self.checker, evidence, on_token,
-                               word_weights=self.lexical.idf, word_translations=self.translator.word_translations)
+                               word_weights=self.lexical.idf, translations=translations)
 
     def summarize(self, doc_ids: list[str], sentences: int = 4, progress=None) -> Summary:
         if not doc_ids:

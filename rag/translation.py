@@ -68,4 +68,9 @@ def translate_text(sentence: str, generator: Generator) -> str:
 def translate_headline(arabic: str, generator: Generator, checker: SupportChecker) -> str:
     """A verified English rendering of one Arabic headline, or "" when none verifies."""
     english = translate_text(" ".join(arabic.split()), generator)
-    return english if english and checker.check(english, [arabic]).supported else ""
+    return english if headline_verified(english, arabic, checker) else ""
+
+
+def headline_verified(english: str, arabic: str, checker: SupportChecker) -> bool:
+    """An English headline checked against its Arabic like any English sentence (names, negation, meaning)."""
+    return bool(english) and checker.check(english, [arabic]).supported

@@ -198,7 +198,7 @@ def test_english_answer_falls_back_to_a_verified_translation_of_the_pointed_sour
                          "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
     answer = answer_question("What did the Pentagon spokesman say about Aleppo?", [passage()], {"d1": ARTICLE}, gen,
-                             checker, evidence, word_translations=lambda words: {"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"],
+                             checker, evidence, translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"],
                                                               "say": ["قال"], "aleppo": ["حلب"]},
                              translate_fallback=True)
     assert answer.grounded and answer.mode == "translated" and answer.lang == "en"
@@ -231,7 +231,7 @@ def test_english_answer_never_translates_the_source_the_model_misread(checker):
                          "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.5, 0.9, 0.4])]
     answer = answer_question("Who is the Pentagon spokesman?", [passage()], {"d1": ARTICLE}, gen, checker, evidence,
-                             word_translations=lambda words: {"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]})
+                             translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]})
     assert answer.grounded and answer.mode == "translated"
     assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
 

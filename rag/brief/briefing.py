@@ -17,7 +17,7 @@ from rag.prompting import load_prompt
 from rag.records import Citation
 from rag.summarize import Summary
 from rag.text.lang import detect_language
-from rag.translation import names_glossary, translate_headline
+from rag.translation import headline_verified, names_glossary, translate_headline
 from rag.verify.support import SupportChecker
 
 HEADLINE_BATCH = 15
@@ -67,11 +67,11 @@ def story_brief(story: Story, summary: Summary | None, english_headline: str = "
                       sources=story.sources, ar=summary.ar, en=summary.en, citations=summary.citations, titles=titles)
 
 
-def translate_headlines(headlines: list[str], generator: Generator, checker: SupportChecker | None = None,
+def translate_headlines(headlines: list[str], generator: Generator, checker: SupportChecker,
                         progress: Callable[[str], None] | None = None) -> list[str]:
     """English renderings of Arabic headlines, in batches; '' where none verifies.
 
-    With a `checker`, each rendering is verified against its headline like any
+    Each rendering is verified against its headline like any
     English sentence over Arabic (names, negation, meaning); one that fails is
     translated again on its own (with the names glossary), and left out if that
     fails too. Measured on the 147 listed headlines of 2018-04-10: 70 verified
@@ -88,18 +88,13 @@ def translate_headlines(headlines: list[str], generator: Generator, checker: Sup
         completion = generator.complete(system, load_prompt("headlines.user").render(glossary=glossary,
                                                                                     headlines=numbered))
         out.extend(parse_numbered_lines(completion.text, len(batch)))
-    if checker is None:
-        return out
-    failed = [i for i, (arabic, english) in enumerate(zip(headlines, out)) if not _verified(english, arabic, checker)]
+    failed = [i for i, (arabic, english) in enumerate(zip(headlines, out))
+              if not headline_verified(english, arabic, checker)]
     if failed and progress:
         progress(f"translating again {len(failed)} headline(s) whose translation did not verify")
     for i in failed:
         out[i] = translate_headline(headlines[i], generator, checker)
     return out
-
-
-def _verified(english: str, arabic: str, checker: SupportChecker) -> bool:
-    return bool(english) and checker.check(english, [arabic]).supported
 
 
 def parse_numbered_lines(text: str, count: int) -> list[str]:

@@ -9,7 +9,6 @@ not) and the best ones are kept, in reading order.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,9 +16,7 @@ import numpy as np
 from rag.records import Passage
 from rag.text.arabic import index_tokens, light_stem
 from rag.text.lang import detect_language
-from rag.verify.coverage import question_words
-
-WordTranslations = Callable[[list[str]], dict[str, list[str]]]
+from rag.verify.coverage import WordTranslations, question_words
 
 OVERLAP_WEIGHT = 0.5
 
@@ -34,12 +31,12 @@ class EvidenceSpan:
 
 def select_evidence(question: str, passages: list[Passage], articles: dict, vectors, embedder,
                     max_sentences: int = 6, relative_floor: float = 0.8,
-                    word_translations: WordTranslations | None = None) -> list[EvidenceSpan]:
+                    translations: WordTranslations | None = None) -> list[EvidenceSpan]:
     """The best sentences of the passages that score close to the top one.
 
     Articles whose best passage is far below the best (fused score under
     `relative_floor` of it) are left out: a small model is easily distracted by
-    unrelated articles. `word_translations` (rag.retrieve.translate) lets word
+    unrelated articles. `translations` of the question words (rag.retrieve.translate) let word
     overlap count across languages: an English question's "Pentagon" found as
     البنتاغون in an Arabic sentence.
     """
@@ -52,7 +49,7 @@ def select_evidence(question: str, passages: list[Passage], articles: dict, vect
     if not units:
         return []
     query = np.asarray(embedder.embed_array([question])[0], dtype=np.float32)
-    overlap = _WordOverlap(question, word_translations)
+    overlap = _WordOverlap(question, translations)
     scores: dict[tuple[str, int, int], float] = {}
     for doc_id, start, end, vector in units:
         key = (doc_id, start, end)
@@ -71,14 +68,11 @@ class _WordOverlap:
     """Share of the question's words a sentence contains (as light stems): the words
     themselves in the question's language, any of their translations in the other."""
 
-    def __init__(self, question: str, word_translations: WordTranslations | None):
+    def __init__(self, question: str, translations: WordTranslations | None):
         self.terms = set(index_tokens(question))
         self.lang = detect_language(question)
-        self.translated: list[set[str]] = []
-        if word_translations is not None:
-            words = question_words(question)
-            candidates = word_translations(words)
-            self.translated = [{light_stem(t) for t in candidates.get(w, [])} for w in words]
+        self.translated = [{light_stem(t) for t in translations.get(w, [])} for w in question_words(question)] \
+            if translations is not None else []
 
     def __call__(self, sentence: str) -> float:
         if detect_language(sentence) == self.lang:

@@ -37,6 +37,7 @@ QUESTION_WORDS = frozenset(normalize(w) for w in """ماذا متى أين اي�
     what which who whom whose when where why how many much number name kind type year article articles""".split())
 
 WordWeights = Callable[[Sequence[str]], Sequence[float]]
+WordTranslations = Mapping[str, list[str]]  # a question word -> its candidate translations
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def question_words(question: str) -> list[str]:
 
 
 def question_coverage(question: str, cited_articles: list[str], embedder=None, weights: WordWeights | None = None,
-                      translations: Mapping[str, list[str]] | None = None,
+                      translations: WordTranslations | None = None,
                       strict_neighbours: bool = False) -> QuestionCoverage:
     """Which question words the cited articles never mention, and how much they weigh.
 
