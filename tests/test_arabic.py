@@ -103,3 +103,13 @@ def test_short_tokens_not_over_stemmed():
 
 def test_content_tokens_keep_unstemmed_forms():
     assert content_tokens("والحكومة الجديدة") == ["والحكومه", "الجديده"]
+
+
+def test_clitic_forms_strip_attached_conjunctions_and_prepositions():
+    from rag.text.arabic import clitic_forms
+
+    assert clitic_forms("وبالجيش") == ["وبالجيش", "بالجيش", "الجيش"]
+    assert clitic_forms("للجيش") == ["للجيش", "الجيش", "لجيش", "جيش"]
+    assert clitic_forms("ولا") == ["ولا"]  # too short to leave a word
+    assert clitic_forms("ولا", min_rest=2) == ["ولا", "لا"]
+    assert clitic_forms("مصر") == ["مصر"]

@@ -7,7 +7,7 @@ from collections import Counter
 
 import numpy as np
 
-from rag.text.arabic import _TOKEN_RE, light_stem, normalize
+from rag.text.arabic import light_stem, word_tokens
 from rag.text.lang import detect_language
 
 
@@ -42,7 +42,7 @@ def ndcg_at_k(hits: list[bool], k: int = 10) -> float:
 def answer_tokens(text: str) -> list[str]:
     """Tokens for answer comparison: Arabic-normalized, lowercased, no Arabic article prefix."""
     tokens = []
-    for token in _TOKEN_RE.findall(normalize(text)):
+    for token in word_tokens(text):
         if token.startswith("ال") and len(token) > 3:
             token = token[2:]
         tokens.append(token)
@@ -114,7 +114,7 @@ def rouge_tokens(text: str) -> list[str]:
     word; this one keeps letters of any script. Light stemming plays the part of
     rouge_score's optional Porter stemmer (الحكومة / حكومة / حكومتها match).
     """
-    return [light_stem(t) for t in _TOKEN_RE.findall(normalize(text))]
+    return [light_stem(t) for t in word_tokens(text)]
 
 
 def _ngrams(tokens: list[str], n: int) -> Counter:

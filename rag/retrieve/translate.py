@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.index.articles import ArticleStore
-from rag.text.arabic import STOP_WORDS, _TOKEN_RE, light_stem, normalize
+from rag.text.arabic import STOP_WORDS, light_stem, normalize, word_tokens
 from rag.text.gazetteer import gazetteer
 
 _QUESTION_WORDS = frozenset(normalize(w) for w in """what which who whom whose when where why how many much did does do
@@ -32,7 +32,7 @@ def _is_arabic_word(word: str) -> bool:
 
 
 def vocabulary_words(text: str) -> set[str]:
-    return {w for w in _TOKEN_RE.findall(normalize(text))
+    return {w for w in word_tokens(text)
             if w not in STOP_WORDS and not w.isdigit() and len(w) > 1 and not w[0].isdigit()}
 
 
@@ -48,7 +48,7 @@ class TermTranslator:
 
     def translate(self, query: str) -> list[str]:
         """BM25 terms in the other script for each content word of the query (digits kept)."""
-        words = [w for w in _TOKEN_RE.findall(normalize(query)) if w not in STOP_WORDS and w not in _QUESTION_WORDS]
+        words = [w for w in word_tokens(query) if w not in STOP_WORDS and w not in _QUESTION_WORDS]
         terms = [w for w in words if w.isdigit()]
         nearest = self.word_translations([w for w in words if not w.isdigit()])
         return terms + [light_stem(t) for w in words for t in nearest.get(w, [])]

@@ -102,12 +102,36 @@ def light_stem(token: str) -> str:
     return token
 
 
+CLITICS = "وفبكل"  # conjunctions and prepositions written attached to the next word
+
+
+def clitic_forms(token: str, min_rest: int = 3) -> list[str]:
+    """A normalized token and its forms without one or two leading clitics
+    (وبالجيش -> بالجيش, الجيش; للجيش -> الجيش), each leaving at least `min_rest` letters.
+
+    Stripping is blind (ب is also a first letter, as in بنك); callers look the forms
+    up in a vocabulary or a text, never take one of them as the word.
+    """
+    forms = [token]
+    if token.startswith("لل") and len(token) - 1 >= min_rest:
+        forms.append("ال" + token[2:])
+    for n in (1, 2):
+        if len(token) - n >= min_rest and all(ch in CLITICS for ch in token[:n]):
+            forms.append(token[n:])
+    return list(dict.fromkeys(forms))
+
+
 def _stem_latin(token: str) -> str:
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
     if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
         return token[:-1]
     return token
+
+
+def word_tokens(text: str) -> list[str]:
+    """Normalized tokens, stop words kept."""
+    return _TOKEN_RE.findall(normalize(text))
 
 
 def index_tokens(text: str) -> list[str]:

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.text.arabic import _TOKEN_RE, STOP_WORDS, normalize
+from rag.text.arabic import STOP_WORDS, clitic_forms, word_tokens
 
 NAMES_FILE = Path(__file__).resolve().parent / "data" / "names.tsv"
-_CLITICS = "وفبكل"
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Gazetteer:
                 continue
             english, spellings = line.split("\t")
             for arabic in spellings.split("|"):
-                key = tuple(_TOKEN_RE.findall(normalize(arabic)))
+                key = tuple(word_tokens(arabic))
                 if key in entries:
                     raise ValueError(f"{path.name}: {arabic!r} is listed twice (as {entries[key].english!r} too)")
                 entries[key] = NameMatch(arabic, english)
@@ -52,7 +51,7 @@ class Gazetteer:
 
     def find(self, text: str) -> list[NameMatch]:
         """Names in the text, each once, in order of first appearance."""
-        tokens = _TOKEN_RE.findall(normalize(text))
+        tokens = word_tokens(text)
         found: dict[str, NameMatch] = {}
         i = 0
         while i < len(tokens):
@@ -67,7 +66,7 @@ class Gazetteer:
         return list(found.values())
 
     def _match(self, tokens: list[str]) -> NameMatch | None:
-        for first in _without_clitics(tokens[0]):
+        for first in clitic_forms(tokens[0]):
             match = self._entries.get((first, *tokens[1:]))
             if match:
                 return match
@@ -99,21 +98,11 @@ class Gazetteer:
 def _english_keys(english: str) -> list[tuple[str, ...]]:
     """"Islamic State (ISIS)" -> [("islamic", "state", "isis"), ("islamic", "state"), ("isis",)], stop words out."""
     def key(text: str) -> tuple[str, ...]:
-        return tuple(t for t in _TOKEN_RE.findall(normalize(text)) if t not in STOP_WORDS)
+        return tuple(t for t in word_tokens(text) if t not in STOP_WORDS)
 
     main, _, aside = english.partition("(")
     keys = [key(english), key(main), key(aside)]
     return [k for k in dict.fromkeys(keys) if k]
-
-
-def _without_clitics(token: str) -> list[str]:
-    forms = [token]
-    if token.startswith("لل"):
-        forms.append("ال" + token[2:])
-    for n in (1, 2):
-        if len(token) > n + 2 and all(ch in _CLITICS for ch in token[:n]):
-            forms.append(token[n:])
-    return forms
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from rag.text.arabic import STOP_WORDS, normalize
+from rag.text.arabic import STOP_WORDS, clitic_forms, normalize
 from rag.text.gazetteer import gazetteer
 
 # Arabic letters to consonant classes; long vowels, hamza carriers and ta marbuta are dropped.
@@ -107,8 +107,7 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
 
 def is_function_word(word: str) -> bool:
     """بما, كما, لم …: never a name, whatever its skeleton (بما is B M, like Obama)."""
-    word = normalize(word)
-    return word in STOP_WORDS or (word[:1] in "وفبلك" and word[1:] in STOP_WORDS)
+    return any(form in STOP_WORDS for form in clitic_forms(normalize(word), min_rest=2))
 
 
 def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.text.arabic import content_tokens, light_stem, normalize
+from rag.text.arabic import clitic_forms, content_tokens, light_stem, normalize
 from rag.text.lang import detect_language
 from rag.verify.names import unmatched_names
 
@@ -101,8 +101,7 @@ def negation_unsupported(sentence: str, cited: str) -> bool:
     if not _ENGLISH_NEGATION.search(sentence):
         return False
     for token in re.findall(r"[\u0600-\u06ff]+", normalize(cited)):
-        bare = token[1:] if token[:1] in "وفبل" else token
-        if token in _ARABIC_NEGATION_WORDS or bare in _ARABIC_NEGATION_WORDS or bare.startswith("بدون"):
+        if any(form in _ARABIC_NEGATION_WORDS or form.startswith("بدون") for form in clitic_forms(token, min_rest=2)):
             return False
     return True
 
