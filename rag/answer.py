@@ -18,7 +18,7 @@ from rag.text.lang import detect_language
 from rag.translation import translate_source
 from rag.verify.citations import (UNSUPPORTED, VerificationLog, VerifiedSentence, assign_citations, is_not_found,
                                   parse_draft, verify_draft, with_markers)
-from rag.verify.coverage import WordTranslations, WordWeights, question_coverage
+from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, WordTranslations, WordWeights, question_coverage
 from rag.verify.sources import SourceSentence, number_evidence, number_sources, render_sources
 from rag.verify.support import SupportChecker
 
@@ -73,7 +73,7 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
                                           language=LANGUAGE_NAMES[lang])
     completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
-    coverage = _CoverageCheck(question, sources, articles, lang, checker, word_weights, translations)
+    coverage = _CoverageCheck(question, sources, lang, checker, word_weights, translations)
     verified, log = ([], VerificationLog()) if is_not_found(completion.text) else \
         verify_draft(completion.text, sources, checker, lang, question=question)
     if verified and coverage(verified, log):
@@ -139,31 +139,38 @@ def refuted_sources(draft: str, log: VerificationLog, sources: list[SourceSenten
 
 
 class _CoverageCheck:
-    """The cited articles mention what the question asks about (rag.verify.coverage)."""
+    """The cited sentences mention what the question asks about (rag.verify.coverage).
 
-    def __init__(self, question, sources, articles, lang, checker, word_weights, translations):
-        self.question, self.sources, self.articles, self.lang = question, sources, articles, lang
+    The sentences, not their articles: a sentence of an article on the same topic,
+    restated in the question's words, passed an article-wide check. Measured on 100
+    XQuAD-ar questions, each asked with its paragraph in the collection and again
+    with it left out: citation hit 0.58 -> 0.68 (a rejected draft falls back to the
+    best evidence sentence), answers given to the unanswerable ones 0.23 -> 0.15
+    (with the question-word changes of rag.verify.coverage).
+    """
+
+    def __init__(self, question, sources, lang, checker, word_weights, translations):
+        self.question, self.sources, self.lang = question, sources, lang
         self.embedder, self.word_weights, self.translations = checker.embedder, word_weights, translations
 
     def sentence_covers(self, text: str) -> bool:
         return question_coverage(self.question, [text], self.embedder, self.word_weights, self.translations,
-                                 strict_neighbours=True).covered
+                                 rule=QUOTED_SOURCE).covered
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, fallback: bool = False) -> bool:
-        """`fallback`: the stricter check for quoted or translated sources, also across languages
-        (through word translations); generated answers there already passed the cross-lingual
-        support checks."""
-        cited_docs = {self.sources[n - 1].doc_id for v in verified for n in v.sources}
-        cited_texts = [self.articles[d].text for d in cited_docs]
+        """`fallback`: the check for quoted or translated sources (QUOTED_SOURCE), also across
+        languages (through word translations); generated answers there already passed the
+        cross-lingual support checks."""
+        cited = [self.sources[n - 1].text for v in verified for n in dict.fromkeys(v.sources)]
         translations = None
-        if not all(detect_language(t) == self.lang for t in cited_texts):
+        if not all(detect_language(t) == self.lang for t in cited):
             if not fallback or self.translations is None:
                 return True
             translations = self.translations
-        coverage = question_coverage(self.question, cited_texts, self.embedder, self.word_weights, translations,
-                                     strict_neighbours=fallback)
+        coverage = question_coverage(self.question, cited, self.embedder, self.word_weights, translations,
+                                     rule=QUOTED_SOURCE if fallback else GENERATED_ANSWER)
         if not coverage.covered:
-            log.dropped.extend((v.text, f"articles never mention: {', '.join(coverage.missing)} "
+            log.dropped.extend((v.text, f"cited sentences never mention: {', '.join(coverage.missing)} "
                                         f"({coverage.missing_weight:.0%} of the question)") for v in verified)
         return coverage.covered
 

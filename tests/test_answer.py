@@ -183,6 +183,19 @@ def test_unverifiable_answer_quotes_the_best_evidence_sentence(checker):
     assert answer.citations[0].quote == sources()[2].text
 
 
+def test_answer_citing_a_sentence_that_never_mentions_what_was_asked_is_not_grounded(checker):
+    from rag.retrieve.evidence import EvidenceSpan
+
+    # The model restates the question over Kerry's sentence. Its article does mention the
+    # spokesman, but the cited sentence does not: the best evidence sentence is quoted instead.
+    gen = fake_generator("المتحدث باسم البنتاغون قال إن المحادثات مع روسيا تقترب من نهايتها [2].")
+    evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
+    answer = answer_question("ماذا قال المتحدث باسم البنتاغون عن القصف الروسي في حلب؟", [passage()],
+                             {"d1": ARTICLE}, gen, checker, evidence)
+    assert answer.grounded and answer.mode == "extractive"
+    assert [c.quote for c in answer.citations] == [sources()[0].text]
+
+
 def test_quotable_sources_prefer_best_scored_then_cited_then_located():
     from rag.answer import quotable_sources
 
@@ -214,11 +227,11 @@ def test_english_question_about_what_the_articles_never_mention_is_not_covered()
 
 
 def test_a_name_the_collection_lacks_is_not_matched_by_a_noisy_neighbour():
-    from rag.verify.coverage import question_coverage
+    from rag.verify.coverage import QUOTED_SOURCE, question_coverage
 
     embedder = make_embedder("use-multilingual")
     steam = "يعمل البخار على تلك الشفرات، فينتج عنه حركة دوارة. وتنتج المحركات البخارية قدرة كبيرة."
-    strict = question_coverage("كم نقطة تخلى عنها دفاع البانثرز؟", [steam], embedder, strict_neighbours=True)
+    strict = question_coverage("كم نقطة تخلى عنها دفاع البانثرز؟", [steam], embedder, rule=QUOTED_SOURCE)
     assert "البانثرز" in strict.missing and not strict.covered
 
 
@@ -256,6 +269,26 @@ def test_a_number_of_the_question_the_articles_lack_is_never_weighed_away():
     assert coverage.missing == ["1998"] and coverage.missing_weight <= 0.3 and not coverage.covered
     assert question_coverage("How many were killed in the air strike on the city?", [TEXT],
                              translations=translations).covered
+
+
+def test_question_words_leave_out_frames_and_the_answer_type():
+    from rag.verify.coverage import question_words
+
+    # هارودز is the company: the answering sentence need not say "شركة".
+    assert question_words("أية شركة أهدت مجموعة تالبوت هيوز؟") == ["اهدت", "مجموعه", "تالبوت", "هيوز"]
+    assert "جانب" not in question_words("أي جانب من الطب الغربي كره الصينيون؟")
+    assert "company" not in question_words("Which company gave the Talbot Hughes collection?")
+    assert question_words("What happened to Obama?") == ["happened", "obama"]
+    # An interrogative with a clitic attached is still a frame.
+    assert "بماذا" not in question_words("بماذا يشارك مجلس العموم؟")
+
+
+def test_a_question_word_with_a_clitic_is_found_without_it():
+    from rag.verify.coverage import question_coverage
+
+    text = "وافق روبرت لين و بنجامين فايل على تمويل شركة إنارة كهربائية."
+    coverage = question_coverage("ما الذي قام لين وفايل بتمويله؟", [text])
+    assert "وفايل" not in coverage.missing
 
 
 def test_a_function_word_is_never_a_name():
