@@ -123,6 +123,26 @@ def test_name_skeletons():
     assert not skeleton_matches("Obama", ["كيري", "روسيا", "سوريا"])
 
 
+def test_names_as_arabic_spells_them():
+    from rag.verify.names import name_matches, skeleton_matches
+
+    # A silent gh, s written ز, German sch, th as ت, and a hyphenated name in two words.
+    assert skeleton_matches("Kavanaugh", ["كافانو"]) and skeleton_matches("Willoughby", ["ويلوبي"])
+    assert skeleton_matches("Sims", ["سيمز"]) and skeleton_matches("Harrods", ["هارودز"])
+    assert skeleton_matches("Scheele", ["شيل"]) and skeleton_matches("Thomas", ["توماس"])
+    assert name_matches("Berners-Lee", ["بيرنرز", "لي"])
+    assert not name_matches("Berners-Lee", ["جونز", "لي"])
+    assert not skeleton_matches("Kavanaugh", ["كيري", "غراهام"])
+
+
+def test_english_numbers_are_found_in_arabic_number_words(checker):
+    cited = "تم افتتاحه في خمس مراحل بين عامي 1980 و 1984، ويعيش في المدينة أكثر من 300 ألف نسمة."
+    assert checker.check("It was opened in 5 phases between 1980 and 1984.", [cited]).supported
+    assert checker.check("More than 300,000 people live in the city.", [cited]).supported
+    verdict = checker.check("It was opened in 6 phases between 1980 and 1984.", [cited])
+    assert not verdict.supported and "6" in verdict.reason
+
+
 def test_question_paraphrase_words_do_not_block_an_answer():
     from rag.verify.coverage import question_coverage
 

@@ -21,15 +21,15 @@ from rag.text.gazetteer import gazetteer
 # Arabic letters to consonant classes; long vowels, hamza carriers and ta marbuta are dropped.
 _ARABIC_CLASS = {
     "ب": "B", "پ": "B", "ت": "T", "ط": "T", "ث": "S", "س": "S", "ص": "S", "ج": "G", "غ": "G", "ح": "H", "ه": "H",
-    "خ": "K", "ك": "K", "ق": "K", "د": "D", "ض": "D", "ذ": "Z", "ز": "Z", "ظ": "Z", "ر": "R", "ش": "X",
+    "خ": "K", "ك": "K", "ق": "K", "د": "D", "ض": "D", "ذ": "S", "ز": "S", "ظ": "S", "ر": "R", "ش": "X",
     "ف": "F", "ڤ": "F", "ل": "L", "م": "M", "ن": "N", "ع": "", "ا": "", "و": "", "ي": "", "ى": "", "ء": "",
     "ة": "", "ئ": "", "ؤ": "", "أ": "", "إ": "", "آ": "",
 }
-_LATIN_DIGRAPHS = (("sh", "X"), ("ch", "X"), ("th", "S"), ("kh", "K"), ("gh", "G"), ("ph", "F"), ("ck", "K"),
+_LATIN_DIGRAPHS = (("sch", "X"), ("sh", "X"), ("ch", "X"), ("th", "S"), ("kh", "K"), ("gh", "G"), ("ph", "F"), ("ck", "K"),
                    ("qu", "K"), ("ou", ""), ("ee", ""), ("oo", ""))
 _LATIN_CLASS = {
     "b": "B", "p": "B", "t": "T", "d": "D", "s": "S", "c": "K", "k": "K", "q": "K", "g": "G", "j": "G", "h": "H",
-    "r": "R", "z": "Z", "x": "KS", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "w": "", "y": "",
+    "r": "R", "z": "S", "x": "KS", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "w": "", "y": "",
     "a": "", "e": "", "i": "", "o": "", "u": "",
 }
 _ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
@@ -43,7 +43,9 @@ _NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by wit
     will from no what how why who where when is are can does did do should would could more most some several
     many new first last breaking exclusive watch video live both all each every few other another such only even
     since because although though despite today yesterday tomorrow next one two three four five six seven eight nine
-    ten none neither either nor yet so thus therefore instead still then now once if unless until whether""".split())
+    ten none neither either nor yet so thus therefore instead still then now once if unless until whether
+    you my your our us me him them it's i'm i've i'd i'll that's there's what's let's don't can't won't
+    mr mrs ms dr sir rev senator senate congress congressman over""".split())
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
 SKELETON_MATCH = 0.8
 MEANING_MATCH = 0.6
@@ -84,12 +86,23 @@ def candidate_names(sentence: str) -> list[tuple[str, str]]:
 
 
 def _latin_forms(name: str) -> set[str]:
-    forms = {latin_skeleton(name)}
     lower = name.lower()
-    for suffix in _DEMONYM_SUFFIXES:
-        if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
-            forms.add(latin_skeleton(lower[: -len(suffix)]))
-    return {f for f in forms if f}
+    # English spellings Arabic does not hear: a silent gh (Kavanaugh / كافانو), th as t (Thomas / توماس).
+    spellings = {lower, lower.replace("gh", ""), lower.replace("th", "t")}
+    spellings |= {word[: -len(suffix)] for word in set(spellings) for suffix in _DEMONYM_SUFFIXES
+                  if word.endswith(suffix) and len(word) - len(suffix) >= 3}
+    return {f for f in map(latin_skeleton, spellings) if f}
+
+
+def name_matches(name: str, arabic_words: list[str]) -> bool:
+    """A name, or each part of a hyphenated one (Berners-Lee / بيرنرز لي), has a skeleton among the words.
+
+    Parts too short to compare (Lee: L) are left to the other parts.
+    """
+    parts = [p for p in name.split("-") if len(latin_skeleton(p)) >= 2]
+    if len(parts) <= 1:
+        return skeleton_matches(name, arabic_words)
+    return all(skeleton_matches(part, arabic_words) for part in parts)
 
 
 def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
@@ -116,7 +129,7 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     # Names the names table knows in the Arabic text (الحوثيون: "the Houthis") match by their English words.
     known = {w for match in gazetteer().find(arabic_text) for w in re.findall(r"[a-z]+", match.english.lower())}
     missing = [(n, phrase) for n, phrase in dict.fromkeys(candidate_names(sentence))
-               if re.sub(r"['’]s$", "", n).lower() not in known and not skeleton_matches(n, words)]
+               if re.sub(r"['’]s$", "", n).lower() not in known and not name_matches(n, words)]
     if not missing or not words:
         return [n for n, _ in missing]
     vocabulary = sorted(set(words))

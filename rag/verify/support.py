@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.text.arabic import clitic_forms, content_tokens, light_stem, normalize
+from rag.text.numbers import number_word_values
 from rag.text.lang import detect_language
 from rag.verify.names import unmatched_names
 
@@ -63,6 +64,11 @@ class SupportVerdict:
 
 def numbers_in(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(normalize(text))}
+
+
+def cited_numbers(text: str) -> set[str]:
+    """The numbers a cited text states, in digits or in Arabic words (خمس مراحل, 300 ألف)."""
+    return numbers_in(text) | number_word_values(text)
 
 
 def _stems(text: str) -> set[str]:
@@ -143,7 +149,7 @@ class SupportChecker:
 
     def _lexical_verdict(self, sentence: str, cited: str, others: list[str], allowed: str = "") -> SupportVerdict | None:
         """A final verdict from words and numbers alone, or None to defer to meaning."""
-        missing = numbers_in(sentence) - numbers_in(cited) - numbers_in(allowed)
+        missing = numbers_in(sentence) - cited_numbers(cited) - numbers_in(allowed)
         if missing:
             return SupportVerdict(False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}")
         if not _same_script(sentence, cited):
@@ -176,7 +182,7 @@ class SupportChecker:
         # Across languages: one encoder call for the sentence and every clause of every candidate.
         pieces, owners = [], []
         for i, text in enumerate(candidates):
-            if numbers_in(sentence) - numbers_in(text):
+            if numbers_in(sentence) - cited_numbers(text):
                 continue
             for piece in clauses(text):
                 pieces.append(piece)
