@@ -15,7 +15,7 @@ from rag.prompting import load_prompt
 from rag.records import Citation, Passage
 from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
-from rag.translation import translate_source
+from rag.translation import translate_source, translate_text
 from rag.verify.citations import (UNSUPPORTED, VerificationLog, VerifiedSentence, assign_citations, is_not_found,
                                   parse_draft, verify_draft, with_markers)
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, WordTranslations, WordWeights, question_coverage
@@ -84,6 +84,15 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     # The model chooses; the words are the source's.
     scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
     translations_left = MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0
+    if lang == "en" and translations_left:
+        translated = translate_wrong_language_answer(completion.text, log, sources, generator, checker, question)
+        if translated is not None:
+            translations_left -= 1
+            if translated.text and coverage.sentences_cover([sources[n - 1].text for n in translated.sources]):
+                answer = _grounded(question, lang, generator.label, [translated], sources, articles, passages,
+                                   completion, log)
+                answer.mode = "translated"
+                return answer
     refuted = refuted_sources(completion.text, log, sources, lang)
     for number in quotable_sources(completion.text, sources, scores, question, refuted):
         source = sources[number - 1]
@@ -127,6 +136,29 @@ def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[flo
     return [n for n in dict.fromkeys(top + cited + located) if n not in refuted]
 
 
+def translate_wrong_language_answer(draft: str, log: VerificationLog, sources: list[SourceSentence],
+                                    generator: Generator, checker: SupportChecker,
+                                    question: str) -> VerifiedSentence | None:
+    """An English question the model answered in Arabic ("في 6 تشرين الأول/أكتوبر 1973 [1]"):
+    when that Arabic sentence is supported by the sources it cites, its translation is the
+    answer if the translation, too, is supported by them. None when there is no such
+    sentence (no generator call); an empty sentence when its translation did not verify."""
+    wrong_language = {text for text, reason in log.dropped if reason == "not in en"}
+    shown = {s.number: s for s in sources}
+    for sentence in parse_draft(draft):
+        cited = [shown[n] for n in dict.fromkeys(sentence.cited) if n in shown]
+        if sentence.text not in wrong_language or not cited:
+            continue
+        others = [s.text for s in sources if s not in cited]
+        if not checker.check(sentence.text, [s.text for s in cited], others, question).supported:
+            continue
+        english = translate_text(sentence.text, generator)
+        if english and checker.check(english, [s.text for s in cited], others, question).supported:
+            return VerifiedSentence(english, [s.number for s in cited], repaired=True)
+        return VerifiedSentence("", [])
+    return None
+
+
 def refuted_sources(draft: str, log: VerificationLog, sources: list[SourceSentence], lang: str) -> set[int]:
     """Sources in another language than the question, cited by draft sentences they were
     found not to support: the model misread them (on the seed, it named John Kerry from
@@ -152,6 +184,11 @@ class _CoverageCheck:
     def __init__(self, question, sources, lang, checker, word_weights, translations):
         self.question, self.sources, self.lang = question, sources, lang
         self.embedder, self.word_weights, self.translations = checker.embedder, word_weights, translations
+
+    def sentences_cover(self, texts: list[str]) -> bool:
+        """The looser rule, across languages too: for a model-written answer verified twice."""
+        return question_coverage(self.question, texts, self.embedder, self.word_weights, self.translations,
+                                 rule=GENERATED_ANSWER).covered
 
     def sentence_covers(self, text: str) -> bool:
         return question_coverage(self.question, [text], self.embedder, self.word_weights, self.translations,

@@ -238,6 +238,36 @@ def test_english_answer_falls_back_to_a_verified_translation_of_the_pointed_sour
     assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
 
 
+def test_english_question_answered_in_arabic_gets_the_verified_translation_of_that_answer(checker, monkeypatch):
+    import rag.answer
+    from rag.retrieve.evidence import EvidenceSpan
+
+    # The model answers in Arabic from the right sentence; its answer, translated and checked again, is used.
+    translated = []
+    real = rag.answer.translate_text
+    monkeypatch.setattr(rag.answer, "translate_text", lambda text, gen: translated.append(text) or real(text, gen))
+    gen = fake_generator("قتل 12 شخصا في غارة جوية على المدينة [3].",
+                         "12 people were killed in an air strike on the city.")
+    evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
+    translations = {"people": ["شخصا"], "killed": ["قتل"], "air": ["جويه"], "strike": ["غاره"], "city": ["المدينه"]}
+    answer = answer_question("How many people were killed in the air strike on the city?", [passage()],
+                             {"d1": ARTICLE}, gen, checker, evidence, translations=translations)
+    assert answer.grounded and answer.mode == "translated" and answer.lang == "en"
+    assert "12" in answer.answer and [c.quote for c in answer.citations] == [sources()[2].text]
+    assert translated == ["قتل 12 شخصا في غارة جوية على المدينة."]  # the model's answer, not its source
+
+
+def test_an_unsupported_arabic_answer_to_an_english_question_is_not_translated(checker):
+    from rag.answer import translate_wrong_language_answer
+    from rag.verify.citations import verify_draft
+
+    draft = "قتل 40 شخصا في هجوم كيميائي على دمشق [3]."
+    _, log = verify_draft(draft, sources(), checker, "en")
+    gen = fake_generator("40 people were killed in a chemical attack on Damascus.")
+    translated = translate_wrong_language_answer(draft, log, sources(), gen, checker, "How many were killed?")
+    assert translated is None
+
+
 def test_english_question_about_what_the_articles_never_mention_is_not_covered():
     from rag.verify.coverage import question_coverage
 
