@@ -329,8 +329,9 @@ def test_question_words_leave_out_frames_and_the_answer_type():
     assert "جانب" not in question_words("أي جانب من الطب الغربي كره الصينيون؟")
     assert "company" not in question_words("Which company gave the Talbot Hughes collection?")
     assert question_words("What happened to Obama?") == ["happened", "obama"]
-    # An interrogative with a clitic attached is still a frame.
+    # An interrogative with a clitic attached is still a frame; so is the attribute asked for.
     assert "بماذا" not in question_words("بماذا يشارك مجلس العموم؟")
+    assert question_words("ما هي جنسية هويسنج لي؟") == ["هويسنج"]
 
 
 def test_a_question_word_with_a_clitic_is_found_without_it():

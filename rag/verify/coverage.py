@@ -52,7 +52,9 @@ QUOTED_SOURCE = CoverageRule(neighbour_similarity=0.6, shared_letters=0.6, max_m
 # Interrogatives and question frames ("the number of", "the name of", "in the article"): not about the subject.
 QUESTION_WORDS = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي أية اي ما من
     عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة المقال المقالة المقالات عندما حينما بينما تجاه نحو
-    what which who whom whose when where why how many much number name kind type year article articles""".split())
+    جنسية لقب منصب مهنة وظيفة تسمى يسمى تدعى يدعى
+    what which who whom whose when where why how many much number name kind type year article articles
+    nationality title position job called named""".split())
 # "أي شركة", "which company": the noun after these names the kind of thing the answer is
 # (هارودز is the company), which the answering sentence need not say. Not "what": "what happened".
 _ANSWER_TYPE_MARKERS = frozenset(normalize(w) for w in "أي أية اي which".split())
