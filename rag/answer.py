@@ -84,15 +84,16 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     # The model chooses; the words are the source's.
     scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
     translations_left = MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0
-    if lang == "en" and translations_left:
-        translated = translate_wrong_language_answer(completion.text, log, sources, generator, checker, question)
-        if translated is not None:
-            translations_left -= 1
-            if translated.text and coverage.sentences_cover([sources[n - 1].text for n in translated.sources]):
-                answer = _grounded(question, lang, generator.label, [translated], sources, articles, passages,
-                                   completion, log)
-                answer.mode = "translated"
-                return answer
+    # An English question the model answered in Arabic: that answer, translated and checked again.
+    arabic = wrong_language_answer(completion.text, log, sources, checker, question) if lang == "en" else None
+    if arabic is not None and translations_left:
+        translations_left -= 1
+        translated = translate_answer(arabic, sources, generator, checker, question)
+        if translated and coverage.sentences_cover([sources[n - 1].text for n in translated.sources]):
+            answer = _grounded(question, lang, generator.label, [translated], sources, articles, passages,
+                               completion, log)
+            answer.mode = "translated"
+            return answer
     refuted = refuted_sources(completion.text, log, sources, lang)
     for number in quotable_sources(completion.text, sources, scores, question, refuted):
         source = sources[number - 1]
@@ -136,26 +137,30 @@ def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[flo
     return [n for n in dict.fromkeys(top + cited + located) if n not in refuted]
 
 
-def translate_wrong_language_answer(draft: str, log: VerificationLog, sources: list[SourceSentence],
-                                    generator: Generator, checker: SupportChecker,
-                                    question: str) -> VerifiedSentence | None:
-    """An English question the model answered in Arabic ("في 6 تشرين الأول/أكتوبر 1973 [1]"):
-    when that Arabic sentence is supported by the sources it cites, its translation is the
-    answer if the translation, too, is supported by them. None when there is no such
-    sentence (no generator call); an empty sentence when its translation did not verify."""
-    wrong_language = {text for text, reason in log.dropped if reason == "not in en"}
+def wrong_language_answer(draft: str, log: VerificationLog, sources: list[SourceSentence], checker: SupportChecker,
+                          question: str) -> VerifiedSentence | None:
+    """The first draft sentence dropped only for its language ("في 6 تشرين الأول/أكتوبر 1973 [1]"
+    to an English question) that the sources it cites support, or None."""
+    wrong_language = {text for text, reason in log.dropped if reason.startswith("not in ")}
     shown = {s.number: s for s in sources}
     for sentence in parse_draft(draft):
         cited = [shown[n] for n in dict.fromkeys(sentence.cited) if n in shown]
         if sentence.text not in wrong_language or not cited:
             continue
         others = [s.text for s in sources if s not in cited]
-        if not checker.check(sentence.text, [s.text for s in cited], others, question).supported:
-            continue
-        english = translate_text(sentence.text, generator)
-        if english and checker.check(english, [s.text for s in cited], others, question).supported:
-            return VerifiedSentence(english, [s.number for s in cited], repaired=True)
-        return VerifiedSentence("", [])
+        if checker.check(sentence.text, [s.text for s in cited], others, question).supported:
+            return VerifiedSentence(sentence.text, [s.number for s in cited])
+    return None
+
+
+def translate_answer(answer: VerifiedSentence, sources: list[SourceSentence], generator: Generator,
+                     checker: SupportChecker, question: str) -> VerifiedSentence | None:
+    """The answer's translation, when the sources it cites support that too."""
+    cited = [s.text for s in sources if s.number in answer.sources]
+    others = [s.text for s in sources if s.number not in answer.sources]
+    english = translate_text(answer.text, generator)
+    if english and checker.check(english, cited, others, question).supported:
+        return VerifiedSentence(english, answer.sources, repaired=True)
     return None
 
 

@@ -258,14 +258,14 @@ def test_english_question_answered_in_arabic_gets_the_verified_translation_of_th
 
 
 def test_an_unsupported_arabic_answer_to_an_english_question_is_not_translated(checker):
-    from rag.answer import translate_wrong_language_answer
+    from rag.answer import wrong_language_answer
     from rag.verify.citations import verify_draft
 
-    draft = "قتل 40 شخصا في هجوم كيميائي على دمشق [3]."
-    _, log = verify_draft(draft, sources(), checker, "en")
-    gen = fake_generator("40 people were killed in a chemical attack on Damascus.")
-    translated = translate_wrong_language_answer(draft, log, sources(), gen, checker, "How many were killed?")
-    assert translated is None
+    supported, invented = "قتل 12 شخصا في غارة جوية على المدينة [3].", "قتل 40 شخصا في هجوم كيميائي على دمشق [3]."
+    for draft in (supported, invented):
+        _, log = verify_draft(draft, sources(), checker, "en")
+        found = wrong_language_answer(draft, log, sources(), checker, "How many were killed?")
+        assert (found is not None) == (draft == supported)
 
 
 def test_english_question_about_what_the_articles_never_mention_is_not_covered():
