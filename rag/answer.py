@@ -15,10 +15,11 @@ from rag.prompting import load_prompt
 from rag.records import Citation, Passage
 from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
-from rag.translation import translate_source, translate_text
-from rag.verify.citations import (UNSUPPORTED, VerificationLog, VerifiedSentence, assign_citations, is_not_found,
-                                  parse_draft, verify_draft, with_markers)
-from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, WordTranslations, WordWeights, question_coverage
+from rag.translation import translate_source, verified_translation
+from rag.verify.citations import (UNSUPPORTED, WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
+                                  is_not_found, parse_draft, verify_draft, with_markers)
+from rag.verify.coverage import (GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordTranslations, WordWeights,
+                                 question_coverage)
 from rag.verify.sources import SourceSentence, number_evidence, number_sources, render_sources
 from rag.verify.support import SupportChecker
 
@@ -85,11 +86,13 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
     translations_left = MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0
     # An English question the model answered in Arabic: that answer, translated and checked again.
-    arabic = wrong_language_answer(completion.text, log, sources, checker, question) if lang == "en" else None
-    if arabic is not None and translations_left:
+    arabic = wrong_language_answer(completion.text, log, sources, checker, question) \
+        if lang == "en" and translations_left else None
+    if arabic is not None:
         translations_left -= 1
-        translated = translate_answer(arabic, sources, generator, checker, question)
-        if translated and coverage.sentences_cover([sources[n - 1].text for n in translated.sources]):
+        cited = [sources[n - 1] for n in arabic.sources]
+        translated = verified_translation(arabic.text, cited, sources, generator, checker, question)
+        if translated and coverage.covers([s.text for s in cited], GENERATED_ANSWER):
             answer = _grounded(question, lang, generator.label, [translated], sources, articles, passages,
                                completion, log)
             answer.mode = "translated"
@@ -103,7 +106,7 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
             translations_left -= 1
             # A translation must itself be about the question: its source sentence, not
             # just its article, has to mention what was asked.
-            if not coverage.sentence_covers(source.text):
+            if not coverage.covers([source.text], QUOTED_SOURCE):
                 continue
             fallback, mode = translate_source(source, sources, generator, checker, question), "translated"
         else:
@@ -141,7 +144,7 @@ def wrong_language_answer(draft: str, log: VerificationLog, sources: list[Source
                           question: str) -> VerifiedSentence | None:
     """The first draft sentence dropped only for its language ("في 6 تشرين الأول/أكتوبر 1973 [1]"
     to an English question) that the sources it cites support, or None."""
-    wrong_language = {text for text, reason in log.dropped if reason.startswith("not in ")}
+    wrong_language = {text for text, reason in log.dropped if reason.startswith(WRONG_LANGUAGE)}
     shown = {s.number: s for s in sources}
     for sentence in parse_draft(draft):
         cited = [shown[n] for n in dict.fromkeys(sentence.cited) if n in shown]
@@ -150,17 +153,6 @@ def wrong_language_answer(draft: str, log: VerificationLog, sources: list[Source
         others = [s.text for s in sources if s not in cited]
         if checker.check(sentence.text, [s.text for s in cited], others, question).supported:
             return VerifiedSentence(sentence.text, [s.number for s in cited])
-    return None
-
-
-def translate_answer(answer: VerifiedSentence, sources: list[SourceSentence], generator: Generator,
-                     checker: SupportChecker, question: str) -> VerifiedSentence | None:
-    """The answer's translation, when the sources it cites support that too."""
-    cited = [s.text for s in sources if s.number in answer.sources]
-    others = [s.text for s in sources if s.number not in answer.sources]
-    english = translate_text(answer.text, generator)
-    if english and checker.check(english, cited, others, question).supported:
-        return VerifiedSentence(english, answer.sources, repaired=True)
     return None
 
 
@@ -190,14 +182,10 @@ class _CoverageCheck:
         self.question, self.sources, self.lang = question, sources, lang
         self.embedder, self.word_weights, self.translations = checker.embedder, word_weights, translations
 
-    def sentences_cover(self, texts: list[str]) -> bool:
-        """The looser rule, across languages too: for a model-written answer verified twice."""
+    def covers(self, texts: list[str], rule: CoverageRule) -> bool:
+        """Whether `texts` mention what was asked, across languages through the word translations."""
         return question_coverage(self.question, texts, self.embedder, self.word_weights, self.translations,
-                                 rule=GENERATED_ANSWER).covered
-
-    def sentence_covers(self, text: str) -> bool:
-        return question_coverage(self.question, [text], self.embedder, self.word_weights, self.translations,
-                                 rule=QUOTED_SOURCE).covered
+                                 rule=rule).covered
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, fallback: bool = False) -> bool:
         """`fallback`: the check for quoted or translated sources (QUOTED_SOURCE), also across

@@ -35,11 +35,21 @@ def translate_source(source: SourceSentence, sources: list[SourceSentence], gene
     """
     sentence = " ".join(source.text.split())
     attempts = [sentence] + [lead for lead in [leading_clauses(sentence)] if lead != sentence]
-    others = [s.text for s in sources if s.number != source.number]
     for text in attempts:
-        english = translate_text(text, generator)
-        if english and checker.check(english, [source.text], others, question).supported:
-            return VerifiedSentence(english, [source.number], repaired=True)
+        verified = verified_translation(text, [source], sources, generator, checker, question)
+        if verified is not None:
+            return verified
+    return None
+
+
+def verified_translation(text: str, cited: list[SourceSentence], sources: list[SourceSentence],
+                         generator: Generator, checker: SupportChecker, question: str = "") -> VerifiedSentence | None:
+    """`text` (Arabic) in English, citing `cited`, when those sources support the English."""
+    numbers = [s.number for s in cited]
+    others = [s.text for s in sources if s.number not in numbers]
+    english = translate_text(text, generator)
+    if english and checker.check(english, [s.text for s in cited], others, question).supported:
+        return VerifiedSentence(english, numbers, repaired=True)
     return None
 
 

@@ -239,13 +239,13 @@ def test_english_answer_falls_back_to_a_verified_translation_of_the_pointed_sour
 
 
 def test_english_question_answered_in_arabic_gets_the_verified_translation_of_that_answer(checker, monkeypatch):
-    import rag.answer
+    import rag.translation
     from rag.retrieve.evidence import EvidenceSpan
 
     # The model answers in Arabic from the right sentence; its answer, translated and checked again, is used.
     translated = []
-    real = rag.answer.translate_text
-    monkeypatch.setattr(rag.answer, "translate_text", lambda text, gen: translated.append(text) or real(text, gen))
+    real = rag.translation.translate_text
+    monkeypatch.setattr(rag.translation, "translate_text", lambda text, gen: translated.append(text) or real(text, gen))
     gen = fake_generator("قتل 12 شخصا في غارة جوية على المدينة [3].",
                          "12 people were killed in an air strike on the city.")
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]

@@ -25,6 +25,7 @@ _MARKER = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,،-]\s*S?\d+)*\s*\]|【\s*\d+\s*�
 _NUMBER = re.compile(r"\d+")
 NOT_FOUND_TOKEN = "NOT_FOUND"
 UNSUPPORTED = "no cited span supports it"  # the drop reason when the sources do not back a claim
+WRONG_LANGUAGE = "not in "  # the drop reason, followed by the answer's language code
 # A sentence that declines ("not mentioned in the sources") is not a claim to cite.
 _DECLINES = re.compile(
     r"not (?:mentioned|stated|found|provided|specified|given|available)|no (?:information|mention)|"
@@ -106,7 +107,7 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
             log.dropped.append((sentence.text, "declines to answer"))
             continue
         if language in ("ar", "en") and detect_language(sentence.text) not in (language, "mixed"):
-            log.dropped.append((sentence.text, f"not in {language}"))
+            log.dropped.append((sentence.text, f"{WRONG_LANGUAGE}{language}"))
             continue
         valid = [n for n in dict.fromkeys(sentence.cited) if n in by_number]
         log.invalid_numbers += len(set(sentence.cited)) - len(valid)
