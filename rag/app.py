@@ -6,6 +6,7 @@ importing `rag` needs no model, key or server.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -29,8 +30,16 @@ from rag.ingest.readers import read_paths
 from rag.records import Article, IngestReport, Passage
 from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
 from rag.retrieve.translate import TermTranslator
-from rag.retrieve.evidence import select_evidence
+from rag.retrieve.evidence import EvidenceSpan, select_evidence
 from rag.verify.coverage import question_words
+
+
+@dataclass
+class Gathered:
+    passages: list[Passage]
+    articles: dict[str, Article]
+    translations: dict[str, list[str]]  # question words -> their translations (rag.retrieve.translate)
+    evidence: list[EvidenceSpan]        # the sentences an answer may cite, scored
 
 
 class Rag:
@@ -101,17 +110,22 @@ class Rag:
     def checker(self) -> SupportChecker:
         return SupportChecker(self.embedder)
 
-    def ask(self, question: str, k: int = 5, on_token=None) -> Answer:
-        if not question.strip():
-            raise UserInputError("the question is empty")
+    def gather(self, question: str, k: int = 5) -> Gathered:
+        """What an answer is written from: the passages found, their articles, and the selected evidence."""
         passages = self.search(question, k=k)
         articles = self.store.get_many(p.doc_id for p in passages)
         # The question words in the other script, looked up once for evidence and coverage.
         translations = self.translator.word_translations(question_words(question))
         evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence,
                                    translations=translations)
-        return answer_question(question, passages, articles, self.generator, self.checker, evidence, on_token,
-                               word_weights=self.lexical.idf, translations=translations)
+        return Gathered(passages, articles, translations, evidence)
+
+    def ask(self, question: str, k: int = 5, on_token=None) -> Answer:
+        if not question.strip():
+            raise UserInputError("the question is empty")
+        found = self.gather(question, k)
+        return answer_question(question, found.passages, found.articles, self.generator, self.checker, found.evidence,
+                               on_token, word_weights=self.lexical.idf, translations=found.translations)
 
     def summarize(self, doc_ids: list[str], sentences: int = 4, progress=None) -> Summary:
         if not doc_ids:

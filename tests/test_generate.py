@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import math
 import os
 import socket
 import subprocess
@@ -20,16 +21,20 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
 
 from rag.config import Settings
 from rag.errors import ConfigError, SetupError
 from rag.generate import bundled_model as bm
+from rag.generate.generator import CompletionCache, Generator
 from rag.generate.providers import (
     PLACEHOLDER_API_KEY,
     GenerationOptions,
     LlamaCppChat,
     LlmSpec,
     _public_url,
+    label_probabilities,
     make_chat_model,
     model_label,
     parse_llm_spec,
@@ -428,3 +433,71 @@ def test_rejected_key_is_a_setup_error_that_hides_the_key(llama_server, tmp_path
     assert "OPENAI_API_KEY" in str(error) and "401" in str(error)
     assert "SECRET-4711" not in str(error) and "SECRET-4711" not in repr(error)
     assert error.__cause__ is None and error.__context__ is None
+
+
+# -- choosing among numbered options -----------------------------------------------
+
+CHOICE_MESSAGES = [
+    SystemMessage(content="You read numbered sentences and pick the one that answers the question. "
+                          "Reply with its number only."),
+    HumanMessage(content="[1] The sky is blue.\n[2] Paris is the capital of France.\n[3] Cats sleep a lot.\n\n"
+                         "Question: What is the capital of France?\nWhich sentence answers it?"),
+]
+
+
+def test_label_probabilities_read_the_first_position_offering_a_label():
+    logprobs = {"content": [
+        {"token": "[", "logprob": -0.01, "top_logprobs": [{"token": "[", "logprob": -0.01}]},
+        {"token": "2", "logprob": -0.2, "top_logprobs": [{"token": "2", "logprob": -0.2},
+                                                          {"token": " 1", "logprob": -2.0},
+                                                          {"token": "1", "logprob": -3.0}]},
+    ]}
+    shares = label_probabilities(logprobs, ["1", "2", "3"])
+    assert shares[2] == 0.0 and shares[1] > shares[0] > 0
+    assert abs(shares[0] - (math.exp(-2.0) + math.exp(-3.0))) < 1e-9
+    assert label_probabilities({"content": [{"token": "x", "top_logprobs": [{"token": "x", "logprob": 0}]}]},
+                               ["1"]) is None
+    assert label_probabilities(None, ["1"]) is None
+
+
+class _CountingChooser(FakeListChatModel):
+    calls: list[int] = []
+
+    def option_probabilities(self, messages, labels, prefill=""):
+        self.calls.append(len(labels))
+        return [0.1, 0.6, 0.2][:len(labels)]
+
+
+def test_choices_are_recorded_and_replayed(tmp_path):
+    chooser = _CountingChooser(responses=["x"], calls=[])
+    generator = Generator(lambda: chooser, "fake", cache=CompletionCache(tmp_path))
+    first = generator.choose("system", "user", 3, prefill="[")
+    assert first.number == 2 and abs(first.confidence - 0.6 / 0.9) < 1e-9 and not first.cached
+    again = generator.choose("system", "user", 3, prefill="[")
+    assert again.cached and again.probabilities == first.probabilities and chooser.calls == [3]
+    replay = Generator(lambda: chooser, "fake", cache=CompletionCache(tmp_path, replay_only=True))
+    with pytest.raises(SetupError, match="no recorded choice"):
+        replay.choose("system", "another prompt", 3)
+
+
+def test_a_model_without_token_probabilities_makes_no_choice():
+    generator = Generator(lambda: FakeListChatModel(responses=["2"]), "fake")
+    assert generator.choose("system", "user", 3) is None
+
+
+@pytest.mark.slow
+def test_bundled_small_model_chooses_by_token_probability_and_keeps_generating_the_same(small_model):
+    before = small_model.invoke(QUESTION).content
+    shares = small_model.option_probabilities(CHOICE_MESSAGES, ["1", "2", "3"], prefill="[")
+    assert max(range(3), key=shares.__getitem__) == 1 and sum(shares) <= 1.0 + 1e-6
+    # The second call re-uses the KV cache of the shared prompt (only its last token is evaluated
+    # again, alone rather than in a batch, so the floats differ in the third decimal at most).
+    assert small_model.option_probabilities(CHOICE_MESSAGES, ["1", "2", "3"], prefill="[") == \
+        pytest.approx(shares, abs=0.01)
+    assert small_model.invoke(QUESTION).content == before
+
+
+@pytest.mark.slow
+def test_openai_compatible_server_chooses_by_token_probability(llama_server, tmp_path):
+    shares = _server_model(llama_server, tmp_path).option_probabilities(CHOICE_MESSAGES, ["1", "2", "3"])
+    assert shares is not None and max(range(3), key=shares.__getitem__) == 1

@@ -33,7 +33,7 @@ from rag.evals.retrieval import ingest_contexts, ingest_records, run_retrieval
 from rag.evals.suites import Suite, TaskSpec, repo_root
 from rag.evals.summaries import evaluate_summaries
 from rag.evals.summary_data import load_summary_cases
-from rag.generate.generator import CompletionCache
+from rag.generate.generator import Completion, CompletionCache
 
 RECORDING_MODES = ("cache", "record", "replay")
 
@@ -63,15 +63,15 @@ class TrackingCache(CompletionCache):
         self.replayed = 0
         self.generated = 0
 
-    def get(self, key: str):
-        hit = super().get(key)
+    def get(self, key: str, kind: type = Completion):
+        hit = super().get(key, kind)
         if hit is not None:
             self.used.add(key)
             self.replayed += 1
         return hit
 
-    def put(self, key: str, completion, system: str, user: str) -> None:
-        super().put(key, completion, system, user)
+    def put(self, key: str, record, system: str, user: str) -> None:
+        super().put(key, record, system, user)
         self.used.add(key)
         self.generated += 1
 

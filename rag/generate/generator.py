@@ -30,8 +30,28 @@ class Completion:
     cached: bool = False
 
 
+@dataclass(frozen=True)
+class Choice:
+    """The model's probability for each numbered option, read from its next-token distribution."""
+    probabilities: tuple[float, ...]  # option 1..n; the share of the model's next-token mass on each
+    model: str
+    seconds: float
+    cached: bool = False
+
+    @property
+    def number(self) -> int:
+        """The most probable option (1-based)."""
+        return max(range(len(self.probabilities)), key=self.probabilities.__getitem__) + 1
+
+    @property
+    def confidence(self) -> float:
+        """The chosen option's probability among the options."""
+        total = sum(self.probabilities)
+        return self.probabilities[self.number - 1] / total if total else 0.0
+
+
 class CompletionCache:
-    """Completions stored as JSON files named by their key, under one folder."""
+    """Completions (and choices) stored as JSON files named by their key, under one folder."""
 
     def __init__(self, folder: Path, replay_only: bool = False):
         self.folder = folder
@@ -43,20 +63,27 @@ class CompletionCache:
                              ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
-    def get(self, key: str) -> Completion | None:
+    def get(self, key: str, kind: type = Completion):
+        """The stored `kind` (Completion or Choice) under `key`, or None."""
         path = self.folder / key[:2] / f"{key}.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         data["cached"] = True
-        return Completion(**{k: v for k, v in data.items() if k in Completion.__dataclass_fields__})
+        fields = {k: v for k, v in data.items() if k in kind.__dataclass_fields__}
+        if "probabilities" in fields:
+            fields["probabilities"] = tuple(fields["probabilities"])
+        try:
+            return kind(**fields)
+        except TypeError:
+            return None
 
-    def put(self, key: str, completion: Completion, system: str, user: str) -> None:
+    def put(self, key: str, record: Completion | Choice, system: str, user: str) -> None:
         path = self.folder / key[:2] / f"{key}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        record = asdict(completion) | {"cached": False, "system": system, "user": user}
-        path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+        stored = asdict(record) | {"cached": False, "system": system, "user": user}
+        path.write_text(json.dumps(stored, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 class Generator:
@@ -91,6 +118,35 @@ class Generator:
         if self.cache and key:
             self.cache.put(key, completion, system, user)
         return completion
+
+    def choose(self, system: str, user: str, options: int, prefill: str = "") -> Choice | None:
+        """Which of `options` numbered items ("1" … "n") the model would write next, as
+        probabilities; None when the model gives no token probabilities.
+
+        `prefill` starts the model's reply where the chat model can continue it (llama.cpp;
+        an OpenAI-compatible server cannot, and its first tokens are read instead)."""
+        chat = self._chat()
+        if not hasattr(chat, "option_probabilities"):
+            return None
+        labels = [str(n) for n in range(1, options + 1)]
+        key = CompletionCache.key(self.label, system, user, self.params | {"choose": labels, "prefill": prefill}) \
+            if self.cache else None
+        if self.cache and key:
+            hit = self.cache.get(key, Choice)
+            if hit is not None:
+                return hit
+            if self.cache.replay_only:
+                raise SetupError(f"no recorded choice for this prompt with {self.label} (replay-only mode); "
+                                 "re-record with the model available")
+        started = time.perf_counter()
+        probabilities = chat.option_probabilities([SystemMessage(content=system), HumanMessage(content=user)],
+                                                  labels, prefill)
+        if probabilities is None:
+            return None
+        choice = Choice(tuple(probabilities), self.label, time.perf_counter() - started)
+        if self.cache and key:
+            self.cache.put(key, choice, system, user)
+        return choice
 
     def _run(self, system: str, user: str, on_token: Callable[[str], None] | None, params: dict) -> Completion:
         messages = [SystemMessage(content=system), HumanMessage(content=user)]

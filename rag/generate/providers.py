@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import math
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator
 from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -45,6 +48,8 @@ ACCEPTED_FORMS = (
 # Sent to OpenAI-compatible servers that need no key (llama.cpp, vLLM, Ollama);
 # the openai client refuses to start without some key.
 PLACEHOLDER_API_KEY = "not-needed"
+CHOICE_TOP_LOGPROBS = 20  # OpenAI's maximum
+CHOICE_MAX_TOKENS = 4     # room for "[", the number and "]"
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,36 @@ class LlamaCppChat(BaseChatModel):
             generation_info={"finish_reason": finish},
         )
 
+    def option_probabilities(self, messages: list[BaseMessage], labels: list[str], prefill: str = "") -> list[float] | None:
+        """The probability of each label's first token as the next token of the reply that
+        starts with `prefill`; None when the GGUF has no chat template to format the prompt.
+
+        Only the last position's logits are read (no `logits_all`), and the KV cache keeps the
+        prompt prefix it shares with the previous call."""
+        loaded = self._loaded()
+        llama = loaded.llama
+        template = llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            return None
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        special = [llama.detokenize([t], special=True).decode("utf-8", "replace") if t >= 0 else ""
+                   for t in (llama.token_eos(), llama.token_bos())]
+        formatter = Jinja2ChatFormatter(template=template, eos_token=special[0], bos_token=special[1])
+        prompt = formatter(messages=_to_llama_messages(messages)).prompt + prefill
+        tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        firsts = [llama.tokenize(label.encode("utf-8"), add_bos=False, special=False)[0] for label in labels]
+        if len(set(firsts)) != len(firsts):
+            raise ValueError(f"labels {labels} do not start with distinct tokens")
+        if len(tokens) >= self.n_ctx:
+            raise UserInputError(f"the prompt ({len(tokens)} tokens) is too long for {self.label} (n_ctx={self.n_ctx})")
+        with loaded.lock:
+            logits = _next_token_logits(llama, tokens)
+        logits -= logits.max()
+        probabilities = np.exp(logits)
+        probabilities /= probabilities.sum()
+        return [float(probabilities[t]) for t in firsts]
+
     @staticmethod
     def _stream_usage(llama: Any, text: str, finish: str | None) -> tuple[int, int]:
         """Token counts for a stream, which llama-cpp-python does not report.
@@ -308,6 +343,21 @@ class LlamaCppChat(BaseChatModel):
         completion = len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)) if text else 0
         prompt = llama.n_tokens - completion + (1 if finish == "length" else 0)
         return max(prompt, 0), completion
+
+
+def _next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
+    """Evaluate `tokens`, re-using the KV cache of their prefix shared with what the context
+    holds (as llama.cpp's own generate does), and return the logits after the last one."""
+    import llama_cpp
+
+    shared = 0
+    for held, wanted in zip(llama.input_ids[:llama.n_tokens], tokens):
+        if held != wanted:
+            break
+        shared += 1
+    llama.n_tokens = min(shared, len(tokens) - 1)  # eval() drops the KV cache past n_tokens
+    llama.eval(tokens[llama.n_tokens:])
+    return np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llama.ctx, -1), shape=(llama.n_vocab(),)).copy()
 
 
 # -- OpenAI and OpenAI-compatible servers --------------------------------------
@@ -340,6 +390,19 @@ def _make_openai(model: str, options: GenerationOptions, env: Mapping[str, str])
         # The Responses API exists only at OpenAI; chat completions work everywhere.
         use_responses_api=False, **kwargs,
     )
+
+
+def label_probabilities(logprobs: dict | None, labels: list[str]) -> list[float] | None:
+    """From a chat completion's `logprobs`: each label's probability at the first position
+    whose top tokens include a label, or None if no position does."""
+    for position in (logprobs or {}).get("content") or []:
+        top: dict[str, float] = {}
+        for candidate in position.get("top_logprobs") or []:
+            token = candidate["token"].strip()
+            top[token] = top.get(token, 0.0) + math.exp(candidate["logprob"])
+        if any(label in top for label in labels):
+            return [top.get(label, 0.0) for label in labels]
+    return None
 
 
 def _public_url(url: str | None) -> str:
@@ -379,6 +442,18 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
                 return SetupError(f"cannot reach the OpenAI-compatible server at {where} "
                                   f"after {self.max_retries} retries ({type(exc).__name__}); check OPENAI_BASE_URL")
             return None
+
+        def option_probabilities(self, messages: list[BaseMessage], labels: list[str],
+                                 prefill: str = "") -> list[float] | None:
+            """The labels' probabilities at the first reply token that is one of them (chat
+            completions cannot be pre-filled, so "[3]" and "3" both count); None when the
+            server returns no `top_logprobs`."""
+            call: dict[str, Any] = {"logprobs": True, "top_logprobs": CHOICE_TOP_LOGPROBS,
+                                    "max_tokens": CHOICE_MAX_TOKENS}
+            if self.extra_body:
+                call["extra_body"] = {**self.extra_body, "max_tokens": CHOICE_MAX_TOKENS}
+            reply = self.invoke(messages, **call)
+            return label_probabilities(reply.response_metadata.get("logprobs"), labels)
 
         def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
             try:
