@@ -105,15 +105,11 @@ class Generator:
         """Generate (or replay) one completion; max_tokens caps the answer length for this call."""
         params = self.params | ({"max_tokens": max_tokens} if max_tokens else {})
         key = CompletionCache.key(self.label, system, user, params) if self.cache else None
-        if self.cache and key:
-            hit = self.cache.get(key)
-            if hit is not None:
-                if on_token:
-                    on_token(hit.text)
-                return hit
-            if self.cache.replay_only:
-                raise SetupError(f"no recorded output for this prompt with {self.label} (replay-only mode); "
-                                 "re-record with the model available")
+        hit = self._recorded(key, Completion, "output")
+        if hit is not None:
+            if on_token:
+                on_token(hit.text)
+            return hit
         completion = self._run(system, user, on_token, params)
         if self.cache and key:
             self.cache.put(key, completion, system, user)
@@ -131,13 +127,9 @@ class Generator:
         labels = [str(n) for n in range(1, options + 1)]
         key = CompletionCache.key(self.label, system, user, self.params | {"choose": labels, "prefill": prefill}) \
             if self.cache else None
-        if self.cache and key:
-            hit = self.cache.get(key, Choice)
-            if hit is not None:
-                return hit
-            if self.cache.replay_only:
-                raise SetupError(f"no recorded choice for this prompt with {self.label} (replay-only mode); "
-                                 "re-record with the model available")
+        hit = self._recorded(key, Choice, "choice")
+        if hit is not None:
+            return hit
         started = time.perf_counter()
         probabilities = chat.option_probabilities([SystemMessage(content=system), HumanMessage(content=user)],
                                                   labels, prefill)
@@ -147,6 +139,16 @@ class Generator:
         if self.cache and key:
             self.cache.put(key, choice, system, user)
         return choice
+
+    def _recorded(self, key: str | None, kind: type, what: str):
+        """The cached record under `key`, or None to generate it (an error in replay-only mode)."""
+        if not (self.cache and key):
+            return None
+        hit = self.cache.get(key, kind)
+        if hit is None and self.cache.replay_only:
+            raise SetupError(f"no recorded {what} for this prompt with {self.label} (replay-only mode); "
+                             "re-record with the model available")
+        return hit
 
     def _run(self, system: str, user: str, on_token: Callable[[str], None] | None, params: dict) -> Completion:
         messages = [SystemMessage(content=system), HumanMessage(content=user)]
