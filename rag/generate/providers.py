@@ -309,16 +309,10 @@ class LlamaCppChat(BaseChatModel):
         prompt prefix it shares with the previous call."""
         loaded = self._loaded()
         llama = loaded.llama
-        template = llama.metadata.get("tokenizer.chat_template")
-        if not template:
+        prompt = _chat_prompt(llama, messages)
+        if prompt is None:
             return None
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        special = [llama.detokenize([t], special=True).decode("utf-8", "replace") if t >= 0 else ""
-                   for t in (llama.token_eos(), llama.token_bos())]
-        formatter = Jinja2ChatFormatter(template=template, eos_token=special[0], bos_token=special[1])
-        prompt = formatter(messages=_to_llama_messages(messages)).prompt + prefill
-        tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        tokens = llama.tokenize((prompt + prefill).encode("utf-8"), add_bos=True, special=True)
         firsts = [llama.tokenize(label.encode("utf-8"), add_bos=False, special=False)[0] for label in labels]
         if len(set(firsts)) != len(firsts):
             raise ValueError(f"labels {labels} do not start with distinct tokens")
@@ -343,6 +337,20 @@ class LlamaCppChat(BaseChatModel):
         completion = len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)) if text else 0
         prompt = llama.n_tokens - completion + (1 if finish == "length" else 0)
         return max(prompt, 0), completion
+
+
+def _chat_prompt(llama: Any, messages: list[BaseMessage]) -> str | None:
+    """`messages` as the GGUF's own chat template writes them, up to the assistant's turn;
+    None when the file has no template."""
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        return None
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    eos, bos = (llama.detokenize([t], special=True).decode("utf-8", "replace") if t >= 0 else ""
+                for t in (llama.token_eos(), llama.token_bos()))
+    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
+        messages=_to_llama_messages(messages)).prompt
 
 
 def _next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
