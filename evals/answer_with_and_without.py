@@ -18,32 +18,19 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "qa" / "xquad_ar.jsonl"
-
 
 def main() -> None:
+    from rag.evals.held_out import add_sample_arguments, held_out_sample
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--questions", type=int, default=50)
-    parser.add_argument("--offset", type=int, default=0, help="first question of the evenly spaced sample")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/rag-answer-with-and-without"))
+    add_sample_arguments(parser, Path("/tmp/rag-answer-with-and-without"))
     args = parser.parse_args()
 
-    from rag.app import Rag
-    from rag.config import Settings
     from rag.evals.metrics import contains_answer, mean
-    from rag.evals.qa_data import load_qa_cases
-    from rag.evals.retrieval import gold_span, ingest_contexts
-    from rag.generate.generator import CompletionCache
+    from rag.evals.retrieval import gold_span
 
-    everything = load_qa_cases(args.data)
-    cases = everything[args.offset::max(1, len(everything) // args.questions)][:args.questions]
-    cache = CompletionCache(args.work / "completions")
-    asked = {c.context for c in cases}
-    with_paragraph = Rag(Settings(home=args.work / "with"), completion_cache=cache)
-    ids = ingest_contexts(with_paragraph, everything)
-    without = Rag(Settings(home=args.work / "without"), completion_cache=cache)
-    ingest_contexts(without, [c for c in everything if c.context not in asked])
+    sample = held_out_sample(args)
+    cases, with_paragraph, without, ids = sample.cases, sample.with_paragraph, sample.without, sample.doc_ids
 
     hits, contains, grounded, false_grounded, invariant, seconds = [], [], [], [], [], []
     for i, case in enumerate(cases, 1):

@@ -22,35 +22,23 @@ import statistics
 import sys
 from pathlib import Path
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "qa" / "xquad_ar.jsonl"
 EVIDENCE_WEIGHT = 2.0  # w above
 CONFIDENT = 0.5        # a choice this confident is counted on both sides
 PREFILL = "["          # sources are shown as "[n] sentence": the reply starts at the number
 
 
 def main() -> None:
+    from rag.evals.held_out import add_sample_arguments, held_out_sample
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--questions", type=int, default=50)
-    parser.add_argument("--offset", type=int, default=0, help="first question of the evenly spaced sample")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/rag-choose-sentence"))
+    add_sample_arguments(parser, Path("/tmp/rag-choose-sentence"))
     args = parser.parse_args()
 
-    from rag.app import Rag
-    from rag.config import Settings
     from rag.evals.metrics import mean
-    from rag.evals.qa_data import load_qa_cases
-    from rag.evals.retrieval import gold_span, ingest_contexts
-    from rag.generate.generator import CompletionCache
+    from rag.evals.retrieval import gold_span
 
-    everything = load_qa_cases(args.data)
-    cases = everything[args.offset::max(1, len(everything) // args.questions)][:args.questions]
-    cache = CompletionCache(args.work / "completions")
-    asked = {c.context for c in cases}
-    with_paragraph = Rag(Settings(home=args.work / "with"), completion_cache=cache)
-    ids = ingest_contexts(with_paragraph, everything)
-    without = Rag(Settings(home=args.work / "without"), completion_cache=cache)
-    ingest_contexts(without, [c for c in everything if c.context not in asked])
+    sample = held_out_sample(args)
+    cases, with_paragraph, without, ids = sample.cases, sample.with_paragraph, sample.without, sample.doc_ids
 
     rows, seconds = [], []
     for i, case in enumerate(cases, 1):

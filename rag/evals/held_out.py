@@ -1,0 +1,49 @@
+"""One sample of QA cases and two collections: with every paragraph, and with the sample's own left out.
+
+The second keeps the other paragraphs of the same Wikipedia articles (hard
+negatives), so a question asked there is one the collection cannot answer.
+Used by the scripts under evals/ that measure answers and choices both ways.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.evals.qa_data import QACase, load_qa_cases
+from rag.evals.retrieval import ingest_contexts
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "qa" / "xquad_ar.jsonl"
+
+
+@dataclass
+class HeldOutSample:
+    cases: list[QACase]
+    with_paragraph: object  # rag.app.Rag over every paragraph
+    without: object         # rag.app.Rag without the sample's paragraphs
+    doc_ids: dict[str, str]  # context_id -> doc_id in `with_paragraph`
+
+
+def add_sample_arguments(parser: argparse.ArgumentParser, default_work: Path) -> None:
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--questions", type=int, default=50)
+    parser.add_argument("--offset", type=int, default=0, help="first question of the evenly spaced sample")
+    parser.add_argument("--work", type=Path, default=default_work)
+
+
+def held_out_sample(args: argparse.Namespace) -> HeldOutSample:
+    """`args.questions` evenly spaced cases from `args.offset`, and both collections under
+    `args.work` (generator outputs cached in its completions/ folder)."""
+    from rag.app import Rag
+    from rag.config import Settings
+    from rag.generate.generator import CompletionCache
+
+    everything = load_qa_cases(args.data)
+    cases = everything[args.offset::max(1, len(everything) // args.questions)][:args.questions]
+    cache = CompletionCache(args.work / "completions")
+    asked = {c.context for c in cases}
+    with_paragraph = Rag(Settings(home=args.work / "with"), completion_cache=cache)
+    doc_ids = ingest_contexts(with_paragraph, everything)
+    without = Rag(Settings(home=args.work / "without"), completion_cache=cache)
+    ingest_contexts(without, [c for c in everything if c.context not in asked])
+    return HeldOutSample(cases, with_paragraph, without, doc_ids)
