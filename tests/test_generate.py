@@ -489,7 +489,7 @@ def test_a_model_without_token_probabilities_makes_no_choice():
 def test_bundled_small_model_chooses_by_token_probability_and_keeps_generating_the_same(small_model):
     before = small_model.invoke(QUESTION).content
     shares = small_model.option_probabilities(CHOICE_MESSAGES, ["1", "2", "3"], prefill="[")
-    assert max(range(3), key=shares.__getitem__) == 1 and sum(shares) <= 1.0 + 1e-6
+    assert max(range(3), key=shares.__getitem__) == 1 and shares[1] > 0.5
     # The second call re-uses the KV cache of the shared prompt (only its last token is evaluated
     # again, alone rather than in a batch, so the floats differ in the third decimal at most).
     assert small_model.option_probabilities(CHOICE_MESSAGES, ["1", "2", "3"], prefill="[") == \
