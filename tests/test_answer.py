@@ -405,3 +405,68 @@ def test_common_sentence_start_words_are_not_names():
     from rag.verify.names import candidate_names
 
     assert candidate_names("Both membranes are alike, said Kerry.") == [("Kerry", "Kerry")]
+
+
+class FakeChoosingChatModel(FakeListChatModel):
+    """A fake chat model that also reports fixed probabilities over the numbered options."""
+    option_shares: list[float] = []
+
+    def option_probabilities(self, messages, labels, prefill=""):
+        return self.option_shares[:len(labels)]
+
+
+def choosing_generator(shares: list[float], *replies: str) -> Generator:
+    return Generator(lambda: FakeChoosingChatModel(responses=list(replies), option_shares=shares), "fake")
+
+
+def test_an_unverifiable_answer_quotes_the_sentence_the_model_chose(checker):
+    from rag.retrieve.evidence import EvidenceSpan
+
+    # Best-scored evidence is sentence 1, but the model chose sentence 2 (Kerry's), which the question asks about.
+    gen = choosing_generator([0.2, 0.7, 0.1], "أعلن كيري أن المحادثات انتهت أمس [2].")
+    evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
+    answer = answer_question("ماذا أعلن وزير الخارجية جون كيري عن المحادثات مع روسيا؟", [passage()], {"d1": ARTICLE},
+                             gen, checker, evidence)
+    assert answer.grounded and answer.mode == "extractive"
+    assert [c.quote for c in answer.citations] == [sources()[1].text]
+
+
+def test_a_confident_choice_replaces_a_verified_draft_citing_another_sentence(checker):
+    text = "وصل الوفد الروسي إلى جنيف صباح الاثنين. وقال الوفد الروسي في جنيف إن المحادثات ستستمر ثلاثة أيام."
+    article = Article(doc_id="d2", title="جنيف", text=text, date="2016-08-23")
+    split = text.index("وقال")
+    spans = [(0, split - 1), (split, len(text))]
+    evidence_spans = [(s, e) for s, e in spans]
+    from rag.retrieve.evidence import EvidenceSpan
+
+    evidence = [EvidenceSpan("d2", s, e, score) for (s, e), score in zip(evidence_spans, [0.9, 0.5])]
+    whole = [Passage(doc_id="d2", start=0, end=len(text), text=text, score=1.0, title="جنيف", chunk_id="d2:0")]
+    draft = "وصل الوفد الروسي إلى جنيف صباح الاثنين [1]."
+    question = "ماذا قال الوفد الروسي في جنيف؟"
+    kept = answer_question(question, whole, {"d2": article}, choosing_generator([0.5, 0.5], draft), checker, evidence)
+    assert kept.mode == "generated" and [c.quote for c in kept.citations] == [text[:split - 1]]
+    chosen = answer_question(question, whole, {"d2": article}, choosing_generator([0.1, 0.9], draft), checker,
+                             evidence)
+    assert chosen.grounded and chosen.mode == "extractive"
+    assert [c.quote for c in chosen.citations] == [text[split:]]
+
+
+def test_a_confident_choice_that_does_not_cover_the_question_leaves_the_verified_draft(checker):
+    draft = "أعلن وزير الخارجية جون كيري أن المحادثات مع روسيا تقترب من نهايتها [2]."
+    answer = answer_question("ماذا أعلن وزير الخارجية جون كيري عن المحادثات مع روسيا؟", [passage()],
+                             {"d1": ARTICLE}, choosing_generator([0.05, 0.05, 0.9], draft), checker)
+    assert answer.mode == "generated" and [c.quote for c in answer.citations] == [sources()[1].text]
+
+
+def test_a_question_no_source_sentence_clearly_answers_is_not_drafted(checker):
+    # The model spreads its choice over every sentence: nothing answers it, and no draft is written.
+    gen = choosing_generator([0.34, 0.33, 0.33], "أعلن وزير الخارجية جون كيري أن المحادثات مع روسيا تقترب من نهايتها [2].")
+    answer = answer_question("ماذا أعلن وزير الخارجية جون كيري عن المحادثات مع روسيا؟", [passage()],
+                             {"d1": ARTICLE}, gen, checker)
+    assert not answer.grounded and answer.completion is None
+
+
+def test_quotable_sources_start_with_the_chosen_sentence():
+    from rag.answer import quotable_sources
+
+    assert quotable_sources("جواب ما [2].", sources(), [0.9, 0.5, 0.4], "سؤال؟", chosen=3) == [3, 2]
