@@ -7,7 +7,7 @@ the model is asked which one answers it; instead of reading its reply, the
 next-token probabilities over the numbers are read (Generator.choose: llama.cpp
 logits, or an OpenAI-compatible server's top_logprobs). Printed against the gold
 sentence: how often the most probable number is it, how often the best-scored
-evidence sentence is, and both combined as `rag ask` does (rag.answer.choose_source).
+evidence sentence is, and both combined (probability x exp(w x evidence score)).
 The same questions are asked again with their paragraph left out, to see whether
 the choice's confidence tells an answerable question from one the collection
 cannot answer. Choices are cached under --work. Progress on stderr; one JSON line
@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
 
-CONFIDENT = 0.5  # a choice this confident is counted on both sides
+EVIDENCE_WEIGHT = 2.0  # w above
+CONFIDENT = 0.5        # a choice this confident is counted on both sides
+PREFILL = "["          # sources are shown as "[n] sentence": the reply starts at the number
 
 
 def main() -> None:
-    from rag.answer import CHOICE_MIN_CONFIDENCE
     from rag.evals.held_out import add_sample_arguments, held_out_sample
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -54,8 +56,8 @@ def main() -> None:
     def accuracy(key: str) -> float:
         return mean([bool(r["with"]) and r["with"][key] == r["gold"] for r in rows])
 
-    def confidences(side: str, key: str = "confidence") -> list[float]:
-        return [r[side][key] for r in rows if r[side]]
+    def confidences(side: str) -> list[float]:
+        return [r[side]["confidence"] for r in rows if r[side]]
 
     print(json.dumps({
         "questions": len(cases), "offset": args.offset, "model": with_paragraph.generator.label,
@@ -66,31 +68,29 @@ def main() -> None:
         "median_confidence_unanswerable": statistics.median(confidences("without") or [0]),
         f"confident_{CONFIDENT}_answerable": mean([c >= CONFIDENT for c in confidences("with")]),
         f"confident_{CONFIDENT}_unanswerable": mean([c >= CONFIDENT for c in confidences("without")]),
-        # rag ask answers nothing below this weighted confidence
-        "weighted_below_min_answerable": mean([c < CHOICE_MIN_CONFIDENCE
-                                               for c in confidences("with", "weighted_confidence")]),
-        "weighted_below_min_unanswerable": mean([c < CHOICE_MIN_CONFIDENCE
-                                                 for c in confidences("without", "weighted_confidence")]),
         "seconds_per_choice": mean(seconds) if seconds else None,
     }))
 
 
 def choose(rag, question: str) -> dict | None:
     """The model's choice among the evidence sentences `rag ask` would number, or None."""
-    from rag.answer import choose_source
-    from rag.verify.sources import number_evidence
+    from rag.prompting import load_prompt
+    from rag.verify.sources import number_evidence, render_sources
 
     found = rag.gather(question)
     sources = number_evidence(found.evidence, found.articles)
-    scores = [e.score for e in found.evidence]
-    alone = choose_source(question, sources, scores, rag.generator, evidence_weight=0.0)
-    if alone is None:
+    if len(sources) < 2:
         return None
-    weighted = choose_source(question, sources, scores, rag.generator)
-    return {"sources": sources, "chosen": alone.number, "confidence": alone.confidence,
+    user = load_prompt("choose.user").render(sources=render_sources(sources), question=question.strip())
+    choice = rag.generator.choose(load_prompt("choose.system").render(), user, len(sources), prefill=PREFILL)
+    if choice is None:
+        return None
+    scores = [e.score for e in found.evidence]
+    weighted = [p * math.exp(EVIDENCE_WEIGHT * s) for p, s in zip(choice.probabilities, scores)]
+    return {"sources": sources, "chosen": choice.number, "confidence": choice.confidence,
             "best_evidence": max(range(len(scores)), key=scores.__getitem__) + 1,
-            "weighted": weighted.number, "weighted_confidence": weighted.confidence,
-            "seconds": alone.seconds, "cached": alone.cached}
+            "weighted": max(range(len(weighted)), key=weighted.__getitem__) + 1,
+            "seconds": choice.seconds, "cached": choice.cached}
 
 
 if __name__ == "__main__":

@@ -7,11 +7,10 @@ do not contain it and `grounded` is false.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from rag.generate.generator import Choice, Completion, Generator
+from rag.generate.generator import Completion, Generator
 from rag.prompting import load_prompt
 from rag.records import Citation, Passage
 from rag.text.arabic import content_tokens
@@ -29,12 +28,6 @@ LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
 ANSWER_MAX_TOKENS = 220
 MAX_FALLBACK_TRANSLATIONS = 2  # extra generator calls an English answer may spend on translating sources
 LOCATED_MIN_SHARE = 0.5  # of the draft's added words, for a source to count as where its answer came from
-CHOICE_PREFILL = "["  # sources are shown as "[n] sentence": the reply starts at the number
-# The model's choice of the answering sentence (choose_source), weighted by the evidence
-# scores: probability x exp(weight x score).
-CHOICE_EVIDENCE_WEIGHT = 2.0
-CHOICE_MIN_CONFIDENCE = 0.35  # below: no source answers the question, nothing is drafted
-CHOICE_OVERRIDES_DRAFT = 0.6  # at or above: the chosen sentence, quoted, replaces a draft citing others
 
 
 @dataclass
@@ -49,7 +42,6 @@ class Answer:
     sentences: list[tuple[str, list[int]]] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     completion: Completion | None = None
-    choice: Choice | None = None  # the model's choice of the answering sentence (choose_source)
     log: VerificationLog | None = None
 
     def to_json(self) -> dict:
@@ -78,20 +70,6 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     sources = number_evidence(evidence, articles) if evidence else number_sources(passages, articles)
     if not sources:
         return _not_found(question, lang, generator.label, passages)
-    scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
-    choice = choose_source(question, sources, scores, generator)
-    if choice is not None and choice.confidence < CHOICE_MIN_CONFIDENCE:
-        answer = _not_found(question, lang, generator.label, passages)
-    else:
-        answer = _answer(question, lang, sources, scores, choice, passages, articles, generator, checker, on_token,
-                         word_weights, translations, translate_fallback)
-    answer.choice = choice
-    return answer
-
-
-def _answer(question, lang, sources, scores, choice, passages, articles, generator, checker, on_token, word_weights,
-            translations, translate_fallback) -> Answer:
-    """A draft, verified, or else a quoted (or translated) source sentence, or not found."""
     system = load_prompt(f"ask.system.{lang}").render()
     user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
                                           language=LANGUAGE_NAMES[lang])
@@ -99,22 +77,19 @@ def _answer(question, lang, sources, scores, choice, passages, articles, generat
     coverage = _CoverageCheck(question, sources, lang, checker, word_weights, translations)
     verified, log = ([], VerificationLog()) if is_not_found(completion.text) else \
         verify_draft(completion.text, sources, checker, lang, question=question)
-    quoting = _Quoting(question, lang, sources, articles, passages, generator, checker, coverage, completion, log,
-                       MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0)
     if verified and coverage(verified, log):
-        drafted = _grounded(question, lang, generator.label, verified, sources, articles, passages, completion, log)
-        if choice is None or choice.confidence < CHOICE_OVERRIDES_DRAFT or \
-                choice.number in {n for v in verified for n in v.sources}:
-            return drafted
-        return quoting.first([choice.number]) or drafted
-    # Nothing verifiable was written: quote the sentence the model chose (or the best evidence
-    # sentence, or one the draft pointed at) when it covers what was asked, translated (and
-    # verified) when the question is in another language. The model chooses; the words are the source's.
+        return _grounded(question, lang, generator.label, verified, sources, articles, passages, completion, log)
+    # Nothing verifiable was written: quote the best evidence sentence (or one the model
+    # pointed at) when its article covers what was asked,
+    # translated (and verified) when the question is in another language.
+    # The model chooses; the words are the source's.
+    scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
+    translations_left = MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0
     # An English question the model answered in Arabic: that answer, translated and checked again.
     arabic = wrong_language_answer(completion.text, log, sources, checker, question) \
-        if lang == "en" and quoting.translations_left else None
+        if lang == "en" and translations_left else None
     if arabic is not None:
-        quoting.translations_left -= 1
+        translations_left -= 1
         cited = [sources[n - 1] for n in arabic.sources]
         translated = verified_translation(arabic.text, cited, sources, generator, checker, question)
         if translated and coverage.covers([s.text for s in cited], GENERATED_ANSWER):
@@ -123,39 +98,33 @@ def _answer(question, lang, sources, scores, choice, passages, articles, generat
             answer.mode = "translated"
             return answer
     refuted = refuted_sources(completion.text, log, sources, lang)
-    numbers = quotable_sources(completion.text, sources, scores, question, refuted,
-                               chosen=choice.number if choice else None)
-    return quoting.first(numbers) or _not_found(question, lang, generator.label, passages, completion, log)
-
-
-def choose_source(question: str, sources: list[SourceSentence], scores: list[float], generator: Generator,
-                  evidence_weight: float = CHOICE_EVIDENCE_WEIGHT) -> Choice | None:
-    """The source sentence the model finds answers the question, read from its next-token
-    probabilities over the source numbers and weighted by the sentences' evidence `scores`
-    (None when the model gives no probabilities).
-
-    Measured on 100 XQuAD-ar questions (1.5B model, evals/choose_sentence.py): the weighted
-    choice is the gold sentence 0.78 / 0.68 of the time (the model alone 0.72 / 0.64, the
-    best-scored sentence 0.66 / 0.62); its confidence is >= 0.5 for 0.68 of answerable
-    questions and 0.22 of those whose paragraph is not in the collection."""
-    if len(sources) < 2:
-        return None
-    system = load_prompt("choose.system").render()
-    user = load_prompt("choose.user").render(sources=render_sources(sources), question=question.strip())
-    choice = generator.choose(system, user, len(sources), prefill=CHOICE_PREFILL)
-    if choice is None:
-        return None
-    return replace(choice, probabilities=tuple(p * math.exp(evidence_weight * score)
-                                               for p, score in zip(choice.probabilities, scores)))
+    for number in quotable_sources(completion.text, sources, scores, question, refuted):
+        source = sources[number - 1]
+        if detect_language(source.text) == lang:
+            fallback, mode = VerifiedSentence(" ".join(source.text.split()), [source.number]), "extractive"
+        elif lang == "en" and translations_left:
+            translations_left -= 1
+            # A translation must itself be about the question: its source sentence, not
+            # just its article, has to mention what was asked.
+            if not coverage.covers([source.text], QUOTED_SOURCE):
+                continue
+            fallback, mode = translate_source(source, sources, generator, checker, question), "translated"
+        else:
+            continue
+        if fallback is not None and coverage([fallback], log, fallback=True):
+            answer = _grounded(question, lang, generator.label, [fallback], sources, articles, passages, completion, log)
+            answer.mode = mode
+            return answer
+    return _not_found(question, lang, generator.label, passages, completion, log)
 
 
 def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[float], question: str,
-                     refuted: set[int] = frozenset(), chosen: int | None = None) -> list[int]:
-    """Source numbers worth quoting, best first: the one the model `chosen`, else the
-    best-scored evidence sentence, then those the draft cites, then the one holding
-    most of the draft's own words (what it adds to the question). Sources the draft
-    misread (`refuted`) are never quoted. Measured on XQuAD (50 ar questions): the
-    evidence-first order gives citation hit 0.56, model-cited-first 0.50."""
+                     refuted: set[int] = frozenset()) -> list[int]:
+    """Source numbers worth quoting, best first: the best-scored evidence sentence,
+    then those the draft cites, then the one holding most of the draft's own words
+    (what it adds to the question). Sources the draft misread (`refuted`) are
+    never quoted. Measured on XQuAD (50 ar questions): the evidence-first order
+    gives citation hit 0.56, model-cited-first 0.50."""
     shown = {s.number for s in sources}
     sentences = parse_draft(draft)
     cited = [n for sentence in sentences for n in sentence.cited if n in shown]
@@ -167,7 +136,7 @@ def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[flo
         if share[best] >= LOCATED_MIN_SHARE:
             located = [sources[best].number]
     ranked = sorted(range(len(sources)), key=lambda i: -scores[i])
-    top = [chosen] if chosen in shown else [sources[i].number for i in ranked if sources[i].number not in refuted][:1]
+    top = [sources[i].number for i in ranked if sources[i].number not in refuted][:1]
     return [n for n in dict.fromkeys(top + cited + located) if n not in refuted]
 
 
@@ -234,45 +203,6 @@ class _CoverageCheck:
             log.dropped.extend((v.text, f"cited sentences never mention: {', '.join(coverage.missing)} "
                                         f"({coverage.missing_weight:.0%} of the question)") for v in verified)
         return coverage.covered
-
-
-class _Quoting:
-    """Answers that quote one source sentence, or its verified translation (at most
-    `translations_left` generator calls) for a question in the other language."""
-
-    def __init__(self, question, lang, sources, articles, passages, generator, checker, coverage, completion, log,
-                 translations_left: int):
-        self.question, self.lang, self.sources, self.articles, self.passages = question, lang, sources, articles, passages
-        self.generator, self.checker, self.coverage = generator, checker, coverage
-        self.completion, self.log, self.translations_left = completion, log, translations_left
-
-    def first(self, numbers: list[int]) -> Answer | None:
-        """The first of these sources that can be quoted (or translated) and covers the question."""
-        for number in numbers:
-            answer = self.quote(self.sources[number - 1])
-            if answer is not None:
-                return answer
-        return None
-
-    def quote(self, source: SourceSentence) -> Answer | None:
-        if detect_language(source.text) == self.lang:
-            sentence, mode = VerifiedSentence(" ".join(source.text.split()), [source.number]), "extractive"
-        elif self.lang == "en" and self.translations_left:
-            self.translations_left -= 1
-            # A translation must itself be about the question: its source sentence, not
-            # just its article, has to mention what was asked.
-            if not self.coverage.covers([source.text], QUOTED_SOURCE):
-                return None
-            sentence = translate_source(source, self.sources, self.generator, self.checker, self.question)
-            mode = "translated"
-        else:
-            return None
-        if sentence is None or not self.coverage([sentence], self.log, fallback=True):
-            return None
-        answer = _grounded(self.question, self.lang, self.generator.label, [sentence], self.sources, self.articles,
-                           self.passages, self.completion, self.log)
-        answer.mode = mode
-        return answer
 
 
 def _grounded(question, lang, model, verified, sources, articles, passages, completion, log) -> Answer:

@@ -493,17 +493,3 @@ def test_record_mode_prunes_only_this_models_unused_recordings(tmp_path):
     assert fresh.prune("m1") == 1  # bb2: m1's, unused; cc3 belongs to another model
     assert sorted(p.stem for p in (tmp_path / "rec").glob("*/*.json")) == ["aa1", "cc3"]
     assert (fresh.replayed, fresh.generated) == (1, 0)
-
-
-def test_an_answers_cost_counts_the_sentence_choice_and_the_draft():
-    from rag.generate.generator import Choice, Completion
-
-    rag = FakeRag({"d1": Article("d1", "بولونيا", CONTEXT)})
-    refused = Answer(question="؟", answer="لم يرد ذلك في المقالات.", lang="ar", grounded=False, citations=[],
-                     model="fake", choice=Choice((0.3, 0.3, 0.4), "fake", 2.0, prompt_tokens=300, cached=True))
-    record = score_answer(rag, SupportChecker(rag.embedder), qa_case(answerable=False), refused, {}, seconds=2.1)
-    assert (record["prompt_tokens"], record["generation_seconds"], record["replayed"]) == (300, 2.0, True)
-    refused.completion = Completion("x", "fake", prompt_tokens=500, completion_tokens=20, seconds=6.0)
-    record = score_answer(rag, SupportChecker(rag.embedder), qa_case(answerable=False), refused, {}, seconds=8.1)
-    assert (record["prompt_tokens"], record["generation_seconds"], record["replayed"]) == (800, 8.0, False)
-    assert record["completion_tokens"] == 20

@@ -72,17 +72,17 @@ def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: di
     golds = case.golds(answer.lang)
     broken = citation_invariant_failures(rag, answer.citations)
     supported, pairs = supported_citations(checker, answer.sentences, answer.citations)
-    calls = [c for c in (answer.choice, answer.completion) if c is not None]  # the model's work for this answer
+    completion = answer.completion
     record = {
         "id": case.case_id, "question": case.question, "lang": answer.lang, "answerable": case.answerable,
         "gold": golds[0] if case.answerable else "", "answer": answer.answer, "grounded": answer.grounded,
         "citations": [c.to_json() for c in answer.citations],
         "citations_total": len(answer.citations), "citations_broken": broken,
         "supported_pairs": supported, "cited_pairs": pairs,
-        "prompt_tokens": sum(c.prompt_tokens for c in calls),
-        "completion_tokens": answer.completion.completion_tokens if answer.completion else 0,
-        "generation_seconds": sum(c.seconds for c in calls),
-        "replayed": bool(calls) and all(c.cached for c in calls),
+        "prompt_tokens": completion.prompt_tokens if completion else 0,
+        "completion_tokens": completion.completion_tokens if completion else 0,
+        "generation_seconds": completion.seconds if completion else 0.0,
+        "replayed": bool(completion and completion.cached),
         "seconds": seconds,
     }
     if case.answerable:

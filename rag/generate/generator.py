@@ -36,7 +36,6 @@ class Choice:
     probabilities: tuple[float, ...]  # option 1..n; the share of the model's next-token mass on each
     model: str
     seconds: float
-    prompt_tokens: int = 0  # o200k, like Completion's
     cached: bool = False
 
     @property
@@ -136,8 +135,7 @@ class Generator:
                                                   labels, prefill)
         if probabilities is None:
             return None
-        choice = Choice(tuple(probabilities), self.label, time.perf_counter() - started,
-                        prompt_tokens=count_tokens(system) + count_tokens(user))
+        choice = Choice(tuple(probabilities), self.label, time.perf_counter() - started)
         if self.cache and key:
             self.cache.put(key, choice, system, user)
         return choice
