@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.evals.qa_data import QACase, load_qa_cases
 from rag.evals.retrieval import ingest_contexts
+
+if TYPE_CHECKING:
+    from rag.evals.runner import TrackingCache
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "qa" / "xquad_ar.jsonl"
 
@@ -22,6 +26,7 @@ class HeldOutSample:
     with_paragraph: object  # rag.app.Rag over every paragraph
     without: object         # rag.app.Rag without the sample's paragraphs
     doc_ids: dict[str, str]  # context_id -> doc_id in `with_paragraph`
+    cache: TrackingCache     # the generator outputs both collections record and replay
 
 
 def add_sample_arguments(parser: argparse.ArgumentParser, default_work: Path) -> None:
@@ -36,14 +41,14 @@ def held_out_sample(args: argparse.Namespace) -> HeldOutSample:
     `args.work` (generator outputs cached in its completions/ folder)."""
     from rag.app import Rag
     from rag.config import Settings
-    from rag.generate.generator import CompletionCache
+    from rag.evals.runner import TrackingCache
 
     everything = load_qa_cases(args.data)
     cases = everything[args.offset::max(1, len(everything) // args.questions)][:args.questions]
-    cache = CompletionCache(args.work / "completions")
+    cache = TrackingCache(args.work / "completions")
     asked = {c.context for c in cases}
     with_paragraph = Rag(Settings(home=args.work / "with"), completion_cache=cache)
     doc_ids = ingest_contexts(with_paragraph, everything)
     without = Rag(Settings(home=args.work / "without"), completion_cache=cache)
     ingest_contexts(without, [c for c in everything if c.context not in asked])
-    return HeldOutSample(cases, with_paragraph, without, doc_ids)
+    return HeldOutSample(cases, with_paragraph, without, doc_ids, cache)
