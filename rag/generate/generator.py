@@ -9,14 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from rag.errors import SetupError
 from rag.text.tokens import count_tokens
+
+
+YES_NO_LABELS = ("yes", "Yes", "no", "No")
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,15 @@ class CompletionCache:
 
 class Generator:
     def __init__(self, chat_model_factory: Callable[[], object], label: str, params: dict | None = None,
-                 cache: CompletionCache | None = None):
+                 cache: CompletionCache | None = None, continues_reply: bool = False):
+        """`continues_reply`: the chat model continues a conversation ending in an AI message
+        from that text (llama.cpp does; chat completion servers answer it anew)."""
         self._factory = chat_model_factory
         self._model = None
         self.label = label
         self.params = params or {}
         self.cache = cache
+        self.continues_reply = continues_reply
 
     def _chat(self):
         if self._model is None:
@@ -101,9 +107,14 @@ class Generator:
         return self._model
 
     def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None,
-                 max_tokens: int | None = None) -> Completion:
-        """Generate (or replay) one completion; max_tokens caps the answer length for this call."""
-        params = self.params | ({"max_tokens": max_tokens} if max_tokens else {})
+                 max_tokens: int | None = None, prefill: str = "") -> Completion:
+        """Generate (or replay) one completion; max_tokens caps the answer length for this call.
+
+        `prefill` starts the reply where the chat model can continue it (llama.cpp), and the
+        completion is what follows it; other models ignore it and write their reply whole."""
+        prefill = prefill if prefill and self.continues_reply else ""
+        params = self.params | ({"max_tokens": max_tokens} if max_tokens else {}) | \
+            ({"prefill": prefill} if prefill else {})
         key = CompletionCache.key(self.label, system, user, params) if self.cache else None
         hit = self._recorded(key, Completion, "output")
         if hit is not None:
@@ -115,16 +126,16 @@ class Generator:
             self.cache.put(key, completion, system, user)
         return completion
 
-    def choose(self, system: str, user: str, options: int, prefill: str = "") -> Choice | None:
-        """Which of `options` numbered items ("1" … "n") the model would write next, as
-        probabilities; None when the model gives no token probabilities.
+    def choose(self, system: str, user: str, options: int | Sequence[str], prefill: str = "") -> Choice | None:
+        """Which of `options` numbered items ("1" … "n"), or of the given labels, the model
+        would write next, as probabilities; None when the model gives no token probabilities.
 
         `prefill` starts the model's reply where the chat model can continue it (llama.cpp;
         an OpenAI-compatible server cannot, and its first tokens are read instead)."""
         chat = self._chat()
         if not hasattr(chat, "option_probabilities"):
             return None
-        labels = [str(n) for n in range(1, options + 1)]
+        labels = [str(n) for n in range(1, options + 1)] if isinstance(options, int) else list(options)
         key = CompletionCache.key(self.label, system, user, self.params | {"choose": labels, "prefill": prefill}) \
             if self.cache else None
         hit = self._recorded(key, Choice, "choice")
@@ -140,6 +151,15 @@ class Generator:
             self.cache.put(key, choice, system, user)
         return choice
 
+    def yes_probability(self, system: str, user: str) -> float | None:
+        """The model's probability of answering yes rather than no (its first reply token, either
+        case); None when the model gives no token probabilities."""
+        choice = self.choose(system, user, YES_NO_LABELS)
+        if choice is None:
+            return None
+        yes, no = sum(choice.probabilities[:2]), sum(choice.probabilities[2:])
+        return yes / (yes + no) if yes + no else None
+
     def _recorded(self, key: str | None, kind: type, what: str):
         """The cached record under `key`, or None to generate it (an error in replay-only mode)."""
         if not (self.cache and key):
@@ -152,6 +172,8 @@ class Generator:
 
     def _run(self, system: str, user: str, on_token: Callable[[str], None] | None, params: dict) -> Completion:
         messages = [SystemMessage(content=system), HumanMessage(content=user)]
+        if params.get("prefill"):
+            messages.append(AIMessage(content=params["prefill"]))
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
