@@ -7,12 +7,10 @@ do not contain it and `grounded` is false.
 """
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.generate.generator import Choice, Completion, Generator
+from rag.generate.generator import YES_NO_LABELS, Choice, Completion, Generator, yes_share
 from rag.prompting import load_prompt
 from rag.records import Citation, Passage
 from rag.text.arabic import content_tokens
@@ -27,13 +25,12 @@ from rag.verify.sources import SourceSentence, number_evidence, number_sources, 
 from rag.verify.support import SupportChecker
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
+LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
 ANSWER_MAX_TOKENS = 220
 MAX_FALLBACK_TRANSLATIONS = 2  # extra generator calls an English answer may spend on translating sources
 LOCATED_MIN_SHARE = 0.5  # of the draft's added words, for a source to count as where its answer came from
-PICK_PREFILL = "["  # sources are shown as "[n] sentence": the reply starts at a number
-EVIDENCE_WEIGHT = 2.0  # the pick: the model's probability for a number x exp(w x its evidence score)
 ANSWERS_MIN = 0.5  # the model's P(yes) that a cited sentence answers the question, below which it is not used
-ANSWERS_SURE = 0.8  # P(yes) at which the picked sentence is quoted though its words differ from the question's
+CONTEXT_CHARS = 1500  # how far back the sentence before a source is looked for
 
 
 @dataclass
@@ -49,6 +46,12 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     completion: Completion | None = None
     log: VerificationLog | None = None
+    choices: list[Choice] = field(default_factory=list)  # the model's other calls (yes/no asks)
+
+    @property
+    def model_seconds(self) -> float:
+        """Seconds the model spent on this answer (the recorded ones when replayed)."""
+        return (self.completion.seconds if self.completion else 0.0) + sum(c.seconds for c in self.choices)
 
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.answer, "lang": self.lang, "grounded": self.grounded,
@@ -72,33 +75,38 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
     coverage check (rag.verify.coverage); `translations` of the question words
     (e.g. the term translator's) let that check run across languages.
     """
+    calls: list[Choice] = []
+    answer = _answer(question, passages, articles, generator, checker, evidence, on_token, word_weights,
+                     translations, translate_fallback, calls)
+    answer.choices = calls
+    return answer
+
+
+def _answer(question, passages, articles, generator, checker, evidence, on_token, word_weights, translations,
+            translate_fallback, calls: list[Choice]) -> Answer:
+    """answer_question; the model's yes/no asks are added to `calls`."""
     lang = question_language(question)
     sources = number_evidence(evidence, articles) if evidence else number_sources(passages, articles)
     if not sources:
         return _not_found(question, lang, generator.label, passages)
     system = load_prompt(f"ask.system.{lang}").render()
-    user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip())
-    scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
-    # The model picks the answering sentence first (its number), then writes from it.
-    picked = pick_source(generator.choose(system, user, len(sources), prefill=PICK_PREFILL), scores)
-    prefill = f"[{picked}] " if picked and generator.continues_reply else ""
-    if prefill and on_token:
-        on_token(prefill)
-    completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS, prefill=prefill)
-    draft = cited_draft(completion.text, picked if prefill else None)
+    user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
+                                          language=LANGUAGE_NAMES[lang])
+    completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
     coverage = _CoverageCheck(question, sources, lang, checker, word_weights, translations)
-    answers = _AnswersCheck(question, sources, articles, generator)
-    verified, log = ([], VerificationLog()) if is_not_found(draft) else \
-        verify_draft(draft, sources, checker, lang, question=question)
+    answers = _AnswersCheck(question, sources, articles, generator, calls)
+    verified, log = ([], VerificationLog()) if is_not_found(completion.text) else \
+        verify_draft(completion.text, sources, checker, lang, question=question)
     if verified and coverage(verified, log) and answers.accepts(_cited(verified), log):
         return _grounded(question, lang, generator.label, verified, sources, articles, passages, completion, log)
-    # Nothing verifiable was written: quote the sentence the model picked, when it says plainly
-    # that it answers; else the best evidence sentence (or one the model pointed at) when it
-    # covers what was asked, translated (and verified) when the question is in another language.
+    # Nothing verifiable was written: quote the best evidence sentence (or one the model
+    # pointed at) when its article covers what was asked,
+    # translated (and verified) when the question is in another language.
     # The model chooses; the words are the source's.
+    scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
     translations_left = MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0
     # An English question the model answered in Arabic: that answer, translated and checked again.
-    arabic = wrong_language_answer(draft, log, sources, checker, question) \
+    arabic = wrong_language_answer(completion.text, log, sources, checker, question) \
         if lang == "en" and translations_left else None
     if arabic is not None and answers.accepts(arabic.sources, log):
         translations_left -= 1
@@ -109,79 +117,34 @@ def answer_question(question: str, passages: list[Passage], articles: dict, gene
                                completion, log)
             answer.mode = "translated"
             return answer
-    refuted = refuted_sources(draft, log, sources, lang)
-    if picked and picked not in refuted and detect_language(sources[picked - 1].text) == lang \
-            and (answers(picked) or 0.0) >= ANSWERS_SURE:
-        return _quoted(question, lang, generator.label, sources[picked - 1], sources, articles, passages,
-                       completion, log)
-    for number in quotable_sources(draft, sources, scores, question, refuted, picked):
+    refuted = refuted_sources(completion.text, log, sources, lang)
+    for number in quotable_sources(completion.text, sources, scores, question, refuted):
         source = sources[number - 1]
-        if not answers.accepts([number], log):
-            continue
         if detect_language(source.text) == lang:
             fallback, mode = VerifiedSentence(" ".join(source.text.split()), [source.number]), "extractive"
         elif lang == "en" and translations_left:
             translations_left -= 1
             # A translation must itself be about the question: its source sentence, not
             # just its article, has to mention what was asked.
-            if not coverage.covers([source.text], QUOTED_SOURCE):
+            if not coverage.covers([source.text], QUOTED_SOURCE) or not answers.accepts([number], log):
                 continue
             fallback, mode = translate_source(source, sources, generator, checker, question), "translated"
         else:
             continue
-        if fallback is not None and coverage([fallback], log, fallback=True):
+        if fallback is not None and coverage([fallback], log, fallback=True) and answers.accepts([number], log):
             answer = _grounded(question, lang, generator.label, [fallback], sources, articles, passages, completion, log)
             answer.mode = mode
             return answer
     return _not_found(question, lang, generator.label, passages, completion, log)
 
 
-def pick_source(choice: Choice | None, scores: list[float]) -> int | None:
-    """The source number the model would cite first, weighed by the evidence scores
-    (probability x exp(EVIDENCE_WEIGHT x score)); None without a choice.
-
-    Measured on 100 XQuAD-ar questions (evals/choose_sentence.py): the gold sentence is the
-    model's most probable number 0.72 / 0.64 (two samples), the best-scored evidence
-    sentence 0.66 / 0.62, the weighed pick 0.78 / 0.68; a draft written freely cited it 0.42."""
-    if choice is None or len(choice.probabilities) != len(scores):
-        return None
-    weighed = [p * math.exp(EVIDENCE_WEIGHT * s) for p, s in zip(choice.probabilities, scores)]
-    return max(range(len(weighed)), key=weighed.__getitem__) + 1
-
-
-def cited_draft(text: str, picked: int | None) -> str:
-    """The draft with its source numbers after its sentences, as parse_draft reads them.
-
-    `picked`: the reply was pre-filled with "[picked] " and `text` is what followed (the
-    model may repeat the number as "3. "); else the reply may start with its numbers."""
-    text = text.strip()
-    if picked is not None:
-        text, numbers = re.sub(rf"^{picked}[.):]\s+", "", text), [picked]
-    else:
-        lead = _LEADING_MARKERS.match(text)
-        if not lead:
-            return text
-        text, numbers = text[lead.end():], [int(n) for n in re.findall(r"\d+", lead.group(0))]
-    if not text or _MARKER.search(text):
-        return text
-    return with_markers(text, numbers)
-
-
-_LEADING_MARKERS = re.compile(r"^(?:\[\d+\]\s*)+")
-_MARKER = re.compile(r"\[\d+\]")
-
-
-def _cited(verified: list[VerifiedSentence]) -> list[int]:
-    return list(dict.fromkeys(n for v in verified for n in v.sources))
-
-
 def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[float], question: str,
-                     refuted: set[int] = frozenset(), picked: int | None = None) -> list[int]:
-    """Source numbers worth quoting, best first: the model's pick (pick_source), the
-    best-scored evidence sentence, then those the draft cites, then the one holding most
-    of the draft's own words (what it adds to the question). Sources the draft misread
-    (`refuted`) are never quoted. Measured on XQuAD (50 ar questions), before the pick:
-    the evidence-first order gives citation hit 0.56, model-cited-first 0.50."""
+                     refuted: set[int] = frozenset()) -> list[int]:
+    """Source numbers worth quoting, best first: the best-scored evidence sentence,
+    then those the draft cites, then the one holding most of the draft's own words
+    (what it adds to the question). Sources the draft misread (`refuted`) are
+    never quoted. Measured on XQuAD (50 ar questions): the evidence-first order
+    gives citation hit 0.56, model-cited-first 0.50."""
     shown = {s.number for s in sources}
     sentences = parse_draft(draft)
     cited = [n for sentence in sentences for n in sentence.cited if n in shown]
@@ -194,8 +157,7 @@ def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[flo
             located = [sources[best].number]
     ranked = sorted(range(len(sources)), key=lambda i: -scores[i])
     top = [sources[i].number for i in ranked if sources[i].number not in refuted][:1]
-    first = [picked] if picked else []
-    return [n for n in dict.fromkeys(first + top + cited + located) if n not in refuted]
+    return [n for n in dict.fromkeys(top + cited + located) if n not in refuted]
 
 
 def wrong_language_answer(draft: str, log: VerificationLog, sources: list[SourceSentence], checker: SupportChecker,
@@ -268,23 +230,26 @@ class _AnswersCheck:
     prompts), with the sentence read after the one before it in its article, which often
     names its subject ("فعند وفاته …"): its probability of "yes", once per source.
 
-    Measured on 50 XQuAD-ar questions asked with and without their paragraph: requiring
-    P(yes) >= ANSWERS_MIN of answers that passed every other check kept citation hit
-    (0.66) and cut answers to the unanswerable ones 0.20 -> 0.12; quoting the picked
-    sentence at P(yes) >= ANSWERS_SURE, whatever its wording, raised the hit to 0.76.
-    A model without token probabilities is not asked (None: no check).
+    Asked of every sentence an answer would cite, after the other checks passed: a draft
+    or quote whose sentences the model doubts answer (P(yes) < ANSWERS_MIN) is not given.
+    Measured in evals/README.md ("Asking whether the sentence answers"). A model without
+    token probabilities is not asked (None: no check).
     """
 
-    def __init__(self, question: str, sources: list[SourceSentence], articles: dict, generator: Generator):
+    def __init__(self, question: str, sources: list[SourceSentence], articles: dict, generator: Generator,
+                 calls: list[Choice]):
         self.question, self.sources, self.articles, self.generator = question, sources, articles, generator
         self.system = load_prompt("answers.system").render()
         self.seen: dict[int, float | None] = {}
+        self.calls = calls  # each question asked is added, for its cost
 
     def __call__(self, number: int) -> float | None:
         if number not in self.seen:
             sentence = _in_context(self.sources[number - 1], self.articles)
             user = load_prompt("answers.user").render(sentence=sentence, question=self.question.strip())
-            self.seen[number] = self.generator.yes_probability(self.system, user)
+            choice = self.generator.choose(self.system, user, YES_NO_LABELS)
+            self.calls += [choice] if choice else []
+            self.seen[number] = yes_share(choice)
         return self.seen[number]
 
     def accepts(self, numbers: list[int], log: VerificationLog) -> bool:
@@ -307,14 +272,8 @@ def _in_context(source: SourceSentence, articles: dict) -> str:
     return f"{article.text[before[-1].start:before[-1].end]} {source.text}" if before else source.text
 
 
-CONTEXT_CHARS = 1500  # how far back the sentence before a source is looked for
-
-
-def _quoted(question, lang, model, source, sources, articles, passages, completion, log) -> Answer:
-    answer = _grounded(question, lang, model, [VerifiedSentence(" ".join(source.text.split()), [source.number])],
-                       sources, articles, passages, completion, log)
-    answer.mode = "extractive"
-    return answer
+def _cited(verified: list[VerifiedSentence]) -> list[int]:
+    return list(dict.fromkeys(n for v in verified for n in v.sources))
 
 
 def _grounded(question, lang, model, verified, sources, articles, passages, completion, log) -> Answer:

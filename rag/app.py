@@ -100,12 +100,11 @@ class Rag:
 
     @cached_property
     def generator(self) -> Generator:
-        from rag.generate.providers import make_chat_model, model_label, parse_llm_spec
+        from rag.generate.providers import make_chat_model, model_label
 
         spec = self.settings.llm
         return Generator(lambda: make_chat_model(spec, self.settings), model_label(spec),
-                         params={"temperature": 0.0}, cache=self.completion_cache,
-                         continues_reply=parse_llm_spec(spec).provider == "llamacpp")
+                         params={"temperature": 0.0}, cache=self.completion_cache)
 
     @cached_property
     def checker(self) -> SupportChecker:

@@ -407,75 +407,48 @@ def test_common_sentence_start_words_are_not_names():
     assert candidate_names("Both membranes are alike, said Kerry.") == [("Kerry", "Kerry")]
 
 
-class ProbableChat(FakeListChatModel):
-    """A fake chat model with token probabilities: `numbers` for the numbered sources it
-    would cite, `yes` for each source number asked whether it answers the question."""
+class DoubtingChat(FakeListChatModel):
+    """A fake chat model with token probabilities: `yes` for each source number asked
+    whether it answers the question."""
 
-    numbers: list[float]
     yes: dict[int, float]
+    asked: list[str] = []
 
     def option_probabilities(self, messages, labels, prefill=""):
-        if labels[0] == "yes":
-            asked = messages[-1].content.split("\n\nQuestion")[0]  # "Sentence: [the one before] the sentence"
-            number = next(n for n, s in enumerate(sources(), 1) if asked.endswith(s.text))
-            return [self.yes[number], 0.0, 1 - self.yes[number], 0.0]
-        return self.numbers
+        asked = messages[-1].content.split("\n\nQuestion")[0]  # "Sentence: [the one before] the sentence"
+        self.asked.append(asked)
+        number = next(n for n, s in enumerate(sources(), 1) if asked.endswith(s.text))
+        return [self.yes[number], 0.0, 1 - self.yes[number], 0.0]
 
 
-def probable_generator(replies: list[str], numbers: list[float], yes: dict[int, float]) -> Generator:
-    return Generator(lambda: ProbableChat(responses=replies, numbers=numbers, yes=yes), "fake",
-                     continues_reply=True)
+def doubting_generator(reply: str, yes: dict[int, float]) -> Generator:
+    chat = DoubtingChat(responses=[reply], yes=yes, asked=[])
+    return Generator(lambda: chat, "fake")
 
 
-def all_evidence(scores=(0.5, 0.5, 0.5)):
+def all_evidence():
     from rag.retrieve.evidence import EvidenceSpan
 
-    return [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), scores)]
+    return [EvidenceSpan("d1", s.start, s.end, 0.5) for s in sources()]
 
 
-def test_the_pick_weighs_the_model_probability_by_the_evidence_score():
-    from rag.answer import pick_source
-    from rag.generate.generator import Choice
-
-    choice = Choice((0.5, 0.4, 0.1), "fake", 0.0)
-    assert pick_source(choice, [0.2, 0.2, 0.2]) == 1
-    assert pick_source(choice, [0.2, 0.5, 0.2]) == 2  # 0.4 e^1.0 > 0.5 e^0.4
-    assert pick_source(None, [0.2, 0.5, 0.2]) is None
-
-
-def test_a_prefilled_reply_gets_the_picked_number_and_a_whole_reply_keeps_its_own():
-    from rag.answer import cited_draft
-
-    assert cited_draft(" قتل 12 شخصا.", 3) == "قتل 12 شخصا [3]."
-    assert cited_draft("3. قتل 12 شخصا.", 3) == "قتل 12 شخصا [3]."  # the number repeated
-    assert cited_draft("قتل 12 شخصا [2].", 3) == "قتل 12 شخصا [2]."
-    assert cited_draft("[3] 12 people were killed.", None) == "12 people were killed [3]."
-    assert cited_draft("12 people were killed [3].", None) == "12 people were killed [3]."
-
-
-def test_the_draft_is_written_from_the_picked_sentence(checker):
-    gen = probable_generator(["قتل 12 شخصا في غارة جوية على المدينة."], [0.1, 0.1, 0.8], {3: 0.9})
-    answer = answer_question("كم شخصا قتل في الغارة الجوية على المدينة؟", [passage()], {"d1": ARTICLE}, gen,
-                             checker, all_evidence())
-    assert answer.grounded and answer.mode == "generated"
-    assert answer.completion.text == "قتل 12 شخصا في غارة جوية على المدينة."
-    assert [c.quote for c in answer.citations] == [sources()[2].text]
+QUESTION_AR = "كم شخصا قتل في الغارة الجوية على المدينة؟"
+DRAFT_AR = "قتل 12 شخصا في غارة جوية على المدينة [3]."
 
 
 def test_a_supported_answer_from_a_sentence_the_model_doubts_answers_is_not_grounded(checker):
-    # Every word checks out against [3], but asked plainly the model says [3] does not answer.
-    gen = probable_generator(["قتل 12 شخصا في غارة جوية على المدينة."], [0.1, 0.1, 0.8], {1: 0.1, 2: 0.1, 3: 0.2})
-    answer = answer_question("كم شخصا قتل في الغارة الجوية على المدينة؟", [passage()], {"d1": ARTICLE}, gen,
+    # Every word checks out against [3], but asked plainly the model says no sentence answers.
+    answer = answer_question(QUESTION_AR, [passage()], {"d1": ARTICLE}, doubting_generator(DRAFT_AR, {1: 0.1, 2: 0.1, 3: 0.2}),
                              checker, all_evidence())
     assert not answer.grounded
     assert any("doubts" in reason for _, reason in answer.log.dropped)
+    # Asked once, of [3]: quoting [3] again is not asked twice, [1] and [2] fail the coverage check first.
+    assert len(answer.choices) == 1
 
 
-def test_the_picked_sentence_is_quoted_when_the_model_is_sure_it_answers(checker):
-    # The draft is not supported, and the sentence shares few words with the question
-    # ("الضحايا" for "قتل"), but the model is sure the picked sentence answers.
-    gen = probable_generator(["سقط مئة ضحية."], [0.1, 0.1, 0.8], {3: 0.95})
-    answer = answer_question("ما حصيلة الضحايا؟", [passage()], {"d1": ARTICLE}, gen, checker, all_evidence())
-    assert answer.grounded and answer.mode == "extractive"
-    assert [c.quote for c in answer.citations] == [sources()[2].text]
-    assert answer.answer.startswith("وقتل 12 شخصا")
+def test_the_yes_no_question_reads_the_sentence_after_the_one_before_it(checker):
+    generator = doubting_generator(DRAFT_AR, {3: 0.9})
+    answer = answer_question(QUESTION_AR, [passage()], {"d1": ARTICLE}, generator, checker, all_evidence())
+    assert answer.grounded and [c.quote for c in answer.citations] == [sources()[2].text]
+    assert len(answer.choices) == 1
+    assert generator._chat().asked == [f"Sentence: {sources()[1].text} {sources()[2].text}"]

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 
 from rag.config import Settings
 from rag.errors import ConfigError, SetupError
 from rag.generate import bundled_model as bm
-from rag.generate.generator import CompletionCache, Generator
+from rag.generate.generator import YES_NO_LABELS, CompletionCache, Generator, yes_share
 from rag.generate.providers import (
     PLACEHOLDER_API_KEY,
     GenerationOptions,
@@ -503,51 +503,25 @@ def test_openai_compatible_server_chooses_by_token_probability(llama_server, tmp
     assert shares is not None and max(range(3), key=shares.__getitem__) == 1
 
 
-class _RecordingChat(FakeListChatModel):
-    seen: list[list] = []
-
-    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
-        self.seen.append(messages)
-        yield from super()._stream(messages, stop, run_manager, **kwargs)
-
+class _YesNoChat(FakeListChatModel):
     def option_probabilities(self, messages, labels, prefill=""):
         return [0.6, 0.1, 0.2, 0.1]
 
 
-def test_a_prefill_is_sent_as_the_start_of_the_reply_only_to_models_that_continue_it(tmp_path):
-    chat = _RecordingChat(responses=["Paris.", "Paris.", "[1] Paris."], seen=[])
-    continues = Generator(lambda: chat, "fake", cache=CompletionCache(tmp_path), continues_reply=True)
-    assert continues.complete("system", "user", prefill="[1] ").text == "Paris."
-    assert isinstance(chat.seen[-1][-1], AIMessage) and chat.seen[-1][-1].content == "[1] "
-    assert continues.complete("system", "user").text == "Paris."  # another prompt to the cache
-    assert len(chat.seen) == 2 and not isinstance(chat.seen[-1][-1], AIMessage)
-    answers_anew = Generator(lambda: chat, "fake", continues_reply=False)
-    assert answers_anew.complete("system", "user", prefill="[1] ").text == "[1] Paris."
-    assert not isinstance(chat.seen[-1][-1], AIMessage)
-
-
-def test_yes_probability_adds_both_cases_of_each_word():
-    generator = Generator(lambda: _RecordingChat(responses=["x"], seen=[]), "fake")
-    assert generator.yes_probability("system", "user") == pytest.approx(0.7)
-    assert Generator(lambda: FakeListChatModel(responses=["x"]), "fake").yes_probability("s", "u") is None
-
-
-@pytest.mark.slow
-def test_bundled_small_model_continues_a_prefilled_reply_streamed_or_not(small_model):
-    messages = [HumanMessage(content="What is the capital of France?"),
-                AIMessage(content="The capital of France is")]
-    reply = small_model.bind(max_tokens=8).invoke(messages).content
-    assert "paris" in reply.lower() and not reply.lower().startswith("the capital")
-    streamed = "".join(c.content for c in small_model.bind(max_tokens=8).stream(messages))
-    assert streamed == reply
+def test_yes_share_adds_both_cases_of_each_word():
+    generator = Generator(lambda: _YesNoChat(responses=["x"]), "fake")
+    assert yes_share(generator.choose("system", "user", YES_NO_LABELS)) == pytest.approx(0.7)
+    assert yes_share(Generator(lambda: FakeListChatModel(responses=["x"]), "fake").choose("s", "u", YES_NO_LABELS)) \
+        is None
 
 
 @pytest.mark.slow
 def test_bundled_small_model_says_yes_or_no(small_model_path, tmp_path):
     generator = Generator(lambda: make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path), TINY,
                                                   environ={"RAG_MODEL_CACHE": str(shared_model_cache())}),
-                          "llamacpp:qwen2.5-0.5b", continues_reply=True)
+                          "llamacpp:qwen2.5-0.5b")
     system = "You check whether a sentence answers a question. Reply yes or no."
     sentence = "Sentence: Paris is the capital of France.\n\nQuestion: {}\nDoes the sentence answer the question?"
-    assert generator.yes_probability(system, sentence.format("What is the capital of France?")) > 0.5
-    assert generator.yes_probability(system, sentence.format("How tall is Mount Everest?")) < 0.5
+    asked = [yes_share(generator.choose(system, sentence.format(question), YES_NO_LABELS))
+             for question in ("What is the capital of France?", "How tall is Mount Everest?")]
+    assert asked[0] > 0.5 > asked[1]

@@ -81,7 +81,7 @@ def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: di
         "supported_pairs": supported, "cited_pairs": pairs,
         "prompt_tokens": completion.prompt_tokens if completion else 0,
         "completion_tokens": completion.completion_tokens if completion else 0,
-        "generation_seconds": completion.seconds if completion else 0.0,
+        "generation_seconds": answer.model_seconds,  # the completion and the model's choices
         "replayed": bool(completion and completion.cached),
         "seconds": seconds,
     }

@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 
 from rag.errors import SetupError
 from rag.text.tokens import count_tokens
 
 
-YES_NO_LABELS = ("yes", "Yes", "no", "No")
+YES_NO_LABELS = ("yes", "Yes", "no", "No")  # a yes/no question's options for Generator.choose: see yes_share
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,15 @@ class Choice:
         """The chosen option's probability among the options."""
         total = sum(self.probabilities)
         return self.probabilities[self.number - 1] / total if total else 0.0
+
+
+def yes_share(choice: Choice | None) -> float | None:
+    """From a choice among YES_NO_LABELS: the probability of yes rather than no, either case;
+    None without a choice (a model with no token probabilities)."""
+    if choice is None:
+        return None
+    yes, no = sum(choice.probabilities[:2]), sum(choice.probabilities[2:])
+    return yes / (yes + no) if yes + no else None
 
 
 class CompletionCache:
@@ -91,15 +100,12 @@ class CompletionCache:
 
 class Generator:
     def __init__(self, chat_model_factory: Callable[[], object], label: str, params: dict | None = None,
-                 cache: CompletionCache | None = None, continues_reply: bool = False):
-        """`continues_reply`: the chat model continues a conversation ending in an AI message
-        from that text (llama.cpp does; chat completion servers answer it anew)."""
+                 cache: CompletionCache | None = None):
         self._factory = chat_model_factory
         self._model = None
         self.label = label
         self.params = params or {}
         self.cache = cache
-        self.continues_reply = continues_reply
 
     def _chat(self):
         if self._model is None:
@@ -107,14 +113,9 @@ class Generator:
         return self._model
 
     def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None,
-                 max_tokens: int | None = None, prefill: str = "") -> Completion:
-        """Generate (or replay) one completion; max_tokens caps the answer length for this call.
-
-        `prefill` starts the reply where the chat model can continue it (llama.cpp), and the
-        completion is what follows it; other models ignore it and write their reply whole."""
-        prefill = prefill if prefill and self.continues_reply else ""
-        params = self.params | ({"max_tokens": max_tokens} if max_tokens else {}) | \
-            ({"prefill": prefill} if prefill else {})
+                 max_tokens: int | None = None) -> Completion:
+        """Generate (or replay) one completion; max_tokens caps the answer length for this call."""
+        params = self.params | ({"max_tokens": max_tokens} if max_tokens else {})
         key = CompletionCache.key(self.label, system, user, params) if self.cache else None
         hit = self._recorded(key, Completion, "output")
         if hit is not None:
@@ -151,15 +152,6 @@ class Generator:
             self.cache.put(key, choice, system, user)
         return choice
 
-    def yes_probability(self, system: str, user: str) -> float | None:
-        """The model's probability of answering yes rather than no (its first reply token, either
-        case); None when the model gives no token probabilities."""
-        choice = self.choose(system, user, YES_NO_LABELS)
-        if choice is None:
-            return None
-        yes, no = sum(choice.probabilities[:2]), sum(choice.probabilities[2:])
-        return yes / (yes + no) if yes + no else None
-
     def _recorded(self, key: str | None, kind: type, what: str):
         """The cached record under `key`, or None to generate it (an error in replay-only mode)."""
         if not (self.cache and key):
@@ -172,8 +164,6 @@ class Generator:
 
     def _run(self, system: str, user: str, on_token: Callable[[str], None] | None, params: dict) -> Completion:
         messages = [SystemMessage(content=system), HumanMessage(content=user)]
-        if params.get("prefill"):
-            messages.append(AIMessage(content=params["prefill"]))
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []

@@ -238,20 +238,6 @@ class LlamaCppChat(BaseChatModel):
             params["stop"] = stop
         return params
 
-    def _prefilled_prompt(self, llama: Any, messages: list[BaseMessage]) -> str | None:
-        """The raw prompt for a conversation ending in the start of the reply: the chat
-        template up to the assistant's turn, then that text; None for any other conversation."""
-        if not messages or not isinstance(messages[-1], AIMessage):
-            return None
-        prompt = _chat_prompt(llama, messages[:-1])
-        if prompt is None:
-            raise SetupError(f"{self.label} has no chat template, so its reply cannot be pre-filled")
-        return prompt + str(messages[-1].content)
-
-    def _completion_params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """_params for a raw completion, which takes no response_format."""
-        return {k: v for k, v in self._params(stop, kwargs).items() if k != "response_format"}
-
     @contextlib.contextmanager
     def _context_errors(self):
         try:
@@ -266,20 +252,14 @@ class LlamaCppChat(BaseChatModel):
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         loaded = self._loaded()
         with loaded.lock, self._context_errors():
-            prefilled = self._prefilled_prompt(loaded.llama, messages)
-            if prefilled is None:
-                response = loaded.llama.create_chat_completion(
-                    messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs))
-            else:
-                response = loaded.llama.create_completion(prefilled, stream=False,
-                                                          **self._completion_params(stop, kwargs))
+            response = loaded.llama.create_chat_completion(
+                messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs))
         choice = response["choices"][0]
         usage = response.get("usage") or {}
         prompt_tokens, completion_tokens = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
         finish = choice.get("finish_reason")
-        content = choice["message"].get("content") if prefilled is None else choice.get("text")
         message = AIMessage(
-            content=content or "",
+            content=choice["message"].get("content") or "",
             usage_metadata=_usage(prompt_tokens, completion_tokens),
             response_metadata={"finish_reason": finish, "model_name": self.label},
         )
@@ -299,14 +279,11 @@ class LlamaCppChat(BaseChatModel):
         # The lock is held across yields: a caller that abandons the stream
         # releases it when the generator is closed or collected.
         with loaded.lock, self._context_errors():
-            prefilled = self._prefilled_prompt(loaded.llama, messages)
-            chunks = loaded.llama.create_chat_completion(
-                messages=llama_messages, stream=True, **self._params(stop, kwargs)) if prefilled is None else \
-                loaded.llama.create_completion(prefilled, stream=True, **self._completion_params(stop, kwargs))
-            for chunk in chunks:
+            for chunk in loaded.llama.create_chat_completion(
+                    messages=llama_messages, stream=True, **self._params(stop, kwargs)):
                 choice = chunk["choices"][0]
                 finish = choice.get("finish_reason") or finish
-                text = ((choice.get("delta") or {}).get("content") if prefilled is None else choice.get("text")) or ""
+                text = (choice.get("delta") or {}).get("content") or ""
                 if not text:
                     continue
                 streamed.append(text)
