@@ -438,8 +438,8 @@ DRAFT_AR = "قتل 12 شخصا في غارة جوية على المدينة [3].
 
 def test_a_supported_answer_from_a_sentence_the_model_doubts_answers_is_not_grounded(checker):
     # Every word checks out against [3], but asked plainly the model says no sentence answers.
-    answer = answer_question(QUESTION_AR, [passage()], {"d1": ARTICLE}, doubting_generator(DRAFT_AR, {1: 0.1, 2: 0.1, 3: 0.2}),
-                             checker, all_evidence())
+    generator = doubting_generator(DRAFT_AR, {1: 0.1, 2: 0.1, 3: 0.2})
+    answer = answer_question(QUESTION_AR, [passage()], {"d1": ARTICLE}, generator, checker, all_evidence())
     assert not answer.grounded
     assert any("doubts" in reason for _, reason in answer.log.dropped)
     # Asked once, of [3]: quoting [3] again is not asked twice, [1] and [2] fail the coverage check first.

@@ -520,8 +520,20 @@ def test_bundled_small_model_says_yes_or_no(small_model_path, tmp_path):
     generator = Generator(lambda: make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path), TINY,
                                                   environ={"RAG_MODEL_CACHE": str(shared_model_cache())}),
                           "llamacpp:qwen2.5-0.5b")
+    capital, everest = _yes_to_a_sentence_about_paris(generator)
+    assert capital > 0.5 > everest
+
+
+@pytest.mark.slow
+def test_openai_compatible_server_says_yes_or_no(llama_server, tmp_path):
+    generator = Generator(lambda: _server_model(llama_server, tmp_path), "openai:qwen2.5-0.5b")
+    capital, everest = _yes_to_a_sentence_about_paris(generator)
+    assert capital > 0.5 > everest
+
+
+def _yes_to_a_sentence_about_paris(generator: Generator) -> list[float | None]:
+    """P(yes) that "Paris is the capital of France" answers a question about it, and one about Everest."""
     system = "You check whether a sentence answers a question. Reply yes or no."
     sentence = "Sentence: Paris is the capital of France.\n\nQuestion: {}\nDoes the sentence answer the question?"
-    asked = [yes_share(generator.choose(system, sentence.format(question), YES_NO_LABELS))
-             for question in ("What is the capital of France?", "How tall is Mount Everest?")]
-    assert asked[0] > 0.5 > asked[1]
+    return [yes_share(generator.choose(system, sentence.format(question), YES_NO_LABELS))
+            for question in ("What is the capital of France?", "How tall is Mount Everest?")]
