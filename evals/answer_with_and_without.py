@@ -12,7 +12,6 @@ verification replay in seconds. Progress on stderr; one JSON line on stdout.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -20,16 +19,11 @@ from pathlib import Path
 
 
 def main() -> None:
-    from rag.evals.held_out import add_sample_arguments, held_out_sample
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_sample_arguments(parser, Path("/tmp/rag-answer-with-and-without"))
-    args = parser.parse_args()
-
+    from rag.evals.held_out import sample_from_command_line
     from rag.evals.metrics import contains_answer, mean
     from rag.evals.retrieval import gold_span
 
-    sample = held_out_sample(args)
+    args, sample = sample_from_command_line(__doc__.splitlines()[0], Path("/tmp/rag-answer-with-and-without"))
     cases, with_paragraph, without, ids = sample.cases, sample.with_paragraph, sample.without, sample.doc_ids
 
     hits, contains, grounded, false_grounded, invariant, seconds = [], [], [], [], [], []

@@ -15,7 +15,6 @@ on stdout.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import statistics
@@ -28,16 +27,11 @@ PREFILL = "["          # sources are shown as "[n] sentence": the reply starts a
 
 
 def main() -> None:
-    from rag.evals.held_out import add_sample_arguments, held_out_sample
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_sample_arguments(parser, Path("/tmp/rag-choose-sentence"))
-    args = parser.parse_args()
-
+    from rag.evals.held_out import sample_from_command_line
     from rag.evals.metrics import mean
     from rag.evals.retrieval import gold_span
 
-    sample = held_out_sample(args)
+    args, sample = sample_from_command_line(__doc__.splitlines()[0], Path("/tmp/rag-choose-sentence"))
     cases, with_paragraph, without, ids = sample.cases, sample.with_paragraph, sample.without, sample.doc_ids
 
     rows, seconds = [], []

@@ -505,12 +505,13 @@ def test_openai_compatible_server_chooses_by_token_probability(llama_server, tmp
 
 class _YesNoChat(FakeListChatModel):
     def option_probabilities(self, messages, labels, prefill=""):
-        return [0.6, 0.1, 0.2, 0.1]
+        return [0.3, 0.1, 0.05, 0.05]  # the rest of the mass on other tokens
 
 
 def test_yes_share_adds_both_cases_of_each_word():
+    # yes + Yes against no + No, among those four only: 0.4 / 0.5
     generator = Generator(lambda: _YesNoChat(responses=["x"]), "fake")
-    assert yes_share(generator.choose("system", "user", YES_NO_LABELS)) == pytest.approx(0.7)
+    assert yes_share(generator.choose("system", "user", YES_NO_LABELS)) == pytest.approx(0.8)
     assert yes_share(Generator(lambda: FakeListChatModel(responses=["x"]), "fake").choose("s", "u", YES_NO_LABELS)) \
         is None
 

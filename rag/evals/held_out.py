@@ -36,6 +36,14 @@ def add_sample_arguments(parser: argparse.ArgumentParser, default_work: Path) ->
     parser.add_argument("--work", type=Path, default=default_work)
 
 
+def sample_from_command_line(description: str, default_work: Path) -> tuple[argparse.Namespace, HeldOutSample]:
+    """A script's arguments (add_sample_arguments) and the sample they name."""
+    parser = argparse.ArgumentParser(description=description)
+    add_sample_arguments(parser, default_work)
+    args = parser.parse_args()
+    return args, held_out_sample(args)
+
+
 def held_out_sample(args: argparse.Namespace) -> HeldOutSample:
     """`args.questions` evenly spaced cases from `args.offset`, and both collections under
     `args.work` (generator outputs cached in its completions/ folder)."""
