@@ -15,7 +15,6 @@ from rag.prompting import load_prompt
 from rag.records import Citation, Passage
 from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
-from rag.text.sentences import split_sentences
 from rag.translation import translate_source, verified_translation
 from rag.verify.citations import (UNSUPPORTED, WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
                                   is_not_found, parse_draft, verify_draft, with_markers)
@@ -30,7 +29,6 @@ ANSWER_MAX_TOKENS = 220
 MAX_FALLBACK_TRANSLATIONS = 2  # extra generator calls an English answer may spend on translating sources
 LOCATED_MIN_SHARE = 0.5  # of the draft's added words, for a source to count as where its answer came from
 ANSWERS_MIN = 0.5  # the model's P(yes) that a cited sentence answers the question, below which it is not used
-CONTEXT_CHARS = 1500  # how far back the sentence before a source is looked for
 
 
 @dataclass
@@ -94,7 +92,7 @@ def _answer(question, passages, articles, generator, checker, evidence, on_token
                                           language=LANGUAGE_NAMES[lang])
     completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
     coverage = _CoverageCheck(question, sources, lang, checker, word_weights, translations)
-    answers = _AnswersCheck(question, sources, articles, generator, calls)
+    answers = _AnswersCheck(question, sources, generator, calls)
     verified, log = ([], VerificationLog()) if is_not_found(completion.text) else \
         verify_draft(completion.text, sources, checker, lang, question=question)
     if verified and coverage(verified, log) and answers.accepts(_cited(verified), log):
@@ -236,16 +234,15 @@ class _AnswersCheck:
     token probabilities is not asked (None: no check).
     """
 
-    def __init__(self, question: str, sources: list[SourceSentence], articles: dict, generator: Generator,
-                 calls: list[Choice]):
-        self.question, self.sources, self.articles, self.generator = question, sources, articles, generator
+    def __init__(self, question: str, sources: list[SourceSentence], generator: Generator, calls: list[Choice]):
+        self.question, self.sources, self.generator = question, sources, generator
         self.system = load_prompt("answers.system").render()
         self.seen: dict[int, float | None] = {}
         self.calls = calls  # each question asked is added, for its cost
 
     def __call__(self, number: int) -> float | None:
         if number not in self.seen:
-            sentence = _in_context(self.sources[number - 1], self.articles)
+            sentence = self.sources[number - 1].in_context()
             user = load_prompt("answers.user").render(sentence=sentence, question=self.question.strip())
             choice = self.generator.choose(self.system, user, YES_NO_LABELS)
             self.calls += [choice] if choice else []
@@ -260,16 +257,6 @@ class _AnswersCheck:
         log.dropped.append((" ".join(self.sources[n - 1].text for n in numbers[:2]),
                             f"the model doubts it answers the question (yes {max(probabilities):.2f})"))
         return False
-
-
-def _in_context(source: SourceSentence, articles: dict) -> str:
-    """The source sentence after the sentence before it in its article, if any."""
-    article = articles.get(source.doc_id)
-    if article is None:
-        return source.text
-    before = [s for s in split_sentences(article.text, max(0, source.start - CONTEXT_CHARS), source.start)
-              if s.end <= source.start]
-    return f"{article.text[before[-1].start:before[-1].end]} {source.text}" if before else source.text
 
 
 def _cited(verified: list[VerifiedSentence]) -> list[int]:

@@ -135,6 +135,45 @@ def test_names_as_arabic_spells_them():
     assert not skeleton_matches("Kavanaugh", ["كيري", "غراهام"])
 
 
+def test_names_of_one_consonant_and_a_dropped_final_s(checker):
+    from rag.verify.names import candidate_names, skeleton_matches
+
+    # Elway is L alone without its semivowels: with them, L W Y.
+    assert skeleton_matches("Elway", ["جون", "إلواي"]) and not skeleton_matches("Elway", ["ويلي", "ليلى", "إلى"])
+    assert skeleton_matches("Harrod", ["هارودز"]) and not skeleton_matches("Harrod", ["هاريس", "هارتس"])
+    # An English hard g that Arabic writes ك.
+    assert skeleton_matches("Genghis", ["جنكيز"]) and not skeleton_matches("Genghis", ["جونسون"])
+    assert [n for n, _ in candidate_names("Elway won Super Bowl XXXIII.")] == ["Elway", "Super", "Bowl"]
+    question = "What is the name of the quarterback who was 38 in Super Bowl XXXIII?"
+    cited = "الرقم القياسي السابق كان بحوزة جون إلواي، الذي قاد البرونكوس للفوز في السوبر بول 33 في عمر 38."
+    assert checker.check("The quarterback who was 38 in Super Bowl XXXIII is John Elway.", [cited], [], question).supported
+    assert not checker.check("The quarterback who was 38 in Super Bowl XXXII is John Elway.", [cited]).supported
+
+
+def test_a_name_the_question_asks_about_may_stand_in_the_sentence_before(checker):
+    before = "تخدم المدينة تاين أند وير مترو وهو نظام من السكك الحديدية في الضواحي."
+    cited = "تم افتتاحه في خمس مراحل بين عامي 1980 و 1984."
+    question = "How many phases was the Metro opened in between 1980 and 1984?"
+    answer = "The Metro was opened in 5 phases between 1980 and 1984."
+    assert not checker.check(answer, [cited], [], question).supported
+    assert checker.check(answer, [cited], [], question, [before]).supported
+    # A name the answer adds, not the question, must be in the cited sentence itself.
+    added = "Tyne and Wear Metro was opened in 5 phases between 1980 and 1984."
+    verdict = checker.check(added, [cited], [], "How many phases was it opened in?", [before])
+    assert not verdict.supported and "Tyne" in verdict.reason
+
+
+def test_sources_carry_the_sentence_before_them():
+    from rag.retrieve.evidence import EvidenceSpan
+    from rag.verify.sources import number_evidence
+
+    last = sources()[2]
+    numbered = number_evidence([EvidenceSpan("d1", last.start, last.end, 0.5)], {"d1": ARTICLE})
+    assert numbered[0].before == sources()[1].text
+    assert numbered[0].in_context() == f"{sources()[1].text} {last.text}"
+    assert number_evidence([EvidenceSpan("d1", 0, sources()[0].end, 0.5)], {"d1": ARTICLE})[0].before == ""
+
+
 def test_english_numbers_are_found_in_arabic_number_words(checker):
     cited = "تم افتتاحه في خمس مراحل بين عامي 1980 و 1984، ويعيش في المدينة أكثر من 300 ألف نسمة."
     assert checker.check("It was opened in 5 phases between 1980 and 1984.", [cited]).supported

@@ -1,4 +1,4 @@
-from rag.text.numbers import number_word_values
+from rag.text.numbers import number_word_values, roman_numeral_values
 
 
 def test_cardinals_ordinals_and_compounds():
@@ -19,3 +19,9 @@ def test_multipliers_and_decades():
 def test_words_that_only_look_like_numbers_are_not_read():
     assert number_word_values("اجتمعوا يوم الثلاثاء في مصر") == set()
     assert number_word_values("قال المتحدث إن المحادثات مستمرة") == set()
+
+
+def test_roman_numerals_after_names_are_numbers():
+    assert roman_numeral_values("Super Bowl XXXIII, World War II and Louis XIV") == {"33", "2", "14"}
+    # One letter is a pronoun or an initial; DC, MD and CD are places and degrees.
+    assert roman_numeral_values("I met him in Washington DC after his MD") == set()

@@ -8,7 +8,14 @@ multiplied by ألف / مليون / مليار are read; anything else is left a
 """
 from __future__ import annotations
 
+import re
+
 from rag.text.arabic import clitic_forms, normalize, word_tokens
+
+# Roman numerals as English writes them after a name (Super Bowl XXXIII, World War II, Louis XIV):
+# I, V and X only, so that DC, MD or CD (places, degrees) are never read as numbers.
+_ROMAN = re.compile(r"\b(?=[IVX]{2,}\b)X{0,3}(?:IX|IV|V?I{0,3})\b")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 
 _UNITS = {
     1: "واحد واحدة أحد إحدى حادي الحادي الأول الأولى أول",
@@ -80,3 +87,17 @@ def _decade(token: str) -> int:
             if tens and tens < 100:
                 return 1900 + tens
     return 0
+
+
+def roman_numeral_values(text: str) -> set[str]:
+    """The values, as digit strings, of the Roman numerals of two letters or more in the text."""
+    return {str(roman_value(m.group(0))) for m in _ROMAN.finditer(text) if m.group(0)}
+
+
+def is_roman_numeral(word: str) -> bool:
+    return bool(_ROMAN.fullmatch(word))
+
+
+def roman_value(numeral: str) -> int:
+    values = [_ROMAN_VALUES[ch] for ch in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))

@@ -2,7 +2,8 @@
 
 The draft cites source numbers as [n]. For each sentence of the draft:
 - numbers that were not shown are dropped;
-- the cited source sentences must support the sentence (rag.verify.support);
+- the cited source sentences must support the sentence (rag.verify.support), a name
+  the question asks about also in the sentence before a cited one;
   an unsupported or uncited sentence is repaired with the best supporting
   source sentence when one exists, and dropped otherwise;
 - sentences in the wrong language are dropped.
@@ -112,11 +113,13 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
         valid = [n for n in dict.fromkeys(sentence.cited) if n in by_number]
         log.invalid_numbers += len(set(sentence.cited)) - len(valid)
         others = [s.text for s in sources if s.number not in valid]
-        if valid and checker.check(sentence.text, [by_number[n].text for n in valid], others, question).supported:
+        context = [by_number[n].before for n in valid if by_number[n].before]
+        if valid and checker.check(sentence.text, [by_number[n].text for n in valid], others, question,
+                                   context).supported:
             verified.append(VerifiedSentence(sentence.text, valid))
             continue
         if repair:
-            best = checker.best_support(sentence.text, [s.text for s in sources], question)
+            best = checker.best_support(sentence.text, [s.text for s in sources], question, [s.before for s in sources])
             if best is not None:
                 log.repaired += 1
                 verified.append(VerifiedSentence(sentence.text, [sources[best[0]].number], repaired=True))

@@ -17,6 +17,7 @@ import numpy as np
 
 from rag.text.arabic import STOP_WORDS, clitic_forms, normalize
 from rag.text.gazetteer import gazetteer
+from rag.text.numbers import is_roman_numeral
 
 # Arabic letters to consonant classes; long vowels, hamza carriers and ta marbuta are dropped.
 _ARABIC_CLASS = {
@@ -32,6 +33,9 @@ _LATIN_CLASS = {
     "r": "R", "z": "S", "x": "KS", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "w": "", "y": "",
     "a": "", "e": "", "i": "", "o": "", "u": "",
 }
+# For names whose consonant skeleton is a single letter (Elway: L), the semivowels w and y as well.
+_SEMIVOWELS_ARABIC = {"و": "W", "ي": "Y", "ى": "Y"}
+_SEMIVOWELS_LATIN = {"w": "W", "y": "Y"}
 _ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "is", "i", "'s")
 # Capitalized words that are not names: sentence starts, titles, weekdays are checked by meaning instead.
@@ -51,21 +55,23 @@ SKELETON_MATCH = 0.8
 MEANING_MATCH = 0.6
 
 
-def latin_skeleton(word: str) -> str:
+def latin_skeleton(word: str, semivowels: bool = False) -> str:
     word = word.lower().replace("’", "'").strip("'")
     for digraph, cls in _LATIN_DIGRAPHS:
         word = word.replace(digraph, f"<{cls}>")
-    out = re.sub(r"<([A-Z]*)>|([a-z])", lambda m: m.group(1) if m.group(1) is not None else _LATIN_CLASS.get(m.group(2), ""), word)
+    classes = {**_LATIN_CLASS, **_SEMIVOWELS_LATIN} if semivowels else _LATIN_CLASS
+    out = re.sub(r"<([A-Z]*)>|([a-z])", lambda m: m.group(1) if m.group(1) is not None else classes.get(m.group(2), ""), word)
     return re.sub(r"(.)\1+", r"\1", out)
 
 
-def arabic_skeletons(word: str) -> set[str]:
+def arabic_skeletons(word: str, semivowels: bool = False) -> set[str]:
     """Skeletons of the word with and without its article / conjunction prefixes."""
     word = normalize(word)
     forms = {word} | {word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}
     # A final ه may be a ta marbuta (normalized to ه): النصرة is Nusra, not Nusrah.
     forms |= {form[:-1] for form in forms if form.endswith("ه") and len(form) > 2}
-    return {re.sub(r"(.)\1+", r"\1", "".join(_ARABIC_CLASS.get(ch, "") for ch in form)) for form in forms}
+    classes = {**_ARABIC_CLASS, **_SEMIVOWELS_ARABIC} if semivowels else _ARABIC_CLASS
+    return {re.sub(r"(.)\1+", r"\1", "".join(classes.get(ch, "") for ch in form)) for form in forms}
 
 
 def candidate_names(sentence: str) -> list[tuple[str, str]]:
@@ -74,7 +80,7 @@ def candidate_names(sentence: str) -> list[tuple[str, str]]:
     words = list(_NAME.finditer(sentence))
     for i, match in enumerate(words):
         word = match.group(0)
-        if word.lower() in _NOT_NAMES or (word.isupper() and len(word) <= 4):
+        if word.lower() in _NOT_NAMES or (word.isupper() and len(word) <= 4) or is_roman_numeral(word):
             continue
         start, end = i, i
         while start > 0 and words[start - 1].end() + 1 == words[start].start():
@@ -107,15 +113,35 @@ def name_matches(name: str, arabic_words: list[str]) -> bool:
 
 def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
     targets = set().union(*(arabic_skeletons(w) for w in arabic_words)) if arabic_words else set()
-    for form in _latin_forms(name):
+    forms = _latin_forms(name)
+    for form in forms:
         for target in targets:
             # A one-consonant skeleton (Cook → K) matches too much by chance: meaning decides.
             if form == target and len(form) >= 2:
                 return True
-            # Fuzzy only for longer skeletons: two or three consonants match too much by chance.
-            if len(form) >= 4 and len(target) >= 4 and SequenceMatcher(None, form, target).ratio() >= SKELETON_MATCH:
+            # A name's final s, spelled on one side only (Harrod / هارودز, Harrods / هارود).
+            if len(form) >= 3 and (target == form + "S" or (len(target) >= 3 and form == target + "S")):
                 return True
+            # Fuzzy only for longer skeletons: two or three consonants match too much by chance.
+            if len(form) >= 4 and len(target) >= 4 and SequenceMatcher(None, _hard_g(form), _hard_g(target)).ratio() >= SKELETON_MATCH:
+                return True
+    if any(len(form) < 2 for form in forms):
+        # One consonant is too little to compare: with the semivowels, Elway (L W Y) matches إلواي.
+        wide = {latin_skeleton(name, semivowels=True)}
+        wide_targets = set().union(*(arabic_skeletons(w, semivowels=True) for w in arabic_words)) if arabic_words else set()
+        return any(len(form) >= 3 and form in wide_targets for form in wide)
     return False
+
+
+def _hard_g(skeleton: str) -> str:
+    """Arabic writes an English hard g as ك or ق as often as ج or غ (Genghis / جنكيز)."""
+    return skeleton.replace("G", "K")
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether `text` has the word `name` (any case, also with a possessive: "Jacksonville's")."""
+    bare = re.sub(r"['’]s$", "", name)
+    return bool(bare) and re.search(rf"\b{re.escape(bare)}(?:['’]s)?\b", text, re.IGNORECASE) is not None
 
 
 def is_function_word(word: str) -> bool:

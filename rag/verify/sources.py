@@ -24,6 +24,20 @@ class SourceSentence:
     date: str | None = None
     url: str | None = None
     source: str | None = None
+    before: str = ""  # the article's sentence before this one, which often names its subject ("فعند وفاته …")
+
+    def in_context(self) -> str:
+        """The sentence after the one before it, as a reader of the article meets it."""
+        return f"{self.before} {self.text}" if self.before else self.text
+
+
+CONTEXT_CHARS = 1500  # how far back the sentence before a source is looked for
+
+
+def sentence_before(text: str, start: int) -> str:
+    """The sentence of `text` that ends before `start`, or ""."""
+    before = [s for s in split_sentences(text, max(0, start - CONTEXT_CHARS), start) if s.end <= start]
+    return text[before[-1].start:before[-1].end] if before else ""
 
 
 def number_sources(passages: list[Passage], articles: dict, token_budget: int = 1800) -> list[SourceSentence]:
@@ -49,7 +63,8 @@ def number_sources(passages: list[Passage], articles: dict, token_budget: int = 
             used += cost
             sources.append(SourceSentence(number=len(sources) + 1, doc_id=passage.doc_id, start=span.start,
                                           end=span.end, text=text, title=article.title, date=article.date,
-                                          url=article.url, source=article.source))
+                                          url=article.url, source=article.source,
+                                          before=sentence_before(article.text, span.start)))
     return sources
 
 
@@ -60,7 +75,8 @@ def number_evidence(spans, articles: dict) -> list[SourceSentence]:
         article = articles[span.doc_id]
         out.append(SourceSentence(number=len(out) + 1, doc_id=span.doc_id, start=span.start, end=span.end,
                                   text=article.text[span.start:span.end], title=article.title, date=article.date,
-                                  url=article.url, source=article.source))
+                                  url=article.url, source=article.source,
+                                  before=sentence_before(article.text, span.start)))
     return out
 
 

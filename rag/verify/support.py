@@ -25,14 +25,15 @@ condensations through.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from rag.text.arabic import clitic_forms, content_tokens, light_stem, normalize
-from rag.text.numbers import number_word_values
+from rag.text.numbers import number_word_values, roman_numeral_values
 from rag.text.lang import detect_language
-from rag.verify.names import unmatched_names
+from rag.verify.names import mentions, unmatched_names
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CLAUSE = re.compile(r"[،,;؛:]\s+|\s+(?:و|ف)(?=\S{3,})|\s+-\s+")
@@ -63,7 +64,8 @@ class SupportVerdict:
 
 
 def numbers_in(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUMBER.findall(normalize(text))}
+    """The numbers in digits, and Roman numerals' values (Super Bowl XXXIII: 33)."""
+    return {n.replace(",", "") for n in _NUMBER.findall(normalize(text))} | roman_numeral_values(text)
 
 
 def cited_numbers(text: str) -> set[str]:
@@ -130,14 +132,17 @@ class SupportChecker:
         self.thresholds = thresholds
 
     def check(self, sentence: str, cited_texts: list[str], other_texts: list[str] = (),
-              allowed: str = "") -> SupportVerdict:
+              allowed: str = "", context: Sequence[str] = ()) -> SupportVerdict:
+        """`allowed`: the question, whose words and numbers the sentence may echo; `context`: the
+        sentences before the cited ones, where a name the question asks about may stand when the
+        cited sentence refers to it ("فعند وفاته …" after a sentence naming Genghis Khan)."""
         if not cited_texts:
             return SupportVerdict(False, 0.0, "no citation")
         joined = "\n".join(cited_texts)
         verdict = self._lexical_verdict(sentence, joined, list(other_texts), allowed)
         if verdict is not None:
             return verdict
-        names = unmatched_names(sentence, joined, self._embedder)
+        names = self.missing_names(sentence, joined, allowed, context)
         if names:
             return SupportVerdict(False, 0.0, f"names not in the cited text: {', '.join(names)}")
         if negation_unsupported(sentence, joined):
@@ -162,13 +167,24 @@ class SupportChecker:
             return SupportVerdict(True, overlap, "word overlap")
         return SupportVerdict(False, overlap, "too few of its words are in the cited text")
 
+    def missing_names(self, sentence: str, cited: str, allowed: str = "", context: Sequence[str] = ()) -> list[str]:
+        """Names of the (English) sentence the (Arabic) cited text lacks; a name the question
+        (`allowed`) asks about may stand in the `context` instead."""
+        names = unmatched_names(sentence, cited, self._embedder)
+        if names and context:
+            before = "\n".join(context)
+            names = [n for n in names if not (mentions(allowed, n) and not unmatched_names(n, before, self._embedder))]
+        return names
+
     def similarity(self, sentence: str, cited_texts: list[str]) -> float:
         pieces = [piece for text in cited_texts for piece in clauses(text)]
         vectors = self._embedder.embed_array([sentence] + pieces)
         return float(np.max(vectors[1:] @ vectors[0]))
 
-    def best_support(self, sentence: str, candidates: list[str], allowed: str = "") -> tuple[int, SupportVerdict] | None:
-        """The candidate that best supports the sentence on its own, if any (to repair citations)."""
+    def best_support(self, sentence: str, candidates: list[str], allowed: str = "",
+                     contexts: Sequence[str] = ()) -> tuple[int, SupportVerdict] | None:
+        """The candidate that best supports the sentence on its own, if any (to repair citations);
+        `contexts`: for each candidate, the sentence before it (see `check`)."""
         best: tuple[int, SupportVerdict] | None = None
         for i, text in enumerate(candidates):
             others = candidates[:i] + candidates[i + 1:]
@@ -195,7 +211,8 @@ class SupportChecker:
             if sims[top] < self.thresholds.min_similarity:
                 break
             candidate = candidates[owners[top]]
-            names_ok = not unmatched_names(sentence, candidate, self._embedder)
+            context = [contexts[owners[top]]] if len(contexts) > owners[top] and contexts[owners[top]] else []
+            names_ok = not self.missing_names(sentence, candidate, allowed, context)
             if names_ok and not negation_unsupported(sentence, candidate):
                 return owners[top], SupportVerdict(True, float(sims[top]), "meaning match")
         return None
