@@ -9,6 +9,8 @@ once the question's own paragraph is set aside (what `rag ask` would cite if
 that paragraph were not in the collection: usually a sentence of another
 paragraph of the same Wikipedia article, a hard negative). Prints, for each
 rule, the share of questions that pass in each case at several thresholds.
+With English questions over Arabic paragraphs (the cross-lingual file), question
+words are looked for through their translations, as `rag ask` does.
 """
 from __future__ import annotations
 
@@ -32,9 +34,10 @@ def main() -> None:
     from rag.evals.qa_data import load_qa_cases
     from rag.evals.retrieval import gold_span, ingest_contexts
     from rag.retrieve.evidence import select_evidence
+    from rag.retrieve.translate import query_names
     from rag.text.arabic import normalize
     from rag.text.sentences import split_sentences
-    from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, question_coverage
+    from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, question_coverage, question_words
 
     cases = load_qa_cases(args.data)
     rag = Rag(Settings(home=args.home))
@@ -54,11 +57,12 @@ def main() -> None:
         negative = articles[evidence[0].doc_id].text[evidence[0].start:evidence[0].end]
         if normalize(case.answer) in normalize(negative):
             continue
+        translations = rag.translator.word_translations(question_words(case.question), query_names(case.question))
         for name, rule in rules.items():
             own[name].append(question_coverage(case.question, [gold_sentence], rag.embedder, rag.lexical.idf,
-                                               rule=rule))
+                                               translations, rule=rule))
             other[name].append(question_coverage(case.question, [negative], rag.embedder, rag.lexical.idf,
-                                                 rule=rule))
+                                                 translations, rule=rule))
     print(f"{len(own['QUOTED_SOURCE'])} questions; pass rate = share with missing weight <= threshold",
           file=sys.stderr)
     for name, rule in rules.items():

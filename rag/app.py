@@ -29,7 +29,7 @@ from rag.ingest.pipeline import Ingestor, ProgressCallback
 from rag.ingest.readers import read_paths
 from rag.records import Article, IngestReport, Passage
 from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
-from rag.retrieve.translate import TermTranslator
+from rag.retrieve.translate import TermTranslator, query_names
 from rag.retrieve.evidence import EvidenceSpan, select_evidence
 from rag.verify.coverage import question_words
 
@@ -115,7 +115,7 @@ class Rag:
         passages = self.search(question, k=k)
         articles = self.store.get_many(p.doc_id for p in passages)
         # The question words in the other script, looked up once for evidence and coverage.
-        translations = self.translator.word_translations(question_words(question))
+        translations = self.translator.word_translations(question_words(question), query_names(question))
         evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence,
                                    translations=translations)
         return Gathered(passages, articles, translations, evidence)

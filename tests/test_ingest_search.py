@@ -206,3 +206,15 @@ def test_inserting_a_jsonl_record_keeps_the_existing_ones(tmp_path, backend):
         assert not set(report.replaced) & set(report.unchanged)
     finally:
         rag.close()
+
+
+def test_a_name_of_an_english_question_is_translated_by_its_sound(seeded):
+    from rag.retrieve.translate import query_names
+    from rag.text.arabic import normalize
+
+    rag, _ = seeded
+    # The encoder alone puts "Nusra" next to لاذعة; its consonants find النصرة.
+    question = "What did Obama say about Nusra?"
+    translations = rag.translator.word_translations(["obama", "nusra"], query_names(question))
+    assert translations["nusra"][0] == normalize("النصرة")
+    assert normalize("بما") not in translations["obama"]  # B M, but a function word

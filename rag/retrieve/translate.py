@@ -6,6 +6,11 @@ word of the corpus once and taking, for each query word, its nearest words in
 the other script yields a usable translated keyword query (measured on XQuAD:
 BM25 recall@5 for English questions over Arabic paragraphs goes from 0.10 to 0.79).
 
+Names are the exception: the encoder places "Luther" next to السماوي and "Costa"
+next to ساحل. A name of the query is therefore first looked up by its consonant
+skeleton (rag.verify.names: Luther → L S R → لوثر), among the corpus words that
+sound like it, the most alike first (long vowels included: لوثر before لوثار).
+
 The vocabulary vectors live under RAG_HOME and are extended incrementally: only
 words not seen before are embedded.
 """
@@ -20,15 +25,32 @@ import numpy as np
 from rag.index.articles import ArticleStore
 from rag.text.arabic import STOP_WORDS, light_stem, normalize, word_tokens
 from rag.text.gazetteer import gazetteer
+from rag.verify.names import (arabic_skeletons, candidate_names, is_function_word, latin_forms, loose_skeleton,
+                              spelling_similarity)
 
 _QUESTION_WORDS = frozenset(normalize(w) for w in """what which who whom whose when where why how many much did does do
     ما ماذا من متى أين اين لماذا كيف كم هل أي""".split())
 _MIN_SIMILARITY = 0.4
 _CANDIDATES = 5
+_SPELLINGS = 3  # Arabic spellings kept for a name of the query
+_MIN_SPELLING_SIMILARITY = 0.7  # rag.verify.names.spelling_similarity; Assad / ويزيد is 0.5
 
 
 def _is_arabic_word(word: str) -> bool:
     return "\u0600" <= word[0] <= "\u06ff"
+
+
+def query_names(query: str) -> list[str]:
+    """The query's words that look like names (capitalized, or an acronym), as word_tokens splits them."""
+    names = [name for name, _ in candidate_names(query)] + re.findall(r"\b[A-Z]{2,4}\b", query)
+    return [part for name in names for part in re.sub(r"['’]s$", "", name).split("-") if part]
+
+
+def word_skeletons(word: str) -> list[str]:
+    """The loose consonant skeletons of an Arabic word, of two letters or more (rag.verify.names)."""
+    if not _is_arabic_word(word):
+        return []
+    return sorted({loose_skeleton(s) for s in arabic_skeletons(word) if len(s) >= 2})
 
 
 def vocabulary_words(text: str) -> set[str]:
@@ -45,17 +67,20 @@ class TermTranslator:
         self._vectors = np.zeros((0, 0), dtype=np.float32)
         self._arabic = np.zeros(0, dtype=bool)
         self._generation = -1
+        self._skeletons: list[list[str]] = []  # for each word, its loose consonant skeletons (Arabic words only)
+        self._by_skeleton: dict[str, list[int]] | None = None  # word indices by skeleton, built when first needed
 
     def translate(self, query: str) -> list[str]:
         """BM25 terms in the other script for each content word of the query (digits kept)."""
         words = [w for w in word_tokens(query) if w not in STOP_WORDS and w not in _QUESTION_WORDS]
         terms = [w for w in words if w.isdigit()]
-        nearest = self.word_translations([w for w in words if not w.isdigit()])
+        nearest = self.word_translations([w for w in words if not w.isdigit()], query_names(query))
         return terms + [light_stem(t) for w in words for t in nearest.get(w, [])]
 
-    def word_translations(self, words: list[str]) -> dict[str, list[str]]:
-        """For each word, its nearest corpus words in the other script (normalized, best first);
-        English names of the names table (rag.text.gazetteer) come first with their Arabic spellings."""
+    def word_translations(self, words: list[str], names: list[str] = ()) -> dict[str, list[str]]:
+        """For each word, its nearest corpus words in the other script (normalized, best first).
+        English names of the names table (rag.text.gazetteer) come first with their Arabic spellings,
+        then, for the words among `names` (query_names), corpus words that sound like them."""
         content = list(dict.fromkeys(normalize(w) for w in words if w))
         if not content:
             return {}
@@ -64,13 +89,28 @@ class TermTranslator:
         if not len(self._words):
             return {w: known.get(w, []) for w in content}
         vectors = self._embedder.embed_array(content)
+        names = {normalize(n) for n in names}
         result = {}
         for word, vector in zip(content, vectors):
             other_script = ~self._arabic if _is_arabic_word(word) else self._arabic
             sims = np.where(other_script, self._vectors @ vector, -1.0)
             nearest = [self._words[i] for i in np.argsort(-sims)[:_CANDIDATES] if sims[i] >= _MIN_SIMILARITY]
-            result[word] = list(dict.fromkeys(known.get(word, []) + nearest))
+            spelled = self._spellings(word, sims) if word in names else []
+            result[word] = list(dict.fromkeys(known.get(word, []) + spelled + nearest))
         return result
+
+    def _spellings(self, name: str, sims: np.ndarray) -> list[str]:
+        """Corpus words whose consonant skeleton is the name's, the most alike in sound (then meaning) first."""
+        if self._by_skeleton is None:
+            self._by_skeleton = {}
+            for i, skeletons in enumerate(self._skeletons):
+                for skeleton in skeletons:
+                    self._by_skeleton.setdefault(skeleton, []).append(i)
+        found = {i for form in latin_forms(name) for i in self._by_skeleton.get(loose_skeleton(form), [])
+                 if not is_function_word(self._words[i])}
+        alike = {i: spelling_similarity(name, self._words[i]) for i in found}
+        ranked = sorted((i for i in found if alike[i] >= _MIN_SPELLING_SIMILARITY), key=lambda i: (-alike[i], -sims[i]))
+        return [self._words[i] for i in ranked[:_SPELLINGS]]
 
     def _ensure_fresh(self) -> None:
         generation = self._store.generation()
@@ -87,12 +127,15 @@ class TermTranslator:
             new_vectors = self._embedder.embed_array(new_words)
             self._vectors = new_vectors if not self._words else np.vstack([self._vectors, new_vectors])
             self._words.extend(new_words)
+            self._skeletons.extend(word_skeletons(w) for w in new_words)
         keep = np.fromiter((w in current for w in self._words), dtype=bool, count=len(self._words))
         if not keep.all():  # words of deleted articles go too
             self._words = [w for w, k in zip(self._words, keep) if k]
+            self._skeletons = [s for s, k in zip(self._skeletons, keep) if k]
             self._vectors = self._vectors[keep]
         self._arabic = np.fromiter((_is_arabic_word(w) for w in self._words), dtype=bool, count=len(self._words))
         self._generation = generation
+        self._by_skeleton = None
         if new_words or not keep.all():
             self._save()
 
@@ -102,10 +145,19 @@ class TermTranslator:
             vectors = np.load(self._folder / "vectors.npy")
         except (OSError, ValueError):
             return
-        if len(words) == len(vectors):
-            self._words, self._vectors = words, vectors
+        if len(words) != len(vectors):
+            return
+        self._words, self._vectors = words, vectors
+        try:
+            self._skeletons = json.loads((self._folder / "skeletons.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self._skeletons = []
+        if len(self._skeletons) != len(words):  # a vocabulary saved before skeletons were kept
+            self._skeletons = [word_skeletons(w) for w in words]
+            self._save()
 
     def _save(self) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
         np.save(self._folder / "vectors.npy", self._vectors)
         (self._folder / "words.json").write_text(json.dumps(self._words, ensure_ascii=False), encoding="utf-8")
+        (self._folder / "skeletons.json").write_text(json.dumps(self._skeletons), encoding="utf-8")

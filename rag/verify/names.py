@@ -33,9 +33,12 @@ _LATIN_CLASS = {
     "r": "R", "z": "S", "x": "KS", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "w": "", "y": "",
     "a": "", "e": "", "i": "", "o": "", "u": "",
 }
-# For names whose consonant skeleton is a single letter (Elway: L), the semivowels w and y as well.
-_SEMIVOWELS_ARABIC = {"و": "W", "ي": "Y", "ى": "Y"}
-_SEMIVOWELS_LATIN = {"w": "W", "y": "Y"}
+# Letters besides the consonants: the semivowels, for names whose consonant skeleton is a single
+# letter (Elway: L W Y), and the vowels Arabic writes long, to rank spellings (Luther: لوثر over لوثار).
+_EXTRA_LATIN = {"consonants": {}, "semivowels": {"w": "W", "y": "Y"},
+                "vowels": {"a": "A", "e": "Y", "i": "Y", "y": "Y", "o": "W", "u": "W", "w": "W"}}
+_EXTRA_ARABIC = {"consonants": {}, "semivowels": {"و": "W", "ي": "Y", "ى": "Y"},
+                 "vowels": {"و": "W", "ي": "Y", "ى": "A", "ا": "A", "أ": "A", "إ": "A", "آ": "A"}}
 _ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "is", "i", "'s")
 # Capitalized words that are not names: sentence starts, titles, weekdays are checked by meaning instead.
@@ -55,22 +58,22 @@ SKELETON_MATCH = 0.8
 MEANING_MATCH = 0.6
 
 
-def latin_skeleton(word: str, semivowels: bool = False) -> str:
+def latin_skeleton(word: str, letters: str = "consonants") -> str:
     word = word.lower().replace("’", "'").strip("'")
     for digraph, cls in _LATIN_DIGRAPHS:
         word = word.replace(digraph, f"<{cls}>")
-    classes = {**_LATIN_CLASS, **_SEMIVOWELS_LATIN} if semivowels else _LATIN_CLASS
+    classes = {**_LATIN_CLASS, **_EXTRA_LATIN[letters]}
     out = re.sub(r"<([A-Z]*)>|([a-z])", lambda m: m.group(1) if m.group(1) is not None else classes.get(m.group(2), ""), word)
     return re.sub(r"(.)\1+", r"\1", out)
 
 
-def arabic_skeletons(word: str, semivowels: bool = False) -> set[str]:
+def arabic_skeletons(word: str, letters: str = "consonants") -> set[str]:
     """Skeletons of the word with and without its article / conjunction prefixes."""
     word = normalize(word)
     forms = {word} | {word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}
     # A final ه may be a ta marbuta (normalized to ه): النصرة is Nusra, not Nusrah.
     forms |= {form[:-1] for form in forms if form.endswith("ه") and len(form) > 2}
-    classes = {**_ARABIC_CLASS, **_SEMIVOWELS_ARABIC} if semivowels else _ARABIC_CLASS
+    classes = {**_ARABIC_CLASS, **_EXTRA_ARABIC[letters]}
     return {re.sub(r"(.)\1+", r"\1", "".join(classes.get(ch, "") for ch in form)) for form in forms}
 
 
@@ -91,7 +94,7 @@ def candidate_names(sentence: str) -> list[tuple[str, str]]:
     return names
 
 
-def _latin_forms(name: str) -> set[str]:
+def latin_forms(name: str) -> set[str]:
     lower = name.lower()
     # English spellings Arabic does not hear: a silent gh (Kavanaugh / كافانو), th as t (Thomas / توماس).
     spellings = {lower, lower.replace("gh", ""), lower.replace("th", "t")}
@@ -113,7 +116,7 @@ def name_matches(name: str, arabic_words: list[str]) -> bool:
 
 def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
     targets = set().union(*(arabic_skeletons(w) for w in arabic_words)) if arabic_words else set()
-    forms = _latin_forms(name)
+    forms = latin_forms(name)
     for form in forms:
         for target in targets:
             # A one-consonant skeleton (Cook → K) matches too much by chance: meaning decides.
@@ -123,19 +126,26 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
             if len(form) >= 3 and (target == form + "S" or (len(target) >= 3 and form == target + "S")):
                 return True
             # Fuzzy only for longer skeletons: two or three consonants match too much by chance.
-            if len(form) >= 4 and len(target) >= 4 and SequenceMatcher(None, _hard_g(form), _hard_g(target)).ratio() >= SKELETON_MATCH:
+            if len(form) >= 4 and len(target) >= 4 and SequenceMatcher(None, loose_skeleton(form), loose_skeleton(target)).ratio() >= SKELETON_MATCH:
                 return True
     if any(len(form) < 2 for form in forms):
         # One consonant is too little to compare: with the semivowels, Elway (L W Y) matches إلواي.
-        wide = {latin_skeleton(name, semivowels=True)}
-        wide_targets = set().union(*(arabic_skeletons(w, semivowels=True) for w in arabic_words)) if arabic_words else set()
+        wide = {latin_skeleton(name, "semivowels")}
+        wide_targets = set().union(*(arabic_skeletons(w, "semivowels") for w in arabic_words)) if arabic_words else set()
         return any(len(form) >= 3 and form in wide_targets for form in wide)
     return False
 
 
-def _hard_g(skeleton: str) -> str:
+def loose_skeleton(skeleton: str) -> str:
     """Arabic writes an English hard g as ك or ق as often as ج or غ (Genghis / جنكيز)."""
     return skeleton.replace("G", "K")
+
+
+def spelling_similarity(name: str, arabic_word: str) -> float:
+    """How alike a Latin name and an Arabic word sound, long vowels included (0..1)."""
+    latin = latin_skeleton(name, "vowels")
+    return max((SequenceMatcher(None, latin, form).ratio() for form in arabic_skeletons(arabic_word, "vowels")),
+               default=0.0)
 
 
 def mentions(text: str, name: str) -> bool:
