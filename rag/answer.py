@@ -16,7 +16,7 @@ from rag.records import Citation, Passage
 from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
 from rag.translation import translate_source, verified_translation
-from rag.verify.citations import (UNSUPPORTED, WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
+from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
                                   is_not_found, parse_draft, verify_draft, with_markers)
 from rag.verify.coverage import (GENERATED_ANSWER, QUOTED_ACROSS_LANGUAGES, QUOTED_SOURCE, CoverageRule,
                                  WordTranslations, WordWeights, question_coverage)
@@ -115,17 +115,17 @@ def _answer(question, passages, articles, generator, checker, evidence, on_token
                                completion, log)
             answer.mode = "translated"
             return answer
-    refuted = refuted_sources(completion.text, log, sources, lang)
+    refuted = refuted_sources(log, sources, lang)
     for number in quotable_sources(completion.text, sources, scores, question, refuted):
         source = sources[number - 1]
         if detect_language(source.text) == lang:
             fallback, mode = VerifiedSentence(" ".join(source.text.split()), [source.number]), "extractive"
         elif lang == "en" and translations_left:
-            translations_left -= 1
             # A translation must itself be about the question: its source sentence, not
             # just its article, has to mention what was asked.
             if not coverage.covers([source.text], QUOTED_SOURCE) or not answers.accepts([number], log):
                 continue
+            translations_left -= 1
             fallback, mode = translate_source(source, sources, generator, checker, question), "translated"
         else:
             continue
@@ -174,15 +174,16 @@ def wrong_language_answer(draft: str, log: VerificationLog, sources: list[Source
     return None
 
 
-def refuted_sources(draft: str, log: VerificationLog, sources: list[SourceSentence], lang: str) -> set[int]:
-    """Sources in another language than the question, cited by draft sentences they were
-    found not to support: the model misread them (on the seed, it named John Kerry from
-    a sentence that only mentions "the Pentagon spokesman"), so they are not translated
-    instead. Within one language an unsupported draft is mostly a loose paraphrase of
-    the right sentence, which is still worth quoting (ci suite: excluding those lost 2 of 6)."""
-    unsupported = {text for text, reason in log.dropped if reason == UNSUPPORTED}
+def refuted_sources(log: VerificationLog, sources: list[SourceSentence], lang: str) -> set[int]:
+    """Sources in another language than the question that a dropped draft sentence misread:
+    it stated a name, number or negation they lack (on the seed, it named John Kerry as
+    "the Pentagon spokesman" from a sentence that never mentions the Pentagon). They are not
+    translated instead. A draft that only strays from its source's meaning (low similarity)
+    does not refute it: the source may still be the answer, worth translating. Within one
+    language an unsupported draft is mostly a loose paraphrase of the right sentence, which
+    is still worth quoting (ci suite: excluding those lost 2 of 6)."""
     foreign = {s.number for s in sources if detect_language(s.text) != lang}
-    return {n for sentence in parse_draft(draft) if sentence.text in unsupported for n in sentence.cited} & foreign
+    return set(log.misread) & foreign
 
 
 class _CoverageCheck:

@@ -364,11 +364,23 @@ def test_refuted_sources_are_only_those_misread_across_languages():
     from rag.answer import quotable_sources, refuted_sources
     from rag.verify.citations import UNSUPPORTED, VerificationLog
 
-    log = VerificationLog(dropped=[("The Pentagon spokesman is John Kerry.", UNSUPPORTED)])
+    log = VerificationLog(dropped=[("The Pentagon spokesman is John Kerry.", UNSUPPORTED)], misread=[2])
     draft = "The Pentagon spokesman is John Kerry [2]."
-    assert refuted_sources(draft, log, sources(), "en") == {2}
-    assert refuted_sources(draft, log, sources(), "ar") == set()  # same language: a loose paraphrase, still quotable
+    assert refuted_sources(log, sources(), "en") == {2}
+    assert refuted_sources(log, sources(), "ar") == set()  # same language: a loose paraphrase, still quotable
     assert quotable_sources(draft, sources(), [0.5, 0.9, 0.4], "Who is the Pentagon spokesman?", {2}) == [1]
+
+
+def test_a_draft_that_misreads_its_source_refutes_it_and_one_that_strays_does_not(checker):
+    _, log = verify_draft("The Pentagon spokesman is John Kerry [2].", sources(), checker, "en", repair=False)
+    assert log.misread == [2]  # Pentagon: a name [2] lacks
+    # Asked about the Pentagon's spokesman, the name may come from the sentence before [2]; but
+    # [2] still does not say what the draft does: one sentence's subject on another's fact.
+    _, log = verify_draft("The Pentagon spokesman is John Kerry [2].", sources(), checker, "en", repair=False,
+                          question="Who is the Pentagon spokesman?")
+    assert log.misread == [2]
+    _, log = verify_draft("The weather was pleasant during the talks [2].", sources(), checker, "en", repair=False)
+    assert log.dropped and log.misread == []
 
 
 def test_a_number_of_the_question_the_articles_lack_is_never_weighed_away():

@@ -51,6 +51,7 @@ class VerifiedSentence:
 @dataclass
 class VerificationLog:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (sentence, reason)
+    misread: list[int] = field(default_factory=list)  # sources cited by a dropped sentence stating what they lack
     repaired: int = 0
     invalid_numbers: int = 0
 
@@ -114,8 +115,9 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
         log.invalid_numbers += len(set(sentence.cited)) - len(valid)
         others = [s.text for s in sources if s.number not in valid]
         context = [by_number[n].before for n in valid if by_number[n].before]
-        if valid and checker.check(sentence.text, [by_number[n].text for n in valid], others, question,
-                                   context).supported:
+        verdict = checker.check(sentence.text, [by_number[n].text for n in valid], others, question, context) \
+            if valid else None
+        if verdict is not None and verdict.supported:
             verified.append(VerifiedSentence(sentence.text, valid))
             continue
         if repair:
@@ -125,6 +127,8 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
                 verified.append(VerifiedSentence(sentence.text, [sources[best[0]].number], repaired=True))
                 continue
         log.dropped.append((sentence.text, UNSUPPORTED))
+        if verdict is not None and verdict.misreading:
+            log.misread.extend(n for n in valid if n not in log.misread)
     return verified, log
 
 

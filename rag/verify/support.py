@@ -61,6 +61,7 @@ class SupportVerdict:
     supported: bool
     score: float
     reason: str
+    misreading: bool = False  # rejected for a number, name, negation or fact the cited text does not hold
 
 
 def numbers_in(text: str) -> set[str]:
@@ -142,26 +143,34 @@ class SupportChecker:
         verdict = self._lexical_verdict(sentence, joined, list(other_texts), allowed)
         if verdict is not None:
             return verdict
-        names = self.missing_names(sentence, joined, allowed, context)
-        if names:
-            return SupportVerdict(False, 0.0, f"names not in the cited text: {', '.join(names)}")
+        names = unmatched_names(sentence, joined, self._embedder)
+        found_before = [n for n in names if self._named_before(n, allowed, context)]
+        if len(found_before) < len(names):
+            missing = [n for n in names if n not in found_before]
+            return SupportVerdict(False, 0.0, f"names not in the cited text: {', '.join(missing)}", misreading=True)
         if negation_unsupported(sentence, joined):
-            return SupportVerdict(False, 0.0, "negates what the cited text does not")
+            return SupportVerdict(False, 0.0, "negates what the cited text does not", misreading=True)
         similarity = self.similarity(sentence, cited_texts)
         if similarity >= self.thresholds.min_similarity:
             return SupportVerdict(True, similarity, "meaning match")
-        return SupportVerdict(False, similarity, "cited text does not support the sentence")
+        # Names taken from the sentence before, and a meaning the cited one does not carry: the
+        # sentence pins one sentence's subject on another's fact ("The Pentagon spokesman is John
+        # Kerry", after a sentence about the Pentagon's spokesman).
+        return SupportVerdict(False, similarity, "cited text does not support the sentence",
+                              misreading=bool(found_before))
 
     def _lexical_verdict(self, sentence: str, cited: str, others: list[str], allowed: str = "") -> SupportVerdict | None:
         """A final verdict from words and numbers alone, or None to defer to meaning."""
         missing = numbers_in(sentence) - cited_numbers(cited) - numbers_in(allowed)
         if missing:
-            return SupportVerdict(False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}")
+            return SupportVerdict(False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}",
+                                  misreading=True)
         if not _same_script(sentence, cited):
             return None
         borrowed = borrowed_words(sentence, cited, others, allowed)
         if borrowed:
-            return SupportVerdict(False, 0.0, f"words from uncited sources: {', '.join(sorted(borrowed))}")
+            return SupportVerdict(False, 0.0, f"words from uncited sources: {', '.join(sorted(borrowed))}",
+                                  misreading=True)
         overlap = lexical_overlap(sentence, cited, allowed)
         if overlap >= self.thresholds.min_overlap:
             return SupportVerdict(True, overlap, "word overlap")
@@ -170,11 +179,13 @@ class SupportChecker:
     def missing_names(self, sentence: str, cited: str, allowed: str = "", context: Sequence[str] = ()) -> list[str]:
         """Names of the (English) sentence the (Arabic) cited text lacks; a name the question
         (`allowed`) asks about may stand in the `context` instead."""
-        names = unmatched_names(sentence, cited, self._embedder)
-        if names and context:
-            before = "\n".join(context)
-            names = [n for n in names if not (mentions(allowed, n) and not unmatched_names(n, before, self._embedder))]
-        return names
+        return [n for n in unmatched_names(sentence, cited, self._embedder)
+                if not self._named_before(n, allowed, context)]
+
+    def _named_before(self, name: str, question: str, context: Sequence[str]) -> bool:
+        """A name the question asks about, found in the sentences before the cited ones."""
+        return bool(context) and mentions(question, name) and \
+            not unmatched_names(name, "\n".join(context), self._embedder)
 
     def similarity(self, sentence: str, cited_texts: list[str]) -> float:
         pieces = [piece for text in cited_texts for piece in clauses(text)]
