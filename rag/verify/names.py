@@ -126,13 +126,13 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
             if len(form) >= 3 and (target == form + "S" or (len(target) >= 3 and form == target + "S")):
                 return True
             # Fuzzy only for longer skeletons: two or three consonants match too much by chance.
-            if len(form) >= 4 and len(target) >= 4 and SequenceMatcher(None, loose_skeleton(form), loose_skeleton(target)).ratio() >= SKELETON_MATCH:
+            if len(form) >= 4 and len(target) >= 4 and \
+                    SequenceMatcher(None, loose_skeleton(form), loose_skeleton(target)).ratio() >= SKELETON_MATCH:
                 return True
     if any(len(form) < 2 for form in forms):
         # One consonant is too little to compare: with the semivowels, Elway (L W Y) matches إلواي.
-        wide = {latin_skeleton(name, "semivowels")}
-        wide_targets = set().union(*(arabic_skeletons(w, "semivowels") for w in arabic_words)) if arabic_words else set()
-        return any(len(form) >= 3 and form in wide_targets for form in wide)
+        wide = latin_skeleton(name, "semivowels")
+        return len(wide) >= 3 and any(wide in arabic_skeletons(w, "semivowels") for w in arabic_words)
     return False
 
 

@@ -24,7 +24,7 @@ class SourceSentence:
     date: str | None = None
     url: str | None = None
     source: str | None = None
-    before: str = ""  # the article's sentence before this one, which often names its subject ("فعند وفاته …")
+    before: str = ""  # the article's sentence before this one: it often names the subject ("فعند وفاته …")
 
     def in_context(self) -> str:
         """The sentence after the one before it, as a reader of the article meets it."""
