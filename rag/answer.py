@@ -18,8 +18,8 @@ from rag.text.lang import detect_language
 from rag.translation import translate_source, verified_translation
 from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
                                   is_not_found, parse_draft, verify_draft, with_markers)
-from rag.verify.coverage import (GENERATED_ANSWER, QUOTED_ACROSS_LANGUAGES, QUOTED_SOURCE, CoverageRule,
-                                 WordTranslations, WordWeights, question_coverage)
+from rag.verify.coverage import (GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordTranslations, WordWeights,
+                                 question_coverage)
 from rag.verify.sources import SourceSentence, number_evidence, number_sources, render_sources
 from rag.verify.support import SupportChecker
 
@@ -204,12 +204,7 @@ class _CoverageCheck:
     def covers(self, texts: list[str], rule: CoverageRule) -> bool:
         """Whether `texts` mention what was asked, across languages through the word translations."""
         return question_coverage(self.question, texts, self.embedder, self.word_weights, self.translations,
-                                 rule=self._rule(texts, rule)).covered
-
-    def _rule(self, texts: list[str], rule: CoverageRule) -> CoverageRule:
-        """QUOTED_SOURCE asks neighbours to share letters, which texts in another language never do."""
-        across = any(detect_language(t) != self.lang for t in texts)
-        return QUOTED_ACROSS_LANGUAGES if rule == QUOTED_SOURCE and across else rule
+                                 rule=rule).covered
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, fallback: bool = False) -> bool:
         """`fallback`: the check for quoted or translated sources (QUOTED_SOURCE), also across
@@ -222,7 +217,7 @@ class _CoverageCheck:
                 return True
             translations = self.translations
         coverage = question_coverage(self.question, cited, self.embedder, self.word_weights, translations,
-                                     rule=self._rule(cited, QUOTED_SOURCE if fallback else GENERATED_ANSWER))
+                                     rule=QUOTED_SOURCE if fallback else GENERATED_ANSWER)
         if not coverage.covered:
             log.dropped.extend((v.text, f"cited sentences never mention: {', '.join(coverage.missing)} "
                                         f"({coverage.missing_weight:.0%} of the question)") for v in verified)

@@ -49,11 +49,6 @@ class CoverageRule:
 
 GENERATED_ANSWER = CoverageRule(neighbour_similarity=0.6, shared_letters=0.0, max_missing_weight=0.4)
 QUOTED_SOURCE = CoverageRule(neighbour_similarity=0.6, shared_letters=0.6, max_missing_weight=0.3)
-# A source in another language than the question shares no letters with it: its neighbours are
-# taken on similarity alone. Calibrated the same way on English questions over Arabic paragraphs
-# (98 questions): 0.33 / 0.04 pass, as QUOTED_SOURCE within Arabic (0.31 / 0.05); QUOTED_SOURCE
-# across languages passed 0.16 / 0.02.
-QUOTED_ACROSS_LANGUAGES = CoverageRule(neighbour_similarity=0.6, shared_letters=0.0, max_missing_weight=0.3)
 # Interrogatives and question frames ("the number of", "the name of", "in the article"): not about the subject.
 QUESTION_WORDS = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي أية اي ما من
     عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة المقال المقالة المقالات عندما حينما بينما تجاه نحو
