@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from rag.generate.generator import YES_NO_LABELS, Choice, Completion, Generator, yes_share
 from rag.prompting import load_prompt
 from rag.records import Citation, Passage
-from rag.text.arabic import content_tokens
+from rag.retrieve.translate import query_names
+from rag.text.arabic import content_tokens, normalize
 from rag.text.lang import detect_language
 from rag.translation import translate_source, verified_translation
 from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
@@ -208,16 +209,27 @@ class _CoverageCheck:
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, fallback: bool = False) -> bool:
         """`fallback`: the check for quoted or translated sources (QUOTED_SOURCE), also across
-        languages (through word translations); generated answers there already passed the
-        cross-lingual support checks."""
-        cited = [self.sources[n - 1].text for v in verified for n in dict.fromkeys(v.sources)]
-        translations = None
+        languages (through word translations). Generated answers there already passed the
+        cross-lingual support checks, except those that only restate the question around checked
+        numbers (`echo`): their meaning was never matched, so their sources must be
+        about the question, whose names may stand in the sentence before, as in the support check."""
+        numbers = [n for v in verified for n in dict.fromkeys(v.sources)]
+        cited = [self.sources[n - 1].text for n in numbers]
+        translations, echo = None, False
         if not all(detect_language(t) == self.lang for t in cited):
-            if not fallback or self.translations is None:
+            echo = not fallback and any(v.echo for v in verified)
+            if not (fallback or echo) or self.translations is None:
                 return True
             translations = self.translations
-        coverage = question_coverage(self.question, cited, self.embedder, self.word_weights, translations,
-                                     rule=QUOTED_SOURCE if fallback else GENERATED_ANSWER)
+        rule = QUOTED_SOURCE if fallback else GENERATED_ANSWER
+        coverage = question_coverage(self.question, cited, self.embedder, self.word_weights, translations, rule=rule)
+        if echo and not coverage.covered:
+            in_context = [self.sources[n - 1].in_context() for n in numbers]
+            with_before = question_coverage(self.question, in_context, self.embedder, self.word_weights,
+                                            translations, rule=rule)
+            lent = set(coverage.missing) - set(with_before.missing)
+            if lent <= {normalize(n) for n in query_names(self.question)}:
+                coverage = with_before
         if not coverage.covered:
             log.dropped.extend((v.text, f"cited sentences never mention: {', '.join(coverage.missing)} "
                                         f"({coverage.missing_weight:.0%} of the question)") for v in verified)

@@ -315,6 +315,31 @@ def test_english_question_about_what_the_articles_never_mention_is_not_covered()
     assert question_coverage("How many were killed in the air strike?", [TEXT], translations=translations).covered
 
 
+DECADES = Article(doc_id="d2", title="أيه بي سي", text="في أوائل السبعينيات أتمت أيه بي سي انتقالها إلى التلفزة الملونة. "
+                  "ومنذ سبعينيات القرن العشرين أغلقت أكاديميات كثيرة أبوابها.")
+
+
+def test_an_english_answer_adding_only_a_checked_number_is_kept_when_its_sentence_is_about_the_question(checker):
+    from rag.verify.support import ECHO_WITH_FACTS, adds_only_numbers
+
+    question = "In what decade did ABC finish transitioning to color?"
+    assert adds_only_numbers("In the 1970s.", question)
+    assert not adds_only_numbers("In the 1970s, with new cameras.", question)
+    # A name is no such fact: the Kerry sentence holds "John Kerry", and he is not the spokesman.
+    assert not adds_only_numbers("The Pentagon spokesman is John Kerry.", "Who is the Pentagon spokesman?")
+    first = DECADES.text.index("ومنذ") - 1
+    assert checker.check("In the 1970s.", [DECADES.text[:first]], [], question).reason == ECHO_WITH_FACTS
+    translations = {"abc": ["ايه", "بي", "سي"], "finish": ["اتمت"], "transitioning": ["انتقالها"], "color": ["الملونه"]}
+    passage = Passage(doc_id="d2", start=0, end=len(DECADES.text), text=DECADES.text, score=1.0, title="", chunk_id="d2:0")
+    grounded = []
+    for cited in (1, 2):
+        answer = answer_question(question, [passage], {"d2": DECADES}, fake_generator(f"In the 1970s [{cited}]."),
+                                 checker, translations=translations, translate_fallback=False)
+        grounded.append(answer.grounded)
+    # The second sentence has the decade too, but not ABC nor colour: the number alone is no answer.
+    assert grounded == [True, False]
+
+
 def test_names_of_an_english_question_are_looked_up_by_how_they_sound():
     from rag.retrieve.translate import query_names
     from rag.verify.names import spelling_similarity

@@ -78,6 +78,27 @@ def _stems(text: str) -> set[str]:
     return {light_stem(t) for t in content_tokens(text)}
 
 
+ECHO_WITH_FACTS = "adds to the question only numbers the cited text holds"
+_ENGLISH_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def adds_only_numbers(sentence: str, question: str) -> bool:
+    """An English sentence that restates the question and adds only numbers ("In 1993, Galor and
+    Zeria showed …" to "When did Galor and Zeria show …?", "In the 1970s."): what it claims beyond
+    the question is what the number check verifies, however short it is. Not names: "The Pentagon
+    spokesman is John Kerry" adds a name the Kerry sentence holds, and is still false."""
+    asked = {_english_stem(t) for t in content_tokens(question)}
+    added = [t for t in content_tokens(sentence) if _english_stem(t) not in asked and t not in _FREE_WORDS]
+    return bool(added) and all(t[0].isdigit() for t in added)
+
+
+def _english_stem(word: str) -> str:
+    for suffix in _ENGLISH_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 def lexical_overlap(sentence: str, cited: str, allowed: str = "") -> float:
     """Share of the sentence's content words found in the cited text.
 
@@ -151,6 +172,9 @@ class SupportChecker:
         if negation_unsupported(sentence, joined):
             return SupportVerdict(False, 0.0, "negates what the cited text does not", misreading=True)
         similarity = self.similarity(sentence, cited_texts)
+        if allowed and adds_only_numbers(sentence, allowed):
+            # Its meaning is the question's: how close it comes to the cited text says nothing.
+            return SupportVerdict(True, similarity, ECHO_WITH_FACTS)
         if similarity >= self.thresholds.min_similarity:
             return SupportVerdict(True, similarity, "meaning match")
         # Names taken from the sentence before, and a meaning the cited one does not carry: the
