@@ -320,7 +320,7 @@ DECADES = Article(doc_id="d2", title="أيه بي سي", text="في أوائل �
 
 
 def test_an_english_answer_adding_only_a_checked_number_is_kept_when_its_sentence_is_about_the_question(checker):
-    from rag.verify.support import ECHO_WITH_FACTS, adds_only_numbers
+    from rag.verify.support import ECHO_WITH_NUMBERS, adds_only_numbers
 
     question = "In what decade did ABC finish transitioning to color?"
     assert adds_only_numbers("In the 1970s.", question)
@@ -328,7 +328,7 @@ def test_an_english_answer_adding_only_a_checked_number_is_kept_when_its_sentenc
     # A name is no such fact: the Kerry sentence holds "John Kerry", and he is not the spokesman.
     assert not adds_only_numbers("The Pentagon spokesman is John Kerry.", "Who is the Pentagon spokesman?")
     first = DECADES.text.index("ومنذ") - 1
-    assert checker.check("In the 1970s.", [DECADES.text[:first]], [], question).reason == ECHO_WITH_FACTS
+    assert checker.check("In the 1970s.", [DECADES.text[:first]], [], question).reason == ECHO_WITH_NUMBERS
     translations = {"abc": ["ايه", "بي", "سي"], "finish": ["اتمت"], "transitioning": ["انتقالها"], "color": ["الملونه"]}
     passage = Passage(doc_id="d2", start=0, end=len(DECADES.text), text=DECADES.text, score=1.0, title="", chunk_id="d2:0")
     grounded = []

@@ -19,7 +19,7 @@ from rag.records import Citation
 from rag.text.lang import detect_language
 from rag.text.sentences import split_sentences
 from rag.verify.sources import SourceSentence
-from rag.verify.support import ECHO_WITH_FACTS, SupportChecker
+from rag.verify.support import ECHO_WITH_NUMBERS, SupportChecker
 
 # [3], [3, 5], [3][5], 【3】, [S3], (3) right after a sentence are all read as citations.
 _MARKER = re.compile(r"\s*(?:\[\s*S?\d+(?:\s*[,،-]\s*S?\d+)*\s*\]|【\s*\d+\s*】)")
@@ -46,7 +46,7 @@ class VerifiedSentence:
     text: str
     sources: list[int]  # source numbers (prompt numbering)
     repaired: bool = False
-    echo: bool = False  # restates the question and adds only checked numbers (support.ECHO_WITH_FACTS)
+    echo: bool = False  # restates the question and adds only checked numbers (support.ECHO_WITH_NUMBERS)
 
 
 @dataclass
@@ -119,7 +119,7 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
         verdict = checker.check(sentence.text, [by_number[n].text for n in valid], others, question, context) \
             if valid else None
         if verdict is not None and verdict.supported:
-            verified.append(VerifiedSentence(sentence.text, valid, echo=verdict.reason == ECHO_WITH_FACTS))
+            verified.append(VerifiedSentence(sentence.text, valid, echo=verdict.reason == ECHO_WITH_NUMBERS))
             continue
         if repair:
             best = checker.best_support(sentence.text, [s.text for s in sources], question, [s.before for s in sources])

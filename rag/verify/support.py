@@ -16,7 +16,12 @@ Signals, each cheap and explainable:
   other sentences of the same article do: it costs a few good sentences and
   catches most inversions;
 - meaning across languages: for an English sentence over Arabic sources, the
-  multilingual embedding similarity to the cited sentence or one of its clauses.
+  multilingual embedding similarity to the cited sentence or one of its clauses; except
+  for a sentence that only restates the question around numbers ("In the 1970s."), where
+  the numbers are the claim (rag.answer then checks that its source is about the question);
+- a name the question asks about may stand in the sentence before the cited one ("فعند
+  وفاته …" after the sentence naming Genghis Khan); if the sentence then fails on meaning,
+  it pinned one sentence's subject on another's fact, a misreading.
 Thresholds were calibrated on NTREX (aligned Arabic/English news sentences):
 full translations score 0.53 or more in 95% of cases, other sentences of the
 same article 0.43 or less in 95%; clause-level matching lets faithful
@@ -78,7 +83,7 @@ def _stems(text: str) -> set[str]:
     return {light_stem(t) for t in content_tokens(text)}
 
 
-ECHO_WITH_FACTS = "adds to the question only numbers the cited text holds"
+ECHO_WITH_NUMBERS = "adds to the question only numbers the cited text holds"
 _ENGLISH_SUFFIXES = ("ing", "ed", "es", "s")
 
 
@@ -174,7 +179,7 @@ class SupportChecker:
         similarity = self.similarity(sentence, cited_texts)
         if allowed and adds_only_numbers(sentence, allowed):
             # Its meaning is the question's: how close it comes to the cited text says nothing.
-            return SupportVerdict(True, similarity, ECHO_WITH_FACTS)
+            return SupportVerdict(True, similarity, ECHO_WITH_NUMBERS)
         if similarity >= self.thresholds.min_similarity:
             return SupportVerdict(True, similarity, "meaning match")
         # Names taken from the sentence before, and a meaning the cited one does not carry: the
