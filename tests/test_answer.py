@@ -115,7 +115,8 @@ def test_english_sentence_with_a_name_the_source_lacks_is_dropped(checker):
 
 
 def test_name_skeletons():
-    from rag.verify.names import arabic_skeletons, latin_skeleton, skeleton_matches
+    from rag.text.skeletons import arabic_skeletons, latin_skeleton
+    from rag.verify.names import skeleton_matches
 
     assert latin_skeleton("Pentagon") in arabic_skeletons("البنتاغون")
     assert skeleton_matches("Kerry", ["كيري"]) and skeleton_matches("Lavrov", ["لافروف"])
@@ -342,7 +343,7 @@ def test_an_english_answer_adding_only_a_checked_number_is_kept_when_its_sentenc
 
 def test_names_of_an_english_question_are_looked_up_by_how_they_sound():
     from rag.retrieve.translate import query_names
-    from rag.verify.names import spelling_similarity
+    from rag.text.skeletons import spelling_similarity
 
     assert query_names("What was Ban Ki-Moon the Secretary General of, and Jacksonville's ENEL?") == \
         ["Ban", "Ki", "Moon", "Jacksonville", "ENEL"]

@@ -8,7 +8,7 @@ BM25 recall@5 for English questions over Arabic paragraphs goes from 0.10 to 0.7
 
 Names are the exception: the encoder places "Luther" next to السماوي and "Costa"
 next to ساحل. A name of the query is therefore first looked up by its consonant
-skeleton (rag.verify.names: Luther → L S R → لوثر), among the corpus words that
+skeleton (rag.text.skeletons: Luther → L S R → لوثر), among the corpus words that
 sound like it, the most alike first (long vowels included: لوثر before لوثار).
 
 The vocabulary vectors live under RAG_HOME and are extended incrementally: only
@@ -25,15 +25,15 @@ import numpy as np
 from rag.index.articles import ArticleStore
 from rag.text.arabic import STOP_WORDS, light_stem, normalize, word_tokens
 from rag.text.gazetteer import gazetteer
-from rag.verify.names import (arabic_skeletons, candidate_names, is_function_word, latin_forms, loose_skeleton,
-                              spelling_similarity)
+from rag.text.skeletons import arabic_skeletons, latin_forms, loose_skeleton, spelling_similarity
+from rag.verify.names import candidate_names, is_function_word
 
 _QUESTION_WORDS = frozenset(normalize(w) for w in """what which who whom whose when where why how many much did does do
     ما ماذا من متى أين اين لماذا كيف كم هل أي""".split())
 _MIN_SIMILARITY = 0.4
 _CANDIDATES = 5
 _SPELLINGS = 3  # Arabic spellings kept for a name of the query
-_MIN_SPELLING_SIMILARITY = 0.7  # rag.verify.names.spelling_similarity; Assad / ويزيد is 0.5
+_MIN_SPELLING_SIMILARITY = 0.7  # rag.text.skeletons.spelling_similarity; Assad / ويزيد is 0.5
 
 
 def _is_arabic_word(word: str) -> bool:
@@ -47,7 +47,7 @@ def query_names(query: str) -> list[str]:
 
 
 def word_skeletons(word: str) -> list[str]:
-    """The loose consonant skeletons of an Arabic word, of two letters or more (rag.verify.names)."""
+    """The loose consonant skeletons of an Arabic word, of two letters or more."""
     if not _is_arabic_word(word):
         return []
     return sorted({loose_skeleton(s) for s in arabic_skeletons(word) if len(s) >= 2})

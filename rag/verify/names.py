@@ -1,9 +1,9 @@
 """Are the names in an English sentence present in its Arabic source?
 
 A small model translating Arabic news invents or garbles names ("Obama" for a
-sentence about Kerry). Names are checked by consonant skeletons: the Latin name
-and each Arabic word are reduced to classes of consonants (Arabic writes no short
-vowels, so vowels are dropped on both sides) and compared. Pentagon → B N T G N
+sentence about Kerry). Names are checked by consonant skeletons (rag.text.skeletons):
+the Latin name and each Arabic word are reduced to classes of consonants (Arabic writes
+no short vowels, so vowels are dropped on both sides) and compared. Pentagon → B N T G N
 matches البنتاغون → B N T G N; Obama → B M matches nothing in a sentence about
 Kerry. Names that are translated rather than transliterated (Aleppo / حلب) pass
 when the multilingual encoder puts them next to a word of the source.
@@ -18,29 +18,8 @@ import numpy as np
 from rag.text.arabic import STOP_WORDS, clitic_forms, normalize
 from rag.text.gazetteer import gazetteer
 from rag.text.numbers import is_roman_numeral
+from rag.text.skeletons import arabic_skeletons, latin_forms, latin_skeleton, loose_skeleton
 
-# Arabic letters to consonant classes; long vowels, hamza carriers and ta marbuta are dropped.
-_ARABIC_CLASS = {
-    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "ث": "S", "س": "S", "ص": "S", "ج": "G", "غ": "G", "ح": "H", "ه": "H",
-    "خ": "K", "ك": "K", "ق": "K", "د": "D", "ض": "D", "ذ": "S", "ز": "S", "ظ": "S", "ر": "R", "ش": "X",
-    "ف": "F", "ڤ": "F", "ل": "L", "م": "M", "ن": "N", "ع": "", "ا": "", "و": "", "ي": "", "ى": "", "ء": "",
-    "ة": "", "ئ": "", "ؤ": "", "أ": "", "إ": "", "آ": "",
-}
-_LATIN_DIGRAPHS = (("sch", "X"), ("sh", "X"), ("ch", "X"), ("th", "S"), ("kh", "K"), ("gh", "G"), ("ph", "F"),
-                   ("ck", "K"), ("qu", "K"), ("ou", ""), ("ee", ""), ("oo", ""))
-_LATIN_CLASS = {
-    "b": "B", "p": "B", "t": "T", "d": "D", "s": "S", "c": "K", "k": "K", "q": "K", "g": "G", "j": "G", "h": "H",
-    "r": "R", "z": "S", "x": "KS", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "w": "", "y": "",
-    "a": "", "e": "", "i": "", "o": "", "u": "",
-}
-# Letters besides the consonants: the semivowels, for names whose consonant skeleton is a single
-# letter (Elway: L W Y), and the vowels Arabic writes long, to rank spellings (Luther: لوثر over لوثار).
-_EXTRA_LATIN = {"consonants": {}, "semivowels": {"w": "W", "y": "Y"},
-                "vowels": {"a": "A", "e": "Y", "i": "Y", "y": "Y", "o": "W", "u": "W", "w": "W"}}
-_EXTRA_ARABIC = {"consonants": {}, "semivowels": {"و": "W", "ي": "Y", "ى": "Y"},
-                 "vowels": {"و": "W", "ي": "Y", "ى": "A", "ا": "A", "أ": "A", "إ": "A", "آ": "A"}}
-_ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
-_DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "is", "i", "'s")
 # Capitalized words that are not names: sentence starts, titles, weekdays are checked by meaning instead.
 _NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by with and but or as after before
     however meanwhile also this that these those his her its their there here while during according
@@ -58,25 +37,6 @@ SKELETON_MATCH = 0.8
 MEANING_MATCH = 0.6
 
 
-def latin_skeleton(word: str, letters: str = "consonants") -> str:
-    word = word.lower().replace("’", "'").strip("'")
-    for digraph, cls in _LATIN_DIGRAPHS:
-        word = word.replace(digraph, f"<{cls}>")
-    classes = {**_LATIN_CLASS, **_EXTRA_LATIN[letters]}
-    out = re.sub(r"<([A-Z]*)>|([a-z])", lambda m: m.group(1) if m.group(1) is not None else classes.get(m.group(2), ""), word)
-    return re.sub(r"(.)\1+", r"\1", out)
-
-
-def arabic_skeletons(word: str, letters: str = "consonants") -> set[str]:
-    """Skeletons of the word with and without its article / conjunction prefixes."""
-    word = normalize(word)
-    forms = {word} | {word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}
-    # A final ه may be a ta marbuta (normalized to ه): النصرة is Nusra, not Nusrah.
-    forms |= {form[:-1] for form in forms if form.endswith("ه") and len(form) > 2}
-    classes = {**_ARABIC_CLASS, **_EXTRA_ARABIC[letters]}
-    return {re.sub(r"(.)\1+", r"\1", "".join(classes.get(ch, "") for ch in form)) for form in forms}
-
-
 def candidate_names(sentence: str) -> list[tuple[str, str]]:
     """(name word, the run of capitalized words it stands in) for each likely name."""
     names = []
@@ -92,15 +52,6 @@ def candidate_names(sentence: str) -> list[tuple[str, str]]:
             end += 1
         names.append((word, " ".join(w.group(0) for w in words[start:end + 1])))
     return names
-
-
-def latin_forms(name: str) -> set[str]:
-    lower = name.lower()
-    # English spellings Arabic does not hear: a silent gh (Kavanaugh / كافانو), th as t (Thomas / توماس).
-    spellings = {lower, lower.replace("gh", ""), lower.replace("th", "t")}
-    spellings |= {word[: -len(suffix)] for word in set(spellings) for suffix in _DEMONYM_SUFFIXES
-                  if word.endswith(suffix) and len(word) - len(suffix) >= 3}
-    return {f for f in map(latin_skeleton, spellings) if f}
 
 
 def name_matches(name: str, arabic_words: list[str]) -> bool:
@@ -134,18 +85,6 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
         wide = latin_skeleton(name, "semivowels")
         return len(wide) >= 3 and any(wide in arabic_skeletons(w, "semivowels") for w in arabic_words)
     return False
-
-
-def loose_skeleton(skeleton: str) -> str:
-    """Arabic writes an English hard g as ك or ق as often as ج or غ (Genghis / جنكيز)."""
-    return skeleton.replace("G", "K")
-
-
-def spelling_similarity(name: str, arabic_word: str) -> float:
-    """How alike a Latin name and an Arabic word sound, long vowels included (0..1)."""
-    latin = latin_skeleton(name, "vowels")
-    return max((SequenceMatcher(None, latin, form).ratio() for form in arabic_skeletons(arabic_word, "vowels")),
-               default=0.0)
 
 
 def mentions(text: str, name: str) -> bool:
