@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-import numpy as np
-
 from rag.text.arabic import STOP_WORDS, clitic_forms, normalize
 from rag.text.gazetteer import gazetteer
 from rag.text.numbers import is_roman_numeral
