@@ -374,12 +374,11 @@ def test_english_answer_never_translates_the_source_the_model_misread(checker):
     assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
 
 
-def test_refuted_sources_are_only_those_misread_across_languages():
+def test_refuted_sources_are_only_those_misread_across_languages(checker):
     from rag.answer import quotable_sources, refuted_sources
-    from rag.verify.citations import UNSUPPORTED, VerificationLog
 
-    log = VerificationLog(dropped=[("The Pentagon spokesman is John Kerry.", UNSUPPORTED)], misread=[2])
     draft = "The Pentagon spokesman is John Kerry [2]."
+    _, log = verify_draft(draft, sources(), checker, "en", repair=False, question="Who is the Pentagon spokesman?")
     assert refuted_sources(log, sources(), "en") == {2}
     assert refuted_sources(log, sources(), "ar") == set()  # same language: a loose paraphrase, still quotable
     assert quotable_sources(draft, sources(), [0.5, 0.9, 0.4], "Who is the Pentagon spokesman?", {2}) == [1]

@@ -26,7 +26,7 @@ from rag.index.articles import ArticleStore
 from rag.text.arabic import STOP_WORDS, light_stem, normalize, word_tokens
 from rag.text.gazetteer import gazetteer
 from rag.text.skeletons import arabic_skeletons, latin_forms, loose_skeleton, spelling_similarity
-from rag.verify.names import candidate_names, is_function_word
+from rag.verify.names import candidate_names, is_function_word, without_possessive
 
 _QUESTION_WORDS = frozenset(normalize(w) for w in """what which who whom whose when where why how many much did does do
     ما ماذا من متى أين اين لماذا كيف كم هل أي""".split())
@@ -43,7 +43,7 @@ def _is_arabic_word(word: str) -> bool:
 def query_names(query: str) -> list[str]:
     """The query's words that look like names (capitalized, or an acronym), as word_tokens splits them."""
     names = [name for name, _ in candidate_names(query)] + re.findall(r"\b[A-Z]{2,4}\b", query)
-    return [part for name in names for part in re.sub(r"['’]s$", "", name).split("-") if part]
+    return [part for name in names for part in without_possessive(name).split("-") if part]
 
 
 def word_skeletons(word: str) -> list[str]:

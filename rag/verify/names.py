@@ -85,9 +85,14 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
     return False
 
 
+def without_possessive(name: str) -> str:
+    """Jacksonville's -> Jacksonville."""
+    return re.sub(r"['’]s$", "", name)
+
+
 def mentions(text: str, name: str) -> bool:
     """Whether `text` has the word `name` (any case, also with a possessive: "Jacksonville's")."""
-    bare = re.sub(r"['’]s$", "", name)
+    bare = without_possessive(name)
     return bool(bare) and re.search(rf"\b{re.escape(bare)}(?:['’]s)?\b", text, re.IGNORECASE) is not None
 
 
@@ -102,7 +107,7 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     # Names the names table knows in the Arabic text (الحوثيون: "the Houthis") match by their English words.
     known = {w for match in gazetteer().find(arabic_text) for w in re.findall(r"[a-z]+", match.english.lower())}
     missing = [(n, phrase) for n, phrase in dict.fromkeys(candidate_names(sentence))
-               if re.sub(r"['’]s$", "", n).lower() not in known and not name_matches(n, words)]
+               if without_possessive(n).lower() not in known and not name_matches(n, words)]
     if not missing or not words:
         return [n for n, _ in missing]
     vocabulary = sorted(set(words))

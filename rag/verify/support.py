@@ -84,7 +84,7 @@ def _stems(text: str) -> set[str]:
 
 
 ECHO_WITH_NUMBERS = "adds to the question only numbers the cited text holds"
-_ENGLISH_SUFFIXES = ("ing", "ed", "es", "s")
+_VERB_ENDINGS = ("ing", "ed")
 
 
 def adds_only_numbers(sentence: str, question: str) -> bool:
@@ -98,9 +98,11 @@ def adds_only_numbers(sentence: str, question: str) -> bool:
 
 
 def _english_stem(word: str) -> str:
-    for suffix in _ENGLISH_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
+    """light_stem (which takes a Latin plural's s) and a verb's -ing or -ed: showed / show."""
+    word = light_stem(word)
+    for ending in _VERB_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
     return word
 
 
