@@ -493,6 +493,24 @@ def test_common_sentence_start_words_are_not_names():
     assert candidate_names("Both membranes are alike, said Kerry.") == [("Kerry", "Kerry")]
 
 
+
+def test_a_name_the_arabic_source_writes_in_latin_letters_is_matched():
+    from rag.verify.names import unmatched_names
+
+    text = "جاء تغيير اسمه قبل ظهوره في برنامج ساترداي نايت لايف حيث كان من المتوقع أن يطلق ألبومه Yandhi الجديد."
+    embedder = make_embedder("use-multilingual")
+    assert unmatched_names("He was expected to release his new album, Yandhi.", text, embedder) == []
+    # Only the name written there: another Latin name still has to be found.
+    assert unmatched_names("He was expected to release his new album, Graduation.", text, embedder) == ["Graduation"]
+
+
+def test_a_sentence_opening_preposition_or_title_is_not_a_name():
+    from rag.verify.names import candidate_names
+
+    assert candidate_names("Under this logic, Trump would win.") == [("Trump", "Trump")]
+    assert candidate_names("Former minister Boris Johnson attacked the plan.") == [
+        ("Boris", "Boris Johnson"), ("Johnson", "Boris Johnson")]
+
 class DoubtingChat(FakeListChatModel):
     """A fake chat model with token probabilities: `yes` for each source number asked
     whether it answers the question."""

@@ -29,7 +29,8 @@ _NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by wit
     since because although though despite today yesterday tomorrow next one two three four five six seven eight nine
     ten none neither either nor yet so thus therefore instead still then now once if unless until whether
     you my your our us me him them it's i'm i've i'd i'll that's there's what's let's don't can't won't
-    mr mrs ms dr sir rev senator senate congress congressman over""".split())
+    mr mrs ms dr sir rev senator senate congress congressman over under about above below among against within
+    without between through into onto across around upon toward towards via amid per former late acting""".split())
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
 SKELETON_MATCH = 0.8
 MEANING_MATCH = 0.6
@@ -106,8 +107,10 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     words = [w for w in re.findall(r"[\u0600-\u06ff]+", arabic_text) if not is_function_word(w)]
     # Names the names table knows in the Arabic text (الحوثيون: "the Houthis") match by their English words.
     known = {w for match in gazetteer().find(arabic_text) for w in re.findall(r"[a-z]+", match.english.lower())}
+    # A name the Arabic text itself writes in Latin letters (MWPs, Yandhi) is there as it is.
     missing = [(n, phrase) for n, phrase in dict.fromkeys(candidate_names(sentence))
-               if without_possessive(n).lower() not in known and not name_matches(n, words)]
+               if without_possessive(n).lower() not in known and not mentions(arabic_text, n)
+               and not name_matches(n, words)]
     if not missing or not words:
         return [n for n, _ in missing]
     vocabulary = sorted(set(words))
