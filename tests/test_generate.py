@@ -538,3 +538,26 @@ def _yes_to_a_sentence_about_paris(generator: Generator) -> list[float | None]:
     sentence = "Sentence: Paris is the capital of France.\n\nQuestion: {}\nDoes the sentence answer the question?"
     return [yes_share(generator.choose(system, sentence.format(question), YES_NO_LABELS))
             for question in ("What is the capital of France?", "How tall is Mount Everest?")]
+
+
+def test_usage_counts_every_call_and_replays_at_their_recorded_cost(tmp_path):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+    from dataclasses import replace
+
+    def generator():
+        return Generator(lambda: FakeListChatModel(responses=["one two", "three"]), "fake",
+                         cache=CompletionCache(tmp_path))
+
+    first = generator()
+    first.complete("system", "a")
+    before = replace(first.usage)
+    first.complete("system", "b")
+    spent = first.usage.since(before)
+    assert (spent.calls, spent.replayed, first.usage.calls) == (1, 0, 2)
+    assert spent.completion_tokens == 1 and spent.prompt_tokens > 0
+    again = generator()  # a new process over the same recordings
+    again.complete("system", "a")
+    again.complete("system", "b")
+    assert (again.usage.calls, again.usage.replayed) == (2, 2)
+    assert again.usage.seconds == pytest.approx(first.usage.seconds)
+    assert again.usage.completion_tokens == first.usage.completion_tokens

@@ -42,3 +42,35 @@ def test_translation_that_never_verifies_is_none(checker):
     source = SourceSentence(1, "d1", 0, len(LONG), LONG)
     replies = ("Obama met Loughran.", "Obama met Loughran in Paris.")
     assert translate_source(source, [source], generator(*replies), checker) is None
+
+
+COOK = "فيما وجه بيتر كوك المتحدث باسم البنتاغون انتقادات لاذعة لروسيا بشأن ضرباتها الجوية في سوريا."
+NO_PROGRESS = "وأشار إلى أنه لا يوجد تقدم تم إحرازه منذ لقاء كيري ولافروف الشهر الماضي في موسكو."
+FREE_SUMMARY = ("TITLE: The Pentagon criticizes Russia\n"
+                "- Peter Cook, the Pentagon spokesman, criticized Russia's air strikes in Syria [1].\n"
+                "- Secretary of State Kerry announced that the US and Russia will not negotiate an alliance [2].")
+
+
+def two_sources() -> list[SourceSentence]:
+    return [SourceSentence(1, "d1", 0, len(COOK), COOK),
+            SourceSentence(2, "d1", len(COOK) + 1, len(COOK) + 1 + len(NO_PROGRESS), NO_PROGRESS)]
+
+
+def test_english_summary_is_the_sources_verified_translations_without_a_free_summary(checker):
+    from rag.summarize import _english_half
+
+    replies = ("Pentagon spokesman Peter Cook sharply criticized Russia over its air strikes in Syria.",
+               "He said no progress has been made since Kerry and Lavrov met in Moscow last month.",
+               FREE_SUMMARY)  # what the model would write if it were asked for a free summary
+    half = _english_half(two_sources(), "البنتاغون ينتقد موسكو", generator(*replies), checker, None)
+    assert [(s.text, s.sources) for s in half.sentences] == [(replies[0], [1]), (replies[1], [2])]
+    assert half.completion is None
+
+
+def test_english_summary_is_written_freely_when_no_translation_verifies(checker):
+    from rag.summarize import _english_half
+
+    replies = ("Obama met Loughran.", "Obama met Loughran in Paris.", FREE_SUMMARY)
+    half = _english_half(two_sources(), "البنتاغون ينتقد موسكو", generator(*replies), checker, None)
+    assert half.completion is not None and half.title == "The Pentagon criticizes Russia"
+    assert [s.sources for s in half.sentences][:1] == [[1]] and "Peter Cook" in half.sentences[0].text

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from rag.evals.answers import citation_invariant_failures, supported_citations
 from rag.evals.metrics import cosine, language_correct, mean, rouge_l, rouge_n, share
 from rag.evals.results import TaskResult
 from rag.evals.summary_data import SummaryCase
+from rag.generate.generator import GeneratorUsage
 from rag.text.sentences import split_sentences
 from rag.verify.support import SupportChecker
 
@@ -40,15 +42,18 @@ def evaluate_summaries(rag, cases: list[SummaryCase], doc_ids: dict[str, str], s
         if advance:
             advance(case.title[:60])
         doc_id = doc_ids[case.case_id]
-        started = time.perf_counter()
+        started, usage = time.perf_counter(), replace(rag.generator.usage)
         summary = rag.summarize([doc_id], sentences=sentences)
         seconds = time.perf_counter() - started
-        records.append(score_summary(rag, checker, case, doc_id, summary, sentences, seconds))
+        records.append(score_summary(rag, checker, case, doc_id, summary, sentences, seconds,
+                                     rag.generator.usage.since(usage)))
     return summarize_summary_records(records, sentences)
 
 
 def score_summary(rag, checker: SupportChecker, case: SummaryCase, doc_id: str, summary, sentences: int,
-                  seconds: float) -> dict:
+                  seconds: float, usage: GeneratorUsage | None = None) -> dict:
+    """`usage`: the model calls the summary made (drafts, translations, the title)."""
+    usage = usage or GeneratorUsage()
     source = rag.show(doc_id).text
     arabic = " ".join(s["text"] for s in summary.ar)
     english = " ".join(s["text"] for s in summary.en)
@@ -56,7 +61,6 @@ def score_summary(rag, checker: SupportChecker, case: SummaryCase, doc_id: str, 
     all_sentences = [("ar", s) for s in summary.ar] + [("en", s) for s in summary.en]
     supported, pairs = supported_citations(checker, [(s["text"], s["citations"]) for _, s in all_sentences],
                                            summary.citations)
-    completions = [h.completion for h in summary.halves.values() if h.completion is not None]
     similarity = 0.0
     if english:
         vectors = rag.embedder.embed_array([english, source])
@@ -76,10 +80,11 @@ def score_summary(rag, checker: SupportChecker, case: SummaryCase, doc_id: str, 
         "citations_total": len(summary.citations),
         "citations_broken": citation_invariant_failures(rag, summary.citations),
         "supported_pairs": supported, "cited_pairs": pairs,
-        "prompt_tokens": sum(c.prompt_tokens for c in completions),
-        "completion_tokens": sum(c.completion_tokens for c in completions),
-        "generation_seconds": sum(c.seconds for c in completions),
-        "replayed": bool(completions) and all(c.cached for c in completions),
+        "model_calls": usage.calls,
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "generation_seconds": usage.seconds,
+        "replayed": usage.calls > 0 and usage.replayed == usage.calls,
         "seconds": seconds,
     }
     if case.english_reference:

@@ -62,6 +62,29 @@ def yes_share(choice: Choice | None) -> float | None:
     return yes / (yes + no) if yes + no else None
 
 
+@dataclass
+class GeneratorUsage:
+    """What a generator's calls cost so far (a replayed call counts what it cost when recorded)."""
+    calls: int = 0
+    replayed: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    def add(self, call: Completion | Choice) -> None:
+        self.calls += 1
+        self.seconds += call.seconds
+        self.replayed += call.cached
+        if isinstance(call, Completion):
+            self.prompt_tokens += call.prompt_tokens
+            self.completion_tokens += call.completion_tokens
+
+    def since(self, earlier: "GeneratorUsage") -> "GeneratorUsage":
+        return GeneratorUsage(self.calls - earlier.calls, self.replayed - earlier.replayed,
+                              self.prompt_tokens - earlier.prompt_tokens,
+                              self.completion_tokens - earlier.completion_tokens, self.seconds - earlier.seconds)
+
+
 class CompletionCache:
     """Completions (and choices) stored as JSON files named by their key, under one folder."""
 
@@ -106,6 +129,7 @@ class Generator:
         self.label = label
         self.params = params or {}
         self.cache = cache
+        self.usage = GeneratorUsage()
 
     def _chat(self):
         if self._model is None:
@@ -121,10 +145,12 @@ class Generator:
         if hit is not None:
             if on_token:
                 on_token(hit.text)
+            self.usage.add(hit)
             return hit
         completion = self._run(system, user, on_token, params)
         if self.cache and key:
             self.cache.put(key, completion, system, user)
+        self.usage.add(completion)
         return completion
 
     def choose(self, system: str, user: str, options: int | Sequence[str], prefill: str = "") -> Choice | None:
@@ -141,6 +167,7 @@ class Generator:
             if self.cache else None
         hit = self._recorded(key, Choice, "choice")
         if hit is not None:
+            self.usage.add(hit)
             return hit
         started = time.perf_counter()
         probabilities = chat.option_probabilities([SystemMessage(content=system), HumanMessage(content=user)],
@@ -150,6 +177,7 @@ class Generator:
         choice = Choice(tuple(probabilities), self.label, time.perf_counter() - started)
         if self.cache and key:
             self.cache.put(key, choice, system, user)
+        self.usage.add(choice)
         return choice
 
     def _recorded(self, key: str | None, kind: type, what: str):
