@@ -4,8 +4,8 @@ Stages: pick the salient sentences of the articles (extractive, any length),
 number them, have the generator write an Arabic summary citing those numbers,
 and translate each of them into English, one by one; verify every sentence
 against its cited spans (English ones cross-lingually), repair or drop what
-fails, and assign shared citations. Only the sources no translation verified
-are summarized in English freely. If the generator yields no verified Arabic
+fails, and assign shared citations. An English summary is written freely only
+when no translation verifies. If the generator yields no verified Arabic
 sentence, the Arabic summary falls back to the salient sentences themselves,
 quoted exactly (always supported).
 """
