@@ -32,6 +32,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
 _MARKER_PRESENT = re.compile(r"\[\s*S?\d+")
 _MARKERS = re.compile(r"\s*\[\s*S?\d+(?:\s*[,،]\s*S?\d+)*\s*\]")
 SENTENCE_TOKENS = 70
+TITLE_CHARS = 90  # an English title taken from the first English sentence, when no translated headline verifies
 NEAR_DUPLICATE = 0.4  # word Jaccard above which two sentences citing the same sources state one fact
 SAME_FACT = 0.6  # word Jaccard above which two sentences citing different sources state one fact
 
@@ -96,7 +97,7 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
     if english_title and unmatched_names(english_title, headline + "\n" + "\n".join(s.text for s in sources),
                                          checker.embedder):
         english_title = ""
-    english_title = english_title or translate_headline(headline, generator, checker) or (en[0][0][:90] if en else "")
+    english_title = english_title or translate_headline(headline, generator, checker) or (shortened(en[0][0]) if en else "")
     title = {"ar": headline, "en": english_title}
     return Summary(doc_ids=[a.doc_id for a in articles], title=title,
                    ar=[{"text": t, "citations": ns} for t, ns in ar],
@@ -142,6 +143,16 @@ def _english_half(sources: list[SourceSentence], headline: str, generator: Gener
     if translated:
         return SummaryHalf(title="", sentences=translated, completion=None, log=None)
     return _write_half("en", sources, headline, generator, checker, progress)
+
+
+def shortened(text: str, limit: int = TITLE_CHARS) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, marked with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 1]
+    if text[limit - 1].isalnum() and " " in head:  # the last word of `head` goes on: leave it out
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(",;:،؛ ") + "…"
 
 
 def split_title(draft: str, n_sources: int = 0) -> tuple[str, str]:

@@ -74,3 +74,12 @@ def test_english_summary_is_written_freely_when_no_translation_verifies(checker)
     half = _english_half(two_sources(), "البنتاغون ينتقد موسكو", generator(*replies), checker, None)
     assert half.completion is not None and half.title == "The Pentagon criticizes Russia"
     assert [s.sources for s in half.sentences][:1] == [[1]] and "Peter Cook" in half.sentences[0].text
+
+
+def test_a_title_taken_from_a_sentence_is_cut_at_a_word_boundary():
+    from rag.summarize import shortened
+
+    sentence = "Peter Cook, the Pentagon's spokesperson, criticized Russia for its air strikes in Syria, saying so."
+    title = shortened(sentence, 40)
+    assert title == "Peter Cook, the Pentagon's spokesperson…" and len(title) <= 40
+    assert shortened("Short title", 40) == "Short title"
