@@ -33,6 +33,7 @@ _MARKER_PRESENT = re.compile(r"\[\s*S?\d+")
 _MARKERS = re.compile(r"\s*\[\s*S?\d+(?:\s*[,،]\s*S?\d+)*\s*\]")
 SENTENCE_TOKENS = 70
 TITLE_CHARS = 90  # an English title taken from the first English sentence, when no translated headline verifies
+TITLE_TOKENS = 32  # the English summary prompt's reply cut after its TITLE line
 NEAR_DUPLICATE = 0.4  # word Jaccard above which two sentences citing the same sources state one fact
 SAME_FACT = 0.6  # word Jaccard above which two sentences citing different sources state one fact
 
@@ -109,17 +110,37 @@ def _write_half(lang: str, sources: list[SourceSentence], headline: str, generat
                 checker: SupportChecker, progress) -> SummaryHalf:
     if progress:
         progress(f"writing the {LANGUAGE_NAMES[lang]} summary")
-    system = load_prompt(f"summarize.system.{lang}").render()
-    headline = " ".join(headline.split())
-    glossary = names_glossary(headline + "\n" + "\n".join(s.text for s in sources), end="\n") if lang == "en" else ""
-    user = load_prompt("summarize.user").render(sources=render_sources(sources), headline=headline, glossary=glossary,
-                                                language=LANGUAGE_NAMES[lang])
+    system, user = _summary_prompt(lang, sources, headline)
     completion = generator.complete(system, user, max_tokens=SENTENCE_TOKENS * len(sources) + 60)
     title, body = split_title(completion.text, len(sources))
     verified, log = verify_draft(body, sources, checker, lang)
     if title and detect_language(title) not in (lang, "mixed"):
         title = ""
     return SummaryHalf(title=title, sentences=_dedupe(verified, sources)[:len(sources)], completion=completion, log=log)
+
+
+def _summary_prompt(lang: str, sources: list[SourceSentence], headline: str) -> tuple[str, str]:
+    """The system and user prompts asking for the TITLE line and one summary line per source."""
+    system = load_prompt(f"summarize.system.{lang}").render()
+    headline = " ".join(headline.split())
+    glossary = names_glossary(headline + "\n" + "\n".join(s.text for s in sources), end="\n") if lang == "en" else ""
+    user = load_prompt("summarize.user").render(sources=render_sources(sources), headline=headline, glossary=glossary,
+                                                language=LANGUAGE_NAMES[lang])
+    return system, user
+
+
+def _english_title(sources: list[SourceSentence], headline: str, generator: Generator) -> str:
+    """The TITLE line of the English summary prompt, written alone (the reply cut after
+    TITLE_TOKENS: the same line the whole summary starts with), or "".
+
+    The headline translated with its sources in view: on 16 NTREX articles, similarity to the
+    original headline 0.478 (names-checked, else the headline translated alone, else the first
+    English sentence), against 0.430 with the headline translated alone first; and it reads
+    "ينتقد موسكو" as "criticizes Moscow" where the lone translation wrote "is located in Moscow".
+    """
+    system, user = _summary_prompt("en", sources, headline)
+    title, _ = split_title(generator.complete(system, user, max_tokens=TITLE_TOKENS).text)
+    return title if title and detect_language(title) in ("en", "mixed") else ""
 
 
 def _english_half(sources: list[SourceSentence], headline: str, generator: Generator, checker: SupportChecker,
@@ -141,7 +162,8 @@ def _english_half(sources: list[SourceSentence], headline: str, generator: Gener
         progress(f"translating {len(sources)} source sentence(s) into English")
     translated = [t for t in (translate_source(s, sources, generator, checker) for s in sources) if t is not None]
     if translated:
-        return SummaryHalf(title="", sentences=translated, completion=None, log=None)
+        return SummaryHalf(title=_english_title(sources, headline, generator), sentences=translated,
+                           completion=None, log=None)
     return _write_half("en", sources, headline, generator, checker, progress)
 
 

@@ -56,15 +56,15 @@ def two_sources() -> list[SourceSentence]:
             SourceSentence(2, "d1", len(COOK) + 1, len(COOK) + 1 + len(NO_PROGRESS), NO_PROGRESS)]
 
 
-def test_english_summary_is_the_sources_verified_translations_without_a_free_summary(checker):
+def test_english_summary_is_the_sources_verified_translations_and_a_free_summary_only_titles_it(checker):
     from rag.summarize import _english_half
 
     replies = ("Pentagon spokesman Peter Cook sharply criticized Russia over its air strikes in Syria.",
                "He said no progress has been made since Kerry and Lavrov met in Moscow last month.",
-               FREE_SUMMARY)  # what the model would write if it were asked for a free summary
+               FREE_SUMMARY)  # the summary prompt, asked for its TITLE line only
     half = _english_half(two_sources(), "البنتاغون ينتقد موسكو", generator(*replies), checker, None)
     assert [(s.text, s.sources) for s in half.sentences] == [(replies[0], [1]), (replies[1], [2])]
-    assert half.completion is None
+    assert half.title == "The Pentagon criticizes Russia" and half.completion is None
 
 
 def test_english_summary_is_written_freely_when_no_translation_verifies(checker):
