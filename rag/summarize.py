@@ -98,7 +98,8 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
     if english_title and unmatched_names(english_title, headline + "\n" + "\n".join(s.text for s in sources),
                                          checker.embedder):
         english_title = ""
-    english_title = english_title or translate_headline(headline, generator, checker) or (shortened(en[0][0]) if en else "")
+    english_title = (english_title or translate_headline(headline, generator, checker)
+                     or (shortened(en[0][0]) if en else ""))
     title = {"ar": headline, "en": english_title}
     return Summary(doc_ids=[a.doc_id for a in articles], title=title,
                    ar=[{"text": t, "citations": ns} for t, ns in ar],
