@@ -163,6 +163,8 @@ def _english_half(sources: list[SourceSentence], headline: str, generator: Gener
         progress(f"translating {len(sources)} source sentence(s) into English")
     translated = [t for t in (translate_source(s, sources, generator, checker) for s in sources) if t is not None]
     if translated:
+        if progress:
+            progress("writing the English title")
         return SummaryHalf(title=_english_title(sources, headline, generator), sentences=translated,
                            completion=None, log=None)
     return _write_half("en", sources, headline, generator, checker, progress)
