@@ -46,7 +46,7 @@ def test_translation_that_never_verifies_is_none(checker):
 
 COOK = "فيما وجه بيتر كوك المتحدث باسم البنتاغون انتقادات لاذعة لروسيا بشأن ضرباتها الجوية في سوريا."
 NO_PROGRESS = "وأشار إلى أنه لا يوجد تقدم تم إحرازه منذ لقاء كيري ولافروف الشهر الماضي في موسكو."
-FREE_SUMMARY = ("TITLE: The Pentagon criticizes Russia\n"
+FREE_SUMMARY = ("**TITLE: The Pentagon criticizes Russia [1]**\n"
                 "- Peter Cook, the Pentagon spokesman, criticized Russia's air strikes in Syria [1].\n"
                 "- Secretary of State Kerry announced that the US and Russia will not negotiate an alliance [2].")
 
@@ -82,4 +82,5 @@ def test_a_title_taken_from_a_sentence_is_cut_at_a_word_boundary():
     sentence = "Peter Cook, the Pentagon's spokesperson, criticized Russia for its air strikes in Syria, saying so."
     title = shortened(sentence, 40)
     assert title == "Peter Cook, the Pentagon's spokesperson…" and len(title) <= 40
-    assert shortened("Short title", 40) == "Short title"
+    # A word running over the limit is left out whole, not cut.
+    assert shortened("Peter Cook, the Pentagon spokesperson criticized", 30) == "Peter Cook, the Pentagon…"
