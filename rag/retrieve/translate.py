@@ -23,13 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from rag.index.articles import ArticleStore
-from rag.text.arabic import STOP_WORDS, light_stem, normalize, word_tokens
+from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, word_tokens
 from rag.text.gazetteer import gazetteer
 from rag.text.skeletons import arabic_skeletons, latin_forms, loose_skeleton, spelling_similarity
 from rag.verify.names import candidate_names, is_function_word, without_possessive
 
-_QUESTION_WORDS = frozenset(normalize(w) for w in """what which who whom whose when where why how many much did does do
-    ما ماذا من متى أين اين لماذا كيف كم هل أي""".split())
 _MIN_SIMILARITY = 0.4
 _CANDIDATES = 5
 _SPELLINGS = 3  # Arabic spellings kept for a name of the query
@@ -72,7 +70,7 @@ class TermTranslator:
 
     def translate(self, query: str) -> list[str]:
         """BM25 terms in the other script for each content word of the query (digits kept)."""
-        words = [w for w in word_tokens(query) if w not in STOP_WORDS and w not in _QUESTION_WORDS]
+        words = [w for w in word_tokens(query) if w not in STOP_WORDS and w not in INTERROGATIVES]
         terms = [w for w in words if w.isdigit()]
         nearest = self.word_translations([w for w in words if not w.isdigit()], query_names(query))
         return terms + [light_stem(t) for w in words for t in nearest.get(w, [])]

@@ -156,3 +156,7 @@ STOP_WORDS = frozenset(
     before between during also there their they them he she his her we our you your i
     """.split()
 )
+
+# Interrogatives, Arabic and English: what a question asks with, never what it is about.
+INTERROGATIVES = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي أية اي ما من
+    what which who whom whose when where why how many much""".split())

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.text.arabic import STOP_WORDS, clitic_forms, content_tokens, light_stem, normalize, word_tokens
+from rag.text.arabic import INTERROGATIVES, STOP_WORDS, clitic_forms, content_tokens, light_stem, normalize, word_tokens
 
 _NEIGHBOURS = 5
 
@@ -50,10 +50,10 @@ class CoverageRule:
 GENERATED_ANSWER = CoverageRule(neighbour_similarity=0.6, shared_letters=0.0, max_missing_weight=0.4)
 QUOTED_SOURCE = CoverageRule(neighbour_similarity=0.6, shared_letters=0.6, max_missing_weight=0.3)
 # Interrogatives and question frames ("the number of", "the name of", "in the article"): not about the subject.
-QUESTION_WORDS = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي أية اي ما من
+QUESTION_WORDS = INTERROGATIVES | frozenset(normalize(w) for w in """
     عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة المقال المقالة المقالات عندما حينما بينما تجاه نحو
     جنسية لقب منصب مهنة وظيفة تسمى يسمى تدعى يدعى
-    what which who whom whose when where why how many much number name kind type year article articles
+    number name kind type year article articles
     nationality title position job called named""".split())
 # "أي شركة", "which company": the noun after these names the kind of thing the answer is
 # (هارودز is the company), which the answering sentence need not say. Not "what": "what happened".
