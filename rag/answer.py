@@ -47,11 +47,6 @@ class Answer:
     log: VerificationLog | None = None
     choices: list[Choice] = field(default_factory=list)  # the model's other calls (yes/no asks)
 
-    @property
-    def model_seconds(self) -> float:
-        """Seconds the model spent on this answer (the recorded ones when replayed)."""
-        return (self.completion.seconds if self.completion else 0.0) + sum(c.seconds for c in self.choices)
-
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.answer, "lang": self.lang, "grounded": self.grounded,
                 "citations": [c.to_json() for c in self.citations], "model": self.model, "mode": self.mode}

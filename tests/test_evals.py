@@ -479,6 +479,9 @@ def test_ci_generation_tasks_pass_from_recordings(tmp_path):
     assert report["metrics"]["summaries.citation_invariant"] == 1.0
     full = json.loads((tmp_path / "gen.json").read_text(encoding="utf-8"))
     assert len(full["records"]["qa"]) == 12 and len(full["records"]["summaries"]) == 2
+    # Every model call an answer makes is counted (the draft and the yes/no asks), all replayed.
+    qa = full["records"]["qa"]
+    assert all(r["replayed"] for r in qa) and sum(r["model_calls"] for r in qa) > len(qa)
 
 
 def test_record_mode_prunes_only_this_models_unused_recordings(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from rag.evals.metrics import (
     best_over_golds,
@@ -25,6 +26,7 @@ from rag.evals.metrics import (
 from rag.evals.qa_data import QACase
 from rag.evals.results import TaskResult
 from rag.evals.retrieval import gold_span
+from rag.generate.generator import GeneratorUsage
 from rag.verify.support import SupportChecker
 
 
@@ -60,29 +62,32 @@ def evaluate_answers(rag, cases: list[QACase], doc_ids: dict[str, str], k: int =
     for case in cases:
         if advance:
             advance(case.question[:60])
-        started = time.perf_counter()
+        started, usage = time.perf_counter(), replace(rag.generator.usage)
         answer = rag.ask(case.question, k=k)
         seconds = time.perf_counter() - started
-        records.append(score_answer(rag, checker, case, answer, doc_ids, seconds))
+        records.append(score_answer(rag, checker, case, answer, doc_ids, seconds, rag.generator.usage.since(usage)))
     return summarize_answer_records(records)
 
 
-def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: dict[str, str], seconds: float) -> dict:
+def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: dict[str, str], seconds: float,
+                 usage: GeneratorUsage | None = None) -> dict:
+    """`usage`: the model calls the answer made (the draft, yes/no asks, fallback translations)."""
+    usage = usage or GeneratorUsage()
     text = strip_markers(answer.answer)
     golds = case.golds(answer.lang)
     broken = citation_invariant_failures(rag, answer.citations)
     supported, pairs = supported_citations(checker, answer.sentences, answer.citations)
-    completion = answer.completion
     record = {
         "id": case.case_id, "question": case.question, "lang": answer.lang, "answerable": case.answerable,
         "gold": golds[0] if case.answerable else "", "answer": answer.answer, "grounded": answer.grounded,
         "citations": [c.to_json() for c in answer.citations],
         "citations_total": len(answer.citations), "citations_broken": broken,
         "supported_pairs": supported, "cited_pairs": pairs,
-        "prompt_tokens": completion.prompt_tokens if completion else 0,
-        "completion_tokens": completion.completion_tokens if completion else 0,
-        "generation_seconds": answer.model_seconds,  # the completion and the model's choices
-        "replayed": bool(completion and completion.cached),
+        "model_calls": usage.calls,
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "generation_seconds": usage.seconds,
+        "replayed": usage.calls > 0 and usage.replayed == usage.calls,
         "seconds": seconds,
     }
     if case.answerable:
