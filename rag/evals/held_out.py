@@ -7,6 +7,7 @@ Used by the scripts under evals/ that measure answers and choices both ways.
 from __future__ import annotations
 
 import argparse
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +47,7 @@ def sample_from_command_line(description: str, default_work: Path) -> tuple[argp
 
 def held_out_sample(args: argparse.Namespace) -> HeldOutSample:
     """`args.questions` evenly spaced cases from `args.offset`, and both collections under
-    `args.work` (generator outputs cached in its completions/ folder)."""
+    `args.work` (generator outputs cached in its completions/ folder, shared by every sample)."""
     from rag.app import Rag
     from rag.config import Settings
     from rag.evals.runner import TrackingCache
@@ -57,6 +58,9 @@ def held_out_sample(args: argparse.Namespace) -> HeldOutSample:
     asked = {c.context for c in cases}
     with_paragraph = Rag(Settings(home=args.work / "with"), completion_cache=cache)
     doc_ids = ingest_contexts(with_paragraph, everything)
-    without = Rag(Settings(home=args.work / "without"), completion_cache=cache)
+    # One collection per sample left out: another sample run in the same --work would
+    # otherwise add this one's paragraphs to it, and its questions would all be answerable.
+    left_out = hashlib.sha256("\n".join(sorted(c.context_id for c in cases)).encode()).hexdigest()[:12]
+    without = Rag(Settings(home=args.work / f"without-{left_out}"), completion_cache=cache)
     ingest_contexts(without, [c for c in everything if c.context not in asked])
     return HeldOutSample(cases, with_paragraph, without, doc_ids, cache)
