@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from rag.evals.costs import case_costs, cost_metrics
 from rag.evals.metrics import (
     best_over_golds,
     citation_holds,
@@ -72,7 +73,6 @@ def evaluate_answers(rag, cases: list[QACase], doc_ids: dict[str, str], k: int =
 def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: dict[str, str], seconds: float,
                  usage: GeneratorUsage | None = None) -> dict:
     """`usage`: the model calls the answer made (the draft, yes/no asks, fallback translations)."""
-    usage = usage or GeneratorUsage()
     text = strip_markers(answer.answer)
     golds = case.golds(answer.lang)
     broken = citation_invariant_failures(rag, answer.citations)
@@ -83,12 +83,7 @@ def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: di
         "citations": [c.to_json() for c in answer.citations],
         "citations_total": len(answer.citations), "citations_broken": broken,
         "supported_pairs": supported, "cited_pairs": pairs,
-        "model_calls": usage.calls,
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "generation_seconds": usage.seconds,
-        "replayed": usage.calls > 0 and usage.replayed == usage.calls,
-        "seconds": seconds,
+        **case_costs(usage or GeneratorUsage(), seconds),
     }
     if case.answerable:
         gold = gold_span(rag, case, doc_ids)
@@ -118,10 +113,7 @@ def summarize_answer_records(records: list[dict]) -> TaskResult:
         "citation_hit_rate": mean([r["citation_hit"] for r in answerable]),
         "citation_invariant": share(citations - broken, citations),
         "citation_precision": share(sum(r["supported_pairs"] for r in records), pairs),
-        "prompt_tokens_per_case": mean([r["prompt_tokens"] for r in records]),
-        "completion_tokens_per_case": mean([r["completion_tokens"] for r in records]),
-        "generation_seconds_per_case": mean([r["generation_seconds"] for r in records]),
-        "seconds_per_case": mean([r["seconds"] for r in records]),
+        **cost_metrics(records),
     }
     if unanswerable:
         metrics["unanswerable_accuracy"] = mean([r["refused"] for r in unanswerable])

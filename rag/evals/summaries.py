@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rag.evals.answers import citation_invariant_failures, supported_citations
+from rag.evals.costs import case_costs, cost_metrics
 from rag.evals.metrics import cosine, language_correct, mean, rouge_l, rouge_n, share
 from rag.evals.results import TaskResult
 from rag.evals.summary_data import SummaryCase
@@ -53,7 +54,6 @@ def evaluate_summaries(rag, cases: list[SummaryCase], doc_ids: dict[str, str], s
 def score_summary(rag, checker: SupportChecker, case: SummaryCase, doc_id: str, summary, sentences: int,
                   seconds: float, usage: GeneratorUsage | None = None) -> dict:
     """`usage`: the model calls the summary made (drafts, translations, the title)."""
-    usage = usage or GeneratorUsage()
     source = rag.show(doc_id).text
     arabic = " ".join(s["text"] for s in summary.ar)
     english = " ".join(s["text"] for s in summary.en)
@@ -80,12 +80,7 @@ def score_summary(rag, checker: SupportChecker, case: SummaryCase, doc_id: str, 
         "citations_total": len(summary.citations),
         "citations_broken": citation_invariant_failures(rag, summary.citations),
         "supported_pairs": supported, "cited_pairs": pairs,
-        "model_calls": usage.calls,
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "generation_seconds": usage.seconds,
-        "replayed": usage.calls > 0 and usage.replayed == usage.calls,
-        "seconds": seconds,
+        **case_costs(usage or GeneratorUsage(), seconds),
     }
     if case.english_reference:
         record |= english_scores(rag, english, case.english_reference, sentences)
@@ -126,10 +121,7 @@ def summarize_summary_records(records: list[dict], sentences: int) -> TaskResult
         "extractive_fallback_rate": mean([float(r["extractive_fallback"]) for r in records]),
         "citation_invariant": share(citations - broken, citations),
         "citation_precision": share(sum(r["supported_pairs"] for r in records), sum(r["cited_pairs"] for r in records)),
-        "prompt_tokens_per_case": mean([r["prompt_tokens"] for r in records]),
-        "completion_tokens_per_case": mean([r["completion_tokens"] for r in records]),
-        "generation_seconds_per_case": mean([r["generation_seconds"] for r in records]),
-        "seconds_per_case": mean([r["seconds"] for r in records]),
+        **cost_metrics(records),
     })
     worst = sorted(records, key=_rouge_l)[:3]
     return TaskResult(name="summarization", type="summarization", metrics=metrics, cases=len(records),

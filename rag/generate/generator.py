@@ -145,13 +145,8 @@ class Generator:
         if hit is not None:
             if on_token:
                 on_token(hit.text)
-            self.usage.add(hit)
             return hit
-        completion = self._run(system, user, on_token, params)
-        if self.cache and key:
-            self.cache.put(key, completion, system, user)
-        self.usage.add(completion)
-        return completion
+        return self._record(key, self._run(system, user, on_token, params), system, user)
 
     def choose(self, system: str, user: str, options: int | Sequence[str], prefill: str = "") -> Choice | None:
         """Which of `options` numbered items ("1" … "n"), or of the given labels, the model
@@ -167,28 +162,34 @@ class Generator:
             if self.cache else None
         hit = self._recorded(key, Choice, "choice")
         if hit is not None:
-            self.usage.add(hit)
             return hit
         started = time.perf_counter()
         probabilities = chat.option_probabilities([SystemMessage(content=system), HumanMessage(content=user)],
                                                   labels, prefill)
         if probabilities is None:
             return None
-        choice = Choice(tuple(probabilities), self.label, time.perf_counter() - started)
-        if self.cache and key:
-            self.cache.put(key, choice, system, user)
-        self.usage.add(choice)
-        return choice
+        return self._record(key, Choice(tuple(probabilities), self.label, time.perf_counter() - started),
+                            system, user)
 
     def _recorded(self, key: str | None, kind: type, what: str):
-        """The cached record under `key`, or None to generate it (an error in replay-only mode)."""
+        """The cached record under `key`, its cost counted in `usage`; or None to generate it
+        (an error in replay-only mode)."""
         if not (self.cache and key):
             return None
         hit = self.cache.get(key, kind)
         if hit is None and self.cache.replay_only:
             raise SetupError(f"no recorded {what} for this prompt with {self.label} (replay-only mode); "
                              "re-record with the model available")
+        if hit is not None:
+            self.usage.add(hit)
         return hit
+
+    def _record(self, key: str | None, record, system: str, user: str):
+        """`record`, just made: cached under `key` when there is a cache, its cost counted in `usage`."""
+        if self.cache and key:
+            self.cache.put(key, record, system, user)
+        self.usage.add(record)
+        return record
 
     def _run(self, system: str, user: str, on_token: Callable[[str], None] | None, params: dict) -> Completion:
         messages = [SystemMessage(content=system), HumanMessage(content=user)]
