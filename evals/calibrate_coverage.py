@@ -34,10 +34,10 @@ def main() -> None:
     from rag.evals.qa_data import load_qa_cases
     from rag.evals.retrieval import gold_span, ingest_contexts
     from rag.retrieve.evidence import select_evidence
-    from rag.retrieve.translate import query_names
     from rag.text.arabic import normalize
     from rag.text.sentences import split_sentences
-    from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, question_coverage, question_words
+    from rag.text.question import Question
+    from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, question_coverage
 
     cases = load_qa_cases(args.data)
     rag = Rag(Settings(home=args.home))
@@ -51,13 +51,14 @@ def main() -> None:
                              None)
         passages = [p for p in rag.search(case.question, k=6) if p.doc_id != gold.doc_id]
         articles = rag.store.get_many(p.doc_id for p in passages)
-        evidence = select_evidence(case.question, passages, articles, rag.vectors, rag.embedder, 1)
+        question = Question.parse(case.question)
+        evidence = select_evidence(question, passages, articles, rag.vectors, rag.embedder, max_sentences=1)
         if gold_sentence is None or not evidence:
             continue
         negative = articles[evidence[0].doc_id].text[evidence[0].start:evidence[0].end]
         if normalize(case.answer) in normalize(negative):
             continue
-        translations = rag.translator.word_translations(question_words(case.question), query_names(case.question))
+        translations = rag.translator.word_translations(list(question.words), list(question.names))
         for name, rule in rules.items():
             own[name].append(question_coverage(case.question, [gold_sentence], rag.embedder, rag.lexical.idf,
                                                translations, rule=rule))

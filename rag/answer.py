@@ -12,16 +12,15 @@ from dataclasses import dataclass, field
 
 from rag.generate.generator import YES_NO_LABELS, Choice, Completion, Generator, yes_share
 from rag.prompting import load_prompt
-from rag.records import Citation, Passage
-from rag.retrieve.translate import query_names
+from rag.records import Citation
 from rag.text.arabic import content_tokens, normalize
 from rag.text.lang import detect_language
+from rag.text.question import Question
 from rag.translation import translate_source, verified_translation
 from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
                                   is_not_found, parse_draft, verify_draft, with_markers)
-from rag.verify.coverage import (GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordTranslations, WordWeights,
-                                 question_coverage)
-from rag.verify.sources import SourceSentence, number_evidence, number_sources, render_sources
+from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
+from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.support import SupportChecker
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
@@ -42,94 +41,129 @@ class Answer:
     model: str
     mode: str = "generated"  # "generated", "extractive" (a source sentence, quoted), "translated" (one, translated) or "none"
     sentences: list[tuple[str, list[int]]] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
-    completion: Completion | None = None
     log: VerificationLog | None = None
-    choices: list[Choice] = field(default_factory=list)  # the model's other calls (yes/no asks)
 
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.answer, "lang": self.lang, "grounded": self.grounded,
                 "citations": [c.to_json() for c in self.citations], "model": self.model, "mode": self.mode}
 
 
-def question_language(question: str) -> str:
-    lang = detect_language(question)
-    if lang in ("ar", "en"):
-        return lang
-    return "ar" if any("\u0600" <= ch <= "\u06ff" for ch in question) else "en"
+@dataclass
+class _Attempt:
+    """What the answer strategies share: the numbered sources, the draft and what its checks found."""
+
+    question: Question
+    sources: list[SourceSentence]
+    scores: list[float]
+    articles: dict
+    generator: Generator
+    checker: SupportChecker
+    coverage: "_CoverageCheck"
+    answers: "_AnswersCheck"
+    on_token: Callable[[str], None] | None = None
+    translations_left: int = 0
+    completion: Completion | None = None
+    log: VerificationLog = field(default_factory=VerificationLog)
+
+    def answer(self, verified: list[VerifiedSentence], mode: str) -> Answer:
+        (sentences,), citations = assign_citations([verified], self.sources,
+                                                   {d: a.text for d, a in self.articles.items()})
+        text = " ".join(with_markers(t, ns) for t, ns in sentences)
+        return Answer(question=self.question.text, answer=text, lang=self.question.lang, grounded=True,
+                      citations=citations, model=self.generator.label, mode=mode, sentences=sentences, log=self.log)
 
 
-def answer_question(question: str, passages: list[Passage], articles: dict, generator: Generator,
-                    checker: SupportChecker, evidence: list | None = None,
-                    on_token: Callable[[str], None] | None = None, word_weights: WordWeights | None = None,
-                    translations: WordTranslations | None = None, translate_fallback: bool = True) -> Answer:
-    """Answer from `evidence` (selected spans) when given, else from whole passages.
+AnswerStrategy = Callable[[_Attempt], "Answer | None"]
 
-    `word_weights` (e.g. the lexical index's IDF) weighs question words in the
-    coverage check (rag.verify.coverage); `translations` of the question words
-    (e.g. the term translator's) let that check run across languages.
+
+def answer_question(question: Question, *, evidence: list, articles: dict, generator: Generator,
+                    checker: SupportChecker, word_weights: WordWeights | None = None,
+                    on_token: Callable[[str], None] | None = None, translate_fallback: bool = True) -> Answer:
+    """A cited answer from the selected `evidence` spans, or "not found".
+
+    The strategies (STRATEGIES) are tried in order and the first answer one makes is
+    given: a verified draft, the draft's Arabic sentence translated (English questions),
+    a quoted or translated evidence sentence. `word_weights` (e.g. the lexical index's IDF)
+    weighs question words in the coverage check (rag.verify.coverage); the question's word
+    translations let that check run across languages.
     """
-    calls: list[Choice] = []
-    answer = _answer(question, passages, articles, generator, checker, evidence, on_token, word_weights,
-                     translations, translate_fallback, calls)
-    answer.choices = calls
-    return answer
-
-
-def _answer(question, passages, articles, generator, checker, evidence, on_token, word_weights, translations,
-            translate_fallback, calls: list[Choice]) -> Answer:
-    """answer_question; the model's yes/no asks are added to `calls`."""
-    lang = question_language(question)
-    sources = number_evidence(evidence, articles) if evidence else number_sources(passages, articles)
+    sources = number_evidence(evidence, articles)
     if not sources:
-        return _not_found(question, lang, generator.label, passages)
-    system = load_prompt(f"ask.system.{lang}").render()
-    user = load_prompt("ask.user").render(sources=render_sources(sources), question=question.strip(),
-                                          language=LANGUAGE_NAMES[lang])
-    completion = generator.complete(system, user, on_token, max_tokens=ANSWER_MAX_TOKENS)
-    coverage = _CoverageCheck(question, sources, lang, checker, word_weights, translations)
-    answers = _AnswersCheck(question, sources, generator, calls)
-    verified, log = ([], VerificationLog()) if is_not_found(completion.text) else \
-        verify_draft(completion.text, sources, checker, lang, question=question)
-    if verified and coverage(verified, log) and answers.accepts(_cited(verified), log):
-        return _grounded(question, lang, generator.label, verified, sources, articles, passages, completion, log)
-    # Nothing verifiable was written: quote the best evidence sentence (or one the model
-    # pointed at) when its article covers what was asked,
-    # translated (and verified) when the question is in another language.
-    # The model chooses; the words are the source's.
-    scores = [e.score for e in evidence] if evidence else [0.0] * len(sources)
-    translations_left = MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0
-    # An English question the model answered in Arabic: that answer, translated and checked again.
-    arabic = wrong_language_answer(completion.text, log, sources, checker, question) \
-        if lang == "en" and translations_left else None
-    if arabic is not None and answers.accepts(arabic.sources, log):
-        translations_left -= 1
-        cited = [sources[n - 1] for n in arabic.sources]
-        translated = verified_translation(arabic.text, cited, sources, generator, checker, question)
-        if translated and coverage.covers([s.text for s in cited], GENERATED_ANSWER):
-            answer = _grounded(question, lang, generator.label, [translated], sources, articles, passages,
-                               completion, log)
-            answer.mode = "translated"
+        return _not_found(question, generator.label)
+    attempt = _Attempt(question=question, sources=sources, scores=[e.score for e in evidence], articles=articles,
+                       generator=generator, checker=checker,
+                       coverage=_CoverageCheck(question, sources, checker, word_weights),
+                       answers=_AnswersCheck(question.text, sources, generator), on_token=on_token,
+                       translations_left=MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0)
+    for strategy in STRATEGIES:
+        answer = strategy(attempt)
+        if answer is not None:
             return answer
-    refuted = refuted_sources(log, sources, lang)
-    for number in quotable_sources(completion.text, sources, scores, question, refuted):
+    return _not_found(question, generator.label, attempt.log)
+
+
+def generated_answer(attempt: _Attempt) -> Answer | None:
+    """The model's draft, each sentence verified against the sources it cites."""
+    question = attempt.question
+    system = load_prompt(f"ask.system.{question.lang}").render()
+    user = load_prompt("ask.user").render(sources=render_sources(attempt.sources), question=question.text,
+                                          language=LANGUAGE_NAMES[question.lang])
+    attempt.completion = attempt.generator.complete(system, user, attempt.on_token, max_tokens=ANSWER_MAX_TOKENS)
+    if is_not_found(attempt.completion.text):
+        return None
+    verified, attempt.log = verify_draft(attempt.completion.text, attempt.sources, attempt.checker, question.lang,
+                                         question=question.text)
+    if verified and attempt.coverage(verified, attempt.log) and attempt.answers.accepts(_cited(verified), attempt.log):
+        return attempt.answer(verified, "generated")
+    return None
+
+
+def translated_draft(attempt: _Attempt) -> Answer | None:
+    """An English question the model answered in Arabic: that answer, translated and checked again."""
+    if attempt.question.lang != "en" or not attempt.translations_left or attempt.completion is None:
+        return None
+    arabic = wrong_language_answer(attempt.completion.text, attempt.log, attempt.sources, attempt.checker,
+                                   attempt.question.text)
+    if arabic is None or not attempt.answers.accepts(arabic.sources, attempt.log):
+        return None
+    attempt.translations_left -= 1
+    cited = [attempt.sources[n - 1] for n in arabic.sources]
+    translated = verified_translation(arabic.text, cited, attempt.sources, attempt.generator, attempt.checker,
+                                      attempt.question.text)
+    if translated and attempt.coverage.covers([s.text for s in cited], GENERATED_ANSWER):
+        return attempt.answer([translated], "translated")
+    return None
+
+
+def quoted_evidence(attempt: _Attempt) -> Answer | None:
+    """Nothing verifiable was written: quote the best evidence sentence (or one the model
+    pointed at) when it covers what was asked, translated (and verified) when the question
+    is in another language. The model chooses; the words are the source's."""
+    question, sources = attempt.question, attempt.sources
+    draft = attempt.completion.text if attempt.completion is not None else ""
+    refuted = refuted_sources(attempt.log, sources, question.lang)
+    for number in quotable_sources(draft, sources, attempt.scores, question.text, refuted):
         source = sources[number - 1]
-        if detect_language(source.text) == lang:
+        if detect_language(source.text) == question.lang:
             fallback, mode = VerifiedSentence(" ".join(source.text.split()), [source.number]), "extractive"
-        elif lang == "en" and translations_left:
+        elif question.lang == "en" and attempt.translations_left:
             # A translation must itself be about the question: its source sentence, not
             # just its article, has to mention what was asked.
-            if not coverage.covers([source.text], QUOTED_SOURCE) or not answers.accepts([number], log):
+            if not attempt.coverage.covers([source.text], QUOTED_SOURCE) or \
+                    not attempt.answers.accepts([number], attempt.log):
                 continue
-            translations_left -= 1
-            fallback, mode = translate_source(source, sources, generator, checker, question), "translated"
+            attempt.translations_left -= 1
+            fallback = translate_source(source, sources, attempt.generator, attempt.checker, question.text)
+            mode = "translated"
         else:
             continue
-        if fallback is not None and coverage([fallback], log, fallback=True) and answers.accepts([number], log):
-            answer = _grounded(question, lang, generator.label, [fallback], sources, articles, passages, completion, log)
-            answer.mode = mode
-            return answer
-    return _not_found(question, lang, generator.label, passages, completion, log)
+        if fallback is not None and attempt.coverage([fallback], attempt.log, fallback=True) and \
+                attempt.answers.accepts([number], attempt.log):
+            return attempt.answer([fallback], mode)
+    return None
+
+
+STRATEGIES: tuple[AnswerStrategy, ...] = (generated_answer, translated_draft, quoted_evidence)
 
 
 def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[float], question: str,
@@ -193,9 +227,12 @@ class _CoverageCheck:
     (with the question-word changes of rag.verify.coverage).
     """
 
-    def __init__(self, question, sources, lang, checker, word_weights, translations):
-        self.question, self.sources, self.lang = question, sources, lang
-        self.embedder, self.word_weights, self.translations = checker.embedder, word_weights, translations
+    def __init__(self, question: Question, sources: list[SourceSentence], checker: SupportChecker,
+                 word_weights: WordWeights | None):
+        self.question, self.sources, self.lang = question.text, sources, question.lang
+        self.names = question.names
+        self.embedder, self.word_weights = checker.embedder, word_weights
+        self.translations = question.translations
 
     def covers(self, texts: list[str], rule: CoverageRule) -> bool:
         """Whether `texts` mention what was asked, across languages through the word translations."""
@@ -223,7 +260,7 @@ class _CoverageCheck:
             with_before = question_coverage(self.question, in_context, self.embedder, self.word_weights,
                                             translations, rule=rule)
             lent = set(coverage.missing) - set(with_before.missing)
-            if lent <= {normalize(n) for n in query_names(self.question)}:
+            if lent <= {normalize(n) for n in self.names}:
                 coverage = with_before
         if not coverage.covered:
             log.dropped.extend((v.text, f"cited sentences never mention: {', '.join(coverage.missing)} "
@@ -242,18 +279,16 @@ class _AnswersCheck:
     token probabilities is not asked (None: no check).
     """
 
-    def __init__(self, question: str, sources: list[SourceSentence], generator: Generator, calls: list[Choice]):
+    def __init__(self, question: str, sources: list[SourceSentence], generator: Generator):
         self.question, self.sources, self.generator = question, sources, generator
         self.system = load_prompt("answers.system").render()
         self.seen: dict[int, float | None] = {}
-        self.calls = calls  # each question asked is added, for its cost
 
     def __call__(self, number: int) -> float | None:
         if number not in self.seen:
             sentence = self.sources[number - 1].in_context()
             user = load_prompt("answers.user").render(sentence=sentence, question=self.question.strip())
             choice = self.generator.choose(self.system, user, YES_NO_LABELS)
-            self.calls += [choice] if choice else []
             self.seen[number] = yes_share(choice)
         return self.seen[number]
 
@@ -271,14 +306,6 @@ def _cited(verified: list[VerifiedSentence]) -> list[int]:
     return list(dict.fromkeys(n for v in verified for n in v.sources))
 
 
-def _grounded(question, lang, model, verified, sources, articles, passages, completion, log) -> Answer:
-    (sentences,), citations = assign_citations([verified], sources, {d: a.text for d, a in articles.items()})
-    text = " ".join(with_markers(t, ns) for t, ns in sentences)
-    return Answer(question=question, answer=text, lang=lang, grounded=True, citations=citations, model=model,
-                  sentences=sentences, passages=passages, completion=completion, log=log)
-
-
-def _not_found(question: str, lang: str, model: str, passages: list[Passage], completion: Completion | None = None,
-               log: VerificationLog | None = None) -> Answer:
-    return Answer(question=question, answer=NOT_FOUND_ANSWER[lang], lang=lang, grounded=False, citations=[],
-                  model=model, mode="none", passages=passages, completion=completion, log=log)
+def _not_found(question: Question, model: str, log: VerificationLog | None = None) -> Answer:
+    return Answer(question=question.text, answer=NOT_FOUND_ANSWER[question.lang], lang=question.lang, grounded=False,
+                  citations=[], model=model, mode="none", log=log)

@@ -29,17 +29,21 @@ from rag.ingest.pipeline import Ingestor, ProgressCallback
 from rag.ingest.readers import read_paths
 from rag.records import Article, IngestReport, Passage
 from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
-from rag.retrieve.translate import TermTranslator, query_names
+from rag.retrieve.translate import TermTranslator
 from rag.retrieve.evidence import EvidenceSpan, select_evidence
-from rag.verify.coverage import question_words
+from rag.text.question import Question
 
 
 @dataclass
 class Gathered:
+    question: Question            # with its words' translations (rag.retrieve.translate)
     passages: list[Passage]
     articles: dict[str, Article]
-    translations: dict[str, list[str]]  # question words -> their translations (rag.retrieve.translate)
-    evidence: list[EvidenceSpan]        # the sentences an answer may cite, scored
+    evidence: list[EvidenceSpan]  # the sentences an answer may cite, scored
+
+    @property
+    def translations(self) -> dict[str, list[str]]:
+        return dict(self.question.translations or {})
 
 
 class Rag:
@@ -110,22 +114,29 @@ class Rag:
     def checker(self) -> SupportChecker:
         return SupportChecker(self.embedder)
 
-    def gather(self, question: str, k: int = 5) -> Gathered:
-        """What an answer is written from: the passages found, their articles, and the selected evidence."""
-        passages = self.search(question, k=k)
+    def gather(self, question: str | Question, k: int = 5) -> Gathered:
+        """What an answer is written from: the question analysed once, the passages found, their
+        articles, and the selected evidence."""
+        if not isinstance(question, Question):
+            question = Question.parse(question)
+        passages = self.search(question.text, k=k)
         articles = self.store.get_many(p.doc_id for p in passages)
         # The question words in the other script, looked up once for evidence and coverage.
-        translations = self.translator.word_translations(question_words(question), query_names(question))
-        evidence = select_evidence(question, passages, articles, self.vectors, self.embedder, self.max_evidence,
-                                   translations=translations)
-        return Gathered(passages, articles, translations, evidence)
+        question = question.with_translations(self.translator.word_translations(list(question.words),
+                                                                                list(question.names)))
+        evidence = select_evidence(question, passages, articles, self.vectors, self.embedder,
+                                   max_sentences=self.max_evidence)
+        return Gathered(question, passages, articles, evidence)
 
-    def ask(self, question: str, k: int = 5, on_token=None) -> Answer:
+    def ask(self, question: str, k: int = 5, on_token=None, gathered: Gathered | None = None) -> Answer:
+        """A cited answer; `gathered` (from `gather`) when the caller already retrieved, e.g. to
+        show the evidence first."""
         if not question.strip():
             raise UserInputError("the question is empty")
-        found = self.gather(question, k)
-        return answer_question(question, found.passages, found.articles, self.generator, self.checker, found.evidence,
-                               on_token, word_weights=self.lexical.idf, translations=found.translations)
+        found = gathered or self.gather(question, k)
+        return answer_question(found.question, evidence=found.evidence, articles=found.articles,
+                               generator=self.generator, checker=self.checker, word_weights=self.lexical.idf,
+                               on_token=on_token)
 
     def summarize(self, doc_ids: list[str], sentences: int = 4, progress=None) -> Summary:
         if not doc_ids:

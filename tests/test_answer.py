@@ -5,6 +5,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from rag.answer import answer_question
+from rag.text.question import Question
 from rag.generate.generator import Generator
 from rag.index.embeddings import make_embedder
 from rag.records import Article, Passage
@@ -30,6 +31,20 @@ def checker():
 def sources() -> list[SourceSentence]:
     spans = [(0, TEXT.index("وأعلن") - 1), (TEXT.index("وأعلن"), TEXT.index("وقتل") - 1), (TEXT.index("وقتل"), len(TEXT))]
     return [SourceSentence(i, "d1", s, e, TEXT[s:e], ARTICLE.title) for i, (s, e) in enumerate(spans, 1)]
+
+
+def ask(question: str, articles: dict, generator, checker, evidence=None, translations=None, **options):
+    """answer_question for a question text; without `evidence`, every sentence of the articles, score 1."""
+    from rag.retrieve.evidence import EvidenceSpan
+    from rag.text.sentences import split_sentences
+
+    if evidence is None:
+        evidence = [EvidenceSpan(d, s.start, s.end, 1.0) for d, a in articles.items() for s in split_sentences(a.text)]
+    parsed = Question.parse(question)
+    if translations is not None:
+        parsed = parsed.with_translations(translations)
+    return answer_question(parsed, evidence=evidence, articles=articles, generator=generator, checker=checker,
+                           **options)
 
 
 def passage() -> Passage:
@@ -83,7 +98,7 @@ def test_answer_invariant_and_renumbering(checker):
     from rag.retrieve.evidence import EvidenceSpan
 
     evidence = [EvidenceSpan("d1", s.start, s.end, 1.0) for s in sources()]
-    answer = answer_question("كم عدد القتلى؟", [passage()], {"d1": ARTICLE}, gen, checker, evidence)
+    answer = ask("كم عدد القتلى؟", {"d1": ARTICLE}, gen, checker, evidence)
     assert answer.grounded
     assert [c.n for c in answer.citations] == [1, 2]
     assert "[1]" in answer.answer and "[2]" in answer.answer
@@ -96,7 +111,7 @@ def test_nothing_supported_means_not_found(checker):
     from rag.retrieve.evidence import EvidenceSpan
 
     evidence = [EvidenceSpan("d1", s.start, s.end, 1.0) for s in sources()]
-    answer = answer_question("What is the moon made of?", [passage()], {"d1": ARTICLE}, gen, checker, evidence)
+    answer = ask("What is the moon made of?", {"d1": ARTICLE}, gen, checker, evidence)
     assert not answer.grounded and answer.citations == [] and answer.answer == "Not found in the articles."
 
 
@@ -104,7 +119,7 @@ def test_not_found_token(checker):
     from rag.retrieve.evidence import EvidenceSpan
 
     evidence = [EvidenceSpan("d1", s.start, s.end, 1.0) for s in sources()]
-    answer = answer_question("Who won the 1998 World Cup?", [passage()], {"d1": ARTICLE}, fake_generator("NOT_FOUND"),
+    answer = ask("Who won the 1998 World Cup?", {"d1": ARTICLE}, fake_generator("NOT_FOUND"),
                              checker, evidence)
     assert answer.grounded is False and answer.lang == "en"
 
@@ -237,7 +252,7 @@ def test_unverifiable_answer_quotes_the_best_evidence_sentence(checker):
     gen = fake_generator("أفادت الأنباء بمقتل 20 شخصا في غارة جوية [3].")
     scores = [0.4, 0.5, 0.9]
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), scores)]
-    answer = answer_question("كم شخصا قتل في الغارة الجوية على المدينة؟", [passage()], {"d1": ARTICLE}, gen, checker,
+    answer = ask("كم شخصا قتل في الغارة الجوية على المدينة؟", {"d1": ARTICLE}, gen, checker,
                              evidence)
     assert answer.grounded and answer.mode == "extractive"
     assert answer.citations[0].quote == sources()[2].text
@@ -250,8 +265,7 @@ def test_answer_citing_a_sentence_that_never_mentions_what_was_asked_is_not_grou
     # spokesman, but the cited sentence does not: the best evidence sentence is quoted instead.
     gen = fake_generator("المتحدث باسم البنتاغون قال إن المحادثات مع روسيا تقترب من نهايتها [2].")
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
-    answer = answer_question("ماذا قال المتحدث باسم البنتاغون عن القصف الروسي في حلب؟", [passage()],
-                             {"d1": ARTICLE}, gen, checker, evidence)
+    answer = ask("ماذا قال المتحدث باسم البنتاغون عن القصف الروسي في حلب؟", {"d1": ARTICLE}, gen, checker, evidence)
     assert answer.grounded and answer.mode == "extractive"
     assert [c.quote for c in answer.citations] == [sources()[0].text]
 
@@ -270,7 +284,7 @@ def test_english_answer_falls_back_to_a_verified_translation_of_the_pointed_sour
     gen = fake_generator("Cook is a famous American cook who loves Aleppo [2].",
                          "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
-    answer = answer_question("What did the Pentagon spokesman say about Aleppo?", [passage()], {"d1": ARTICLE}, gen,
+    answer = ask("What did the Pentagon spokesman say about Aleppo?", {"d1": ARTICLE}, gen,
                              checker, evidence, translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"],
                                                               "say": ["قال"], "aleppo": ["حلب"]},
                              translate_fallback=True)
@@ -290,8 +304,7 @@ def test_english_question_answered_in_arabic_gets_the_verified_translation_of_th
                          "12 people were killed in an air strike on the city.")
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
     translations = {"people": ["شخصا"], "killed": ["قتل"], "air": ["جويه"], "strike": ["غاره"], "city": ["المدينه"]}
-    answer = answer_question("How many people were killed in the air strike on the city?", [passage()],
-                             {"d1": ARTICLE}, gen, checker, evidence, translations=translations)
+    answer = ask("How many people were killed in the air strike on the city?", {"d1": ARTICLE}, gen, checker, evidence, translations=translations)
     assert answer.grounded and answer.mode == "translated" and answer.lang == "en"
     assert "12" in answer.answer and [c.quote for c in answer.citations] == [sources()[2].text]
     assert translated == ["قتل 12 شخصا في غارة جوية على المدينة."]  # the model's answer, not its source
@@ -331,10 +344,9 @@ def test_an_english_answer_adding_only_a_checked_number_is_kept_when_its_sentenc
     first = DECADES.text.index("ومنذ") - 1
     assert checker.check("In the 1970s.", [DECADES.text[:first]], [], question).reason == ECHO_WITH_NUMBERS
     translations = {"abc": ["ايه", "بي", "سي"], "finish": ["اتمت"], "transitioning": ["انتقالها"], "color": ["الملونه"]}
-    passage = Passage(doc_id="d2", start=0, end=len(DECADES.text), text=DECADES.text, score=1.0, title="", chunk_id="d2:0")
     grounded = []
     for cited in (1, 2):
-        answer = answer_question(question, [passage], {"d2": DECADES}, fake_generator(f"In the 1970s [{cited}]."),
+        answer = ask(question, {"d2": DECADES}, fake_generator(f"In the 1970s [{cited}]."),
                                  checker, translations=translations, translate_fallback=False)
         grounded.append(answer.grounded)
     # The second sentence has the decade too, but not ABC nor colour: the number alone is no answer.
@@ -368,7 +380,7 @@ def test_english_answer_never_translates_the_source_the_model_misread(checker):
     gen = fake_generator("The Pentagon spokesman is John Kerry [2].",
                          "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.5, 0.9, 0.4])]
-    answer = answer_question("Who is the Pentagon spokesman?", [passage()], {"d1": ARTICLE}, gen, checker, evidence,
+    answer = ask("Who is the Pentagon spokesman?", {"d1": ARTICLE}, gen, checker, evidence,
                              translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]})
     assert answer.grounded and answer.mode == "translated"
     assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
@@ -543,16 +555,16 @@ DRAFT_AR = "قتل 12 شخصا في غارة جوية على المدينة [3].
 def test_a_supported_answer_from_a_sentence_the_model_doubts_answers_is_not_grounded(checker):
     # Every word checks out against [3], but asked plainly the model says no sentence answers.
     generator = doubting_generator(DRAFT_AR, {1: 0.1, 2: 0.1, 3: 0.2})
-    answer = answer_question(QUESTION_AR, [passage()], {"d1": ARTICLE}, generator, checker, all_evidence())
+    answer = ask(QUESTION_AR, {"d1": ARTICLE}, generator, checker, all_evidence())
     assert not answer.grounded
     assert any("doubts" in reason for _, reason in answer.log.dropped)
     # Asked once, of [3]: quoting [3] again is not asked twice, [1] and [2] fail the coverage check first.
-    assert len(answer.choices) == 1
+    assert len(generator._chat().asked) == 1
 
 
 def test_the_yes_no_question_reads_the_sentence_after_the_one_before_it(checker):
     generator = doubting_generator(DRAFT_AR, {3: 0.9})
-    answer = answer_question(QUESTION_AR, [passage()], {"d1": ARTICLE}, generator, checker, all_evidence())
+    answer = ask(QUESTION_AR, {"d1": ARTICLE}, generator, checker, all_evidence())
     assert answer.grounded and [c.quote for c in answer.citations] == [sources()[2].text]
-    assert len(answer.choices) == 1
+    assert len(generator._chat().asked) == 1
     assert generator._chat().asked == [f"Sentence: {sources()[1].text} {sources()[2].text}"]

@@ -16,7 +16,7 @@ import numpy as np
 from rag.records import Passage
 from rag.text.arabic import index_tokens, light_stem
 from rag.text.lang import detect_language
-from rag.verify.coverage import WordTranslations, question_words
+from rag.text.question import Question
 
 OVERLAP_WEIGHT = 0.5
 
@@ -29,14 +29,13 @@ class EvidenceSpan:
     score: float
 
 
-def select_evidence(question: str, passages: list[Passage], articles: dict, vectors, embedder,
-                    max_sentences: int = 6, relative_floor: float = 0.8,
-                    translations: WordTranslations | None = None) -> list[EvidenceSpan]:
+def select_evidence(question: Question, passages: list[Passage], articles: dict, vectors, embedder, *,
+                    max_sentences: int = 6, relative_floor: float = 0.8) -> list[EvidenceSpan]:
     """The best sentences of the passages that score close to the top one.
 
     Articles whose best passage is far below the best (fused score under
     `relative_floor` of it) are left out: a small model is easily distracted by
-    unrelated articles. `translations` of the question words (rag.retrieve.translate) let word
+    unrelated articles. The question's word translations (rag.retrieve.translate) let word
     overlap count across languages: an English question's "Pentagon" found as
     البنتاغون in an Arabic sentence.
     """
@@ -48,8 +47,8 @@ def select_evidence(question: str, passages: list[Passage], articles: dict, vect
     units = vectors.unit_spans([p.chunk_id for p in passages if p.chunk_id])
     if not units:
         return []
-    query = np.asarray(embedder.embed_array([question])[0], dtype=np.float32)
-    overlap = _WordOverlap(question, translations)
+    query = np.asarray(embedder.embed_array([question.text])[0], dtype=np.float32)
+    overlap = _WordOverlap(question)
     scores: dict[tuple[str, int, int], float] = {}
     for doc_id, start, end, vector in units:
         key = (doc_id, start, end)
@@ -68,11 +67,11 @@ class _WordOverlap:
     """Share of the question's words a sentence contains (as light stems): the words
     themselves in the question's language, any of their translations in the other."""
 
-    def __init__(self, question: str, translations: WordTranslations | None):
-        self.terms = set(index_tokens(question))
-        self.lang = detect_language(question)
-        self.translated = [{light_stem(t) for t in translations.get(w, [])} for w in question_words(question)] \
-            if translations is not None else []
+    def __init__(self, question: Question):
+        self.terms = set(index_tokens(question.text))
+        self.lang = question.lang
+        self.translated = [{light_stem(t) for t in question.translations.get(w, [])} for w in question.words] \
+            if question.translations is not None else []
 
     def __call__(self, sentence: str) -> float:
         if detect_language(sentence) == self.lang:

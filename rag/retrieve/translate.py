@@ -26,7 +26,8 @@ from rag.index.articles import ArticleStore
 from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, word_tokens
 from rag.text.gazetteer import gazetteer
 from rag.text.skeletons import arabic_skeletons, latin_forms, loose_skeleton, spelling_similarity
-from rag.verify.names import candidate_names, is_function_word, without_possessive
+from rag.text.names import is_function_word
+from rag.text.question import query_names  # noqa: F401 - re-exported for callers of this module
 
 _MIN_SIMILARITY = 0.4
 _CANDIDATES = 5
@@ -36,12 +37,6 @@ _MIN_SPELLING_SIMILARITY = 0.7  # rag.text.skeletons.spelling_similarity; Assad 
 
 def _is_arabic_word(word: str) -> bool:
     return "\u0600" <= word[0] <= "\u06ff"
-
-
-def query_names(query: str) -> list[str]:
-    """The query's words that look like names (capitalized, or an acronym), as word_tokens splits them."""
-    names = [name for name, _ in candidate_names(query)] + re.findall(r"\b[A-Z]{2,4}\b", query)
-    return [part for name in names for part in without_possessive(name).split("-") if part]
 
 
 def word_skeletons(word: str) -> list[str]:

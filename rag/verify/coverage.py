@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.text.arabic import INTERROGATIVES, STOP_WORDS, clitic_forms, content_tokens, light_stem, normalize, word_tokens
+from rag.text.arabic import clitic_forms, content_tokens, light_stem, normalize
+from rag.text.question import WordTranslations, question_words
 
 _NEIGHBOURS = 5
 
@@ -49,18 +50,7 @@ class CoverageRule:
 
 GENERATED_ANSWER = CoverageRule(neighbour_similarity=0.6, shared_letters=0.0, max_missing_weight=0.4)
 QUOTED_SOURCE = CoverageRule(neighbour_similarity=0.6, shared_letters=0.6, max_missing_weight=0.3)
-# Interrogatives and question frames ("the number of", "the name of", "in the article"): not about the subject.
-QUESTION_WORDS = INTERROGATIVES | frozenset(normalize(w) for w in """
-    عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة المقال المقالة المقالات عندما حينما بينما تجاه نحو
-    جنسية لقب منصب مهنة وظيفة تسمى يسمى تدعى يدعى
-    number name kind type year article articles
-    nationality title position job called named""".split())
-# "أي شركة", "which company": the noun after these names the kind of thing the answer is
-# (هارودز is the company), which the answering sentence need not say. Not "what": "what happened".
-_ANSWER_TYPE_MARKERS = frozenset(normalize(w) for w in "أي أية اي which".split())
-
 WordWeights = Callable[[Sequence[str]], Sequence[float]]
-WordTranslations = Mapping[str, list[str]]  # a question word -> its candidate translations
 
 
 @dataclass(frozen=True)
@@ -73,28 +63,6 @@ class QuestionCoverage:
     @property
     def covered(self) -> bool:
         return self.missing_weight <= self.max_missing_weight and not any(w.isdigit() for w in self.missing)
-
-
-def question_words(question: str) -> list[str]:
-    """The question's content words, without interrogatives, question frames and the answer's type."""
-    answer_type = _answer_type_words(question)
-    words = (w for w in content_tokens(question) if len(w) >= 3 and w not in answer_type and not _is_frame(w))
-    return [w for w in dict.fromkeys(words) if len(light_stem(w)) >= 3 and light_stem(w) not in QUESTION_WORDS]
-
-
-def _is_frame(word: str) -> bool:
-    """An interrogative or question frame, also with a clitic attached (بماذا, ولماذا)."""
-    return any(form in QUESTION_WORDS for form in clitic_forms(word, min_rest=2))
-
-
-def _answer_type_words(question: str) -> set[str]:
-    """The noun right after "أي" or "which" ("أي شركة": the company is the answer).
-
-    Not after "ما هي": "ما هي الحديقة الساكسونية" asks what the Saxon Garden is.
-    """
-    tokens = word_tokens(question)
-    return {after for token, after in zip(tokens, tokens[1:])
-            if token in _ANSWER_TYPE_MARKERS and after not in STOP_WORDS and not _is_frame(after)}
 
 
 def question_coverage(question: str, cited_texts: list[str], embedder=None, weights: WordWeights | None = None,
