@@ -23,7 +23,9 @@ _NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by wit
     ten none neither either nor yet so thus therefore instead still then now once if unless until whether
     you my your our us me him them it's i'm i've i'd i'll that's there's what's let's don't can't won't
     mr mrs ms dr sir rev senator senate congress congressman over under about above below among against within
-    without between through into onto across around upon toward towards via amid per former late acting""".split())
+    without between through into onto across around upon toward towards via amid per former late acting
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july
+    august september october november december""".split())
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
 
 def candidate_names(sentence: str) -> list[tuple[str, str]]:
@@ -32,7 +34,8 @@ def candidate_names(sentence: str) -> list[tuple[str, str]]:
     words = list(_NAME.finditer(sentence))
     for i, match in enumerate(words):
         word = match.group(0)
-        if word.lower() in _NOT_NAMES or (word.isupper() and len(word) <= 4) or is_roman_numeral(word):
+        if word.lower() in _NOT_NAMES or (word.isupper() and len(word) <= 4) or is_roman_numeral(word) or \
+                (_opens_sentence(sentence, match.start()) and _COMMON_OPENING.search(word)):
             continue
         start, end = i, i
         while start > 0 and words[start - 1].end() + 1 == words[start].start():
@@ -41,6 +44,16 @@ def candidate_names(sentence: str) -> list[tuple[str, str]]:
             end += 1
         names.append((word, " ".join(w.group(0) for w in words[start:end + 1])))
     return names
+
+
+# A sentence's first word that is a verb form or a contraction ("Going", "Moved", "They've",
+# "Tomorrow's") is capitalized for its position, not a name.
+_COMMON_OPENING = re.compile(r"(?:ing|ed|['’](?:ve|re|ll|d|s|t))$")
+
+
+def _opens_sentence(sentence: str, at: int) -> bool:
+    before = sentence[:at].rstrip(" \"'“‘«(")
+    return not before or before[-1] in ".!?:;"
 
 
 def without_possessive(name: str) -> str:

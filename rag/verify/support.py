@@ -39,6 +39,8 @@ from rag.text.arabic import clitic_forms, content_tokens, light_stem, normalize
 from rag.text.numbers import number_word_values, roman_numeral_values
 from rag.text.lang import detect_language
 from rag.verify.names import mentions, unmatched_names
+from rag.verify.relations import (Placed, strict_role_words, negation_mismatch_arabic, opposite_word, swapped_order, unaligned_words,
+                                  unlinked_identity, unlinked_identity_arabic, unsupported_attribution)
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CLAUSE = re.compile(r"[،,;؛:]\s+|\s+(?:و|ف)(?=\S{3,})|\s+-\s+")
@@ -59,6 +61,9 @@ _FREE_WORDS = frozenset(light_stem(normalize(w)) for w in """
 class SupportThresholds:
     min_overlap: float = 0.5  # share of the sentence's content words found in the cited text
     min_similarity: float = 0.4  # cross-lingual cosine, sentence vs best cited sentence or clause
+    # English content words without a counterpart in the Arabic cited text (rag.verify.relations) that
+    # reject a sentence; a role or institution word of the table rejects alone.
+    max_unaligned_words: int = 2
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,15 @@ def negation_unsupported(sentence: str, cited: str) -> bool:
     return True
 
 
+def misreading_within(sentence: str, cited: str) -> str | None:
+    """Who did what, for an Arabic sentence over Arabic cited text whose words it shares: a
+    negation added or dropped, an opposite word, an identity ("X هو Y") the source does not make."""
+    if detect_language(sentence) != "ar" or detect_language(cited) != "ar":
+        return opposite_word(sentence, cited) if detect_language(cited) == "ar" else None
+    return negation_mismatch_arabic(sentence, cited) or opposite_word(sentence, cited) or \
+        unlinked_identity_arabic(sentence, cited)
+
+
 def clauses(text: str) -> list[str]:
     """The text and its clauses of a few words or more (for matching condensed sentences)."""
     parts = [p.strip() for p in _CLAUSE.split(text) if p and len(p.split()) >= _MIN_CLAUSE_WORDS]
@@ -159,6 +173,7 @@ class SupportChecker:
         self._embedder = embedder
         self.embedder = embedder
         self.thresholds = thresholds
+        self._unaligned_cache: dict[tuple[str, str, str], list[str]] = {}
 
     def check(self, sentence: str, cited_texts: list[str], other_texts: list[str] = (),
               allowed: str = "", context: Sequence[str] = ()) -> SupportVerdict:
@@ -178,6 +193,13 @@ class SupportChecker:
             return SupportVerdict(False, 0.0, f"names not in the cited text: {', '.join(missing)}", misreading=True)
         if negation_unsupported(sentence, joined):
             return SupportVerdict(False, 0.0, "negates what the cited text does not", misreading=True)
+        relation = self.misreading_across(sentence, joined, allowed)
+        if relation:
+            return SupportVerdict(False, 0.0, relation, misreading=True)
+        unaligned = self.unaligned(sentence, joined, allowed)
+        if unaligned:
+            # Words the source has no counterpart for: the sentence strays from it, or adds to it.
+            return SupportVerdict(False, 0.0, unaligned)
         similarity = self.similarity(sentence, cited_texts)
         if allowed and adds_only_numbers(sentence, allowed):
             # Its meaning is the question's: how close it comes to the cited text says nothing.
@@ -204,8 +226,42 @@ class SupportChecker:
                                   misreading=True)
         overlap = lexical_overlap(sentence, cited, allowed)
         if overlap >= self.thresholds.min_overlap:
+            relation = misreading_within(sentence, cited)
+            if relation:
+                return SupportVerdict(False, overlap, relation, misreading=True)
             return SupportVerdict(True, overlap, "word overlap")
         return SupportVerdict(False, overlap, "too few of its words are in the cited text")
+
+    def misreading_across(self, sentence: str, cited: str, allowed: str = "") -> str | None:
+        """Who did what (rag.verify.relations), for an English sentence over an Arabic cited text:
+        a name given a role the source gives someone else, two names in the other order, an
+        attribution the source does not make, an opposite word, a role or institution word the
+        source lacks ("the Turkish government" out of a surname)."""
+        placed = Placed.of(cited)
+        reason = (unlinked_identity(sentence, cited, placed) or swapped_order(sentence, cited, placed)
+                  or unsupported_attribution(sentence, cited, self._embedder, placed) or opposite_word(sentence, cited))
+        if reason:
+            return reason
+        roles = [w for w in self._unaligned_words(sentence, cited, allowed, placed) if w.lower() in strict_role_words()]
+        return f"no counterpart in the cited text for: {', '.join(roles)}" if roles else None
+
+    def unaligned(self, sentence: str, cited: str, allowed: str = "") -> str | None:
+        """Too many English content words with no counterpart in the Arabic cited text
+        (the question's words, `allowed`, are the asker's)."""
+        missing = self._unaligned_words(sentence, cited, allowed)
+        if len(missing) >= self.thresholds.max_unaligned_words:
+            return f"no counterpart in the cited text for: {', '.join(missing)}"
+        return None
+
+    def _unaligned_words(self, sentence: str, cited: str, allowed: str, placed: Placed | None = None) -> list[str]:
+        key = (sentence, cited, allowed)
+        if key not in self._unaligned_cache:
+            asked = {_english_stem(t) for t in content_tokens(allowed)} if allowed else set()
+            self._unaligned_cache[key] = [w for w in unaligned_words(sentence, cited, self._embedder, placed)
+                                          if _english_stem(w.lower()) not in asked]
+            if len(self._unaligned_cache) > 512:
+                self._unaligned_cache.pop(next(iter(self._unaligned_cache)))
+        return self._unaligned_cache[key]
 
     def missing_names(self, sentence: str, cited: str, allowed: str = "", context: Sequence[str] = ()) -> list[str]:
         """Names of the (English) sentence the (Arabic) cited text lacks; a name the question
@@ -255,6 +311,8 @@ class SupportChecker:
             candidate = candidates[owners[top]]
             context = [contexts[owners[top]]] if len(contexts) > owners[top] and contexts[owners[top]] else []
             names_ok = not self.missing_names(sentence, candidate, allowed, context)
-            if names_ok and not negation_unsupported(sentence, candidate):
+            if names_ok and not negation_unsupported(sentence, candidate) and \
+                    not self.misreading_across(sentence, candidate, allowed) and \
+                    not self.unaligned(sentence, candidate, allowed):
                 return owners[top], SupportVerdict(True, float(sims[top]), "meaning match")
         return None

@@ -1,0 +1,92 @@
+"""Who did what: the relation checks of rag.verify.relations, on the seed and on other articles,
+with paraphrases of each claim (a check that passes only one wording is not a check)."""
+from __future__ import annotations
+
+import pytest
+
+from rag.index.embeddings import make_embedder
+from rag.verify import relations
+from rag.verify.support import SupportChecker
+
+from helpers import SEED_FILES
+
+SEED = SEED_FILES[0].read_text(encoding="utf-8")
+KERRY_AND_SPOKESMAN = next(line for line in SEED.splitlines() if line.startswith("وحول هذا التفاؤل"))
+COOK = next(line for line in SEED.splitlines() if line.startswith("فيما وجه بيتر كوك")).split(". ")[0]
+# Other articles' sentences (written for these tests, in the style of wire copy).
+MINISTERS = "طالب وزراء الخارجية العرب مجلس الأمن الدولي بالتحرك العاجل لوقف القصف على المدنيين في اليمن."
+TOURISM = "قالت منظمة السياحة العربية إن عدد السياح في المنطقة بلغ 70 مليون سائح العام الماضي."
+PRICES = "انخفضت أسعار النفط بنسبة 5 في المئة في تعاملات الثلاثاء بعد تقرير المخزونات الأميركية."
+TURKI = "استقبل الأمين العام لرابطة العالم الإسلامي عبد الله التركي وفدا من علماء إندونيسيا في مكة."
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return SupportChecker(make_embedder("use-multilingual"))
+
+
+@pytest.mark.parametrize("claim", ["The Pentagon spokesman is John Kerry.", "John Kerry is the Pentagon spokesman.",
+                                   "John Kerry, the Pentagon spokesman, voiced pessimism.",
+                                   "Pentagon spokesman John Kerry was pessimistic."])
+def test_a_name_given_a_role_the_source_gives_another_clause_is_refused(checker, claim):
+    verdict = checker.check(claim, [KERRY_AND_SPOKESMAN])
+    assert not verdict.supported and verdict.misreading
+
+
+@pytest.mark.parametrize("claim", ["The Pentagon spokesman is Peter Cook.", "Peter Cook is the Pentagon spokesman.",
+                                   "Pentagon spokesman Peter Cook sharply criticized Russia over its air strikes in Syria."])
+def test_the_name_and_role_the_source_puts_together_pass(checker, claim):
+    assert checker.check(claim, [COOK]).supported
+
+
+@pytest.mark.parametrize("claim", ["The UN Security Council asked the Arab foreign ministers to act urgently in Yemen.",
+                                   "The Security Council urged Arab foreign ministers to act to stop the shelling in Yemen."])
+def test_who_asked_whom_swapped_is_refused(checker, claim):
+    assert not checker.check(claim, [MINISTERS]).supported
+
+
+def test_who_asked_whom_as_the_source_says_passes_the_order_check():
+    assert relations.swapped_order("Arab foreign ministers urged the Security Council to act in Yemen.", MINISTERS) is None
+    assert relations.swapped_order("The Security Council urged Arab foreign ministers to act in Yemen.", MINISTERS)
+
+
+@pytest.mark.parametrize("claim", ["The number of tourists reached 70 million last year, according to the Ministry of Tourism.",
+                                   "According to the Tourism Ministry, 70 million tourists visited the region last year."])
+def test_an_attribution_the_source_does_not_make_is_refused(checker, claim):
+    verdict = checker.check(claim, [TOURISM])
+    assert not verdict.supported and verdict.misreading
+
+
+def test_the_attribution_the_source_makes_passes(checker):
+    assert relations.unsupported_attribution(
+        "The number of tourists reached 70 million, according to the Arab Tourism Organization.", TOURISM,
+        checker.embedder) is None
+
+
+@pytest.mark.parametrize("claim", ["Oil prices rose 5 percent on Tuesday.", "Oil prices increased by 5 percent on Tuesday."])
+def test_an_opposite_word_is_refused(checker, claim):
+    verdict = checker.check(claim, [PRICES])
+    assert not verdict.supported and "opposite" in verdict.reason
+    assert relations.opposite_word("Oil prices fell 5 percent on Tuesday.", PRICES) is None
+
+
+def test_an_opposite_word_in_arabic_is_refused(checker):
+    assert not checker.check("ارتفعت أسعار النفط بنسبة 5 في المئة في تعاملات الثلاثاء.", [PRICES]).supported
+    assert checker.check("انخفضت أسعار النفط بنسبة 5 في المئة يوم الثلاثاء.", [PRICES]).supported
+
+
+def test_a_surname_read_as_a_government_is_refused(checker):
+    verdict = checker.check("The Turkish government received a delegation of Indonesian scholars in Mecca.", [TURKI])
+    assert not verdict.supported
+
+
+def test_arabic_negation_added_or_dropped_is_refused(checker):
+    source = next(s for s in SEED.split(". ") if "لا يوجد تقدم" in s)
+    assert not checker.check("تم إحراز تقدم منذ لقاء كيري ولافروف الشهر الماضي في موسكو.", [source]).supported
+    assert checker.check("لا يوجد تقدم تم إحرازه منذ لقاء كيري ولافروف الشهر الماضي في موسكو.", [source]).supported
+    assert not checker.check("لم يقصف النظام السوري حلب.", ["قصف النظام السوري حلب بالبراميل المتفجرة."]).supported
+
+
+def test_an_arabic_identity_claim_across_clauses_is_refused(checker):
+    assert not checker.check("المتحدث باسم البنتاغون هو جون كيري.", [KERRY_AND_SPOKESMAN]).supported
+    assert checker.check("المتحدث باسم البنتاغون هو بيتر كوك.", [COOK]).supported
