@@ -58,7 +58,7 @@ def main() -> None:
         print(f"  {name:12s} {faithful[name] / len(rows):.3f}")
         for en, reason in examples[name]:
             print(f"      {en!r}: {reason}")
-    edits = {"swap": swap_edits(rows), "attribution": attribution_edits(rows)}
+    edits = {"swap": swap_edits(rows), "attribution": attribution_edits(rows), "other sentence": other_sentences(rows)}
     print("edits: share caught by the whole checker (SupportChecker.check)")
     for kind, pairs in edits.items():
         caught = sum(not checker.check(en, [ar]).supported for en, ar in pairs)
@@ -81,6 +81,15 @@ def swap_edits(rows) -> list[tuple[str, str]]:
         swapped = en[:a.start] + en[b.start:b.end] + between + en[a.start:a.end] + en[b.end:]
         out.append((swapped, row["ar"]))
     return out
+
+
+def other_sentences(rows) -> list[tuple[str, str]]:
+    """Another sentence of the same document, over this one's Arabic: what a misread citation looks like."""
+    by_doc: dict[str, list] = {}
+    for row in rows:
+        by_doc.setdefault(row["doc_id"], []).append(row)
+    return [(others[0]["en"], row["ar"]) for row in rows
+            if (others := [o for o in by_doc[row["doc_id"]] if o is not row])]
 
 
 def attribution_edits(rows) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ import numpy as np
 from pathlib import Path
 
 from rag.answer import Answer, answer_question
+from rag.check import CheckReport, check_text
 from rag.brief.briefing import Briefing, story_brief, translate_headlines
 from rag.brief.stories import Story, group_stories
 from rag.config import Settings
@@ -32,6 +33,7 @@ from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
 from rag.retrieve.translate import TermTranslator
 from rag.retrieve.evidence import EvidenceSpan, select_evidence
 from rag.text.question import Question
+from rag.verify.sources import SourceSentence, number_evidence
 
 
 @dataclass
@@ -137,6 +139,39 @@ class Rag:
         return answer_question(found.question, evidence=found.evidence, articles=found.articles,
                                generator=self.generator, checker=self.checker, word_weights=self.lexical.idf,
                                on_token=on_token)
+
+    def check(self, text: str, doc_ids: list[str] | None = None, k: int = 5) -> CheckReport:
+        """Whether the stored articles (or only `doc_ids`) support each sentence of `text`."""
+        if not text.strip():
+            raise UserInputError("nothing to check: the text is empty")
+        doc_ids = list(dict.fromkeys(doc_ids or []))
+        for doc_id in doc_ids:
+            self.show(doc_id)  # an unknown id is an error, not "unsupported"
+        finder = self._sentences_of(doc_ids) if doc_ids else self._evidence_for(k)
+        return check_text(text, finder, self.checker, self.store.get_many)
+
+    def _evidence_for(self, k: int):
+        """A sentence -> the evidence the question path would select for it (over a search)."""
+        def find(sentence: str) -> list[SourceSentence]:
+            found = self.gather(sentence, k)
+            ranked = sorted(found.evidence, key=lambda e: -e.score)
+            return number_evidence(ranked, found.articles)
+        return find
+
+    def _sentences_of(self, doc_ids: list[str]):
+        """A sentence -> every sentence of the given articles, closest first (encoder cosine)."""
+        articles = self.store.get_many(doc_ids)
+        chunk_ids = [c.chunk_id for d in doc_ids for c in self.store.chunks_for(d)]
+        units = self.vectors.unit_spans(chunk_ids)
+
+        def find(sentence: str) -> list[SourceSentence]:
+            if not units:
+                return []
+            vector = self.embedder.embed_array([sentence])[0]
+            scored = sorted(units, key=lambda u: -float(u[3] @ vector))
+            spans = [EvidenceSpan(d, s, e, float(v @ vector)) for d, s, e, v in scored]
+            return number_evidence(spans, articles)
+        return find
 
     def summarize(self, doc_ids: list[str], sentences: int = 4, progress=None) -> Summary:
         if not doc_ids:

@@ -176,6 +176,57 @@ def brief(date: Annotated[Optional[str], typer.Option(help="Day to brief (YYYY-M
                  f"listed, from {briefing.articles} articles · {briefing.model} · {briefing.seconds:.0f} s", markup=False)
 
 
+@app.command()
+@user_errors
+def check(text: Annotated[Optional[str], typer.Argument(help="Text to check; - reads standard input.")] = None,
+          file: Annotated[Optional[Path], typer.Option("--file", help="Read the text from this file.")] = None,
+          doc: Annotated[list[str], typer.Option("--doc", help="Check only against this article (repeatable).")] = [],
+          k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages searched per sentence.")] = 5,
+          as_json: JsonFlag = False) -> None:
+    """Say for each sentence whether the stored articles support it, with the supporting citations."""
+    from rag.errors import UserInputError
+
+    if (text is None) == (file is None):
+        _usage_error("give the text to check as an argument, `-` for standard input, or --file F")
+    if file is not None:
+        try:
+            content = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _usage_error(f"cannot read {file}: {exc}")
+    else:
+        content = sys.stdin.read() if text == "-" else text
+    if not content.strip():
+        _usage_error("nothing to check: the text is empty")
+    rag = open_app()
+    try:
+        report = rag.check(content, doc_ids=doc, k=k)
+    except UserInputError as exc:
+        _usage_error(str(exc))
+    if as_json:
+        print_json(report.to_json())
+    else:
+        print_check(report)
+    stderr.print(f"{report.supported} supported, {report.unsupported} unsupported", markup=False)
+    if report.unsupported:
+        raise typer.Exit(1)
+
+
+def _usage_error(message: str) -> None:
+    stderr.print(f"[red]Error:[/red] {message}", markup=True, highlight=False)
+    raise typer.Exit(2)
+
+
+def print_check(report) -> None:
+    from rag.cli.render import print_citations
+
+    for sentence in report.sentences:
+        mark = "[green]supported[/green]" if sentence.supported else f"[red]unsupported[/red] ({sentence.reason})"
+        stdout.print(mark, highlight=False)
+        stdout.print(f"  {sentence.text}", markup=False)
+        if sentence.citations:
+            print_citations(sentence.citations)
+
+
 def print_summary(summary) -> None:
     from rag.cli.render import print_citations
 

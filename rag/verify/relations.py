@@ -114,7 +114,7 @@ def _names(claim: str) -> list[NamePhrase]:
 
 # Words that may stand between a name and its role in one noun phrase ("Kerry, the Pentagon's
 # spokesman", "the spokesman is Kerry").
-_PHRASE_GLUE = frozenset("the a an of is was are were 's ’s , former current".split())
+_PHRASE_GLUE = frozenset("the a an of to with is was are were 's ’s , former current".split())
 
 
 def unlinked_identity(claim: str, arabic: str, placed: Placed | None = None) -> str | None:
@@ -132,8 +132,8 @@ def unlinked_identity(claim: str, arabic: str, placed: Placed | None = None) -> 
                 continue
             gap = min(abs(n - r) for n in name_at for r in role_at)
             if gap > IDENTITY_WINDOW:
-                return (f"{' '.join(phrase.words)} is called {role}, but the source names them apart "
-                        f"({gap} words)")
+                return (f"the claim links {' '.join(phrase.words)} to {role!r}; the source does not "
+                        f"(they stand {gap} words apart)")
     return None
 
 
@@ -210,7 +210,9 @@ def swapped_order(claim: str, arabic: str, placed: Placed | None = None) -> str 
                 continue
             if set(a.positions) & set(b.positions):
                 continue
-            if max(b.positions) < min(a.positions):
+            # The two mentions closest together in the source are the ones the clause speaks of.
+            a_at, b_at = min(((x, y) for x in a.positions for y in b.positions), key=lambda p: abs(p[0] - p[1]))
+            if b_at < a_at:
                 return f"{a.text} and {b.text} stand in the other order in the source (who did what to whom)"
     return None
 
@@ -399,3 +401,4 @@ def strict_role_words() -> frozenset[str]:
     """Role and institution words whose Arabic must be in the source (adjectives such as
     "foreign" and "general" are matched by meaning instead)."""
     return frozenset(w for w in roles() if w not in _NOT_ROLES)
+

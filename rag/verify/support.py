@@ -163,6 +163,19 @@ def clauses(text: str) -> list[str]:
     return [text] + [p for p in parts if p != text]
 
 
+WINDOW_WORDS = 10  # a short sentence is matched against runs of this many words of a long cited one
+
+
+def windows(text: str, size: int = WINDOW_WORDS) -> list[str]:
+    """Runs of `size` words, half overlapping, of a text longer than two of them: a short claim
+    rendering one phrase of a long sentence ("the Nusra Front, affiliated with al-Qaeda") is
+    compared with that phrase, not diluted by the rest."""
+    words = text.split()
+    if len(words) <= 2 * size:
+        return []
+    return [" ".join(words[i:i + size]) for i in range(0, len(words) - size // 2, size // 2)]
+
+
 def _same_script(a: str, b: str) -> bool:
     la, lb = detect_language(a), detect_language(b)
     return la == lb or "en" not in (la, lb)
@@ -275,7 +288,7 @@ class SupportChecker:
             not unmatched_names(name, "\n".join(context), self._embedder)
 
     def similarity(self, sentence: str, cited_texts: list[str]) -> float:
-        pieces = [piece for text in cited_texts for piece in clauses(text)]
+        pieces = [piece for text in cited_texts for piece in clauses(text) + windows(text)]
         vectors = self._embedder.embed_array([sentence] + pieces)
         return float(np.max(vectors[1:] @ vectors[0]))
 
