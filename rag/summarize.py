@@ -20,10 +20,9 @@ from rag.records import Article, Citation
 from rag.retrieve.salience import SentenceCandidate, select_salient
 from rag.text.arabic import content_tokens
 from rag.text.lang import detect_language
-from rag.translation import names_glossary, translate_headline, translate_source
+from rag.translation import headline_verified, names_glossary, translate_headline, translate_source
 from rag.verify.citations import VerificationLog, VerifiedSentence, assign_citations, verify_draft
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
-from rag.verify.names import unmatched_names
 from rag.verify.support import SupportChecker
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
@@ -56,10 +55,18 @@ class Summary:
     citations: list[Citation]
     model: str
     halves: dict[str, SummaryHalf] = field(default_factory=dict)
+    withheld: dict[str, str] = field(default_factory=dict)  # language -> why nothing of it is printed
 
     def to_json(self) -> dict:
-        return {"doc_ids": self.doc_ids, "title": self.title, "ar": self.ar, "en": self.en,
+        data = {"doc_ids": self.doc_ids, "title": self.title, "ar": self.ar, "en": self.en,
                 "citations": [c.to_json() for c in self.citations], "model": self.model}
+        if self.withheld:
+            data["withheld"] = self.withheld
+        return data
+
+
+WITHHELD_ENGLISH = ("no English sentence verified against its source (names, numbers, negation, who did what, "
+                    "meaning); nothing unverified is printed. A stronger model (RAG_LLM=openai:…) may fill it")
 
 
 def salient_sources(articles: list[Article], units: list[tuple[str, int, int, object]], limit: int) -> list[SourceSentence]:
@@ -93,18 +100,18 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
     texts = {a.doc_id: a.text for a in articles}
     (ar, en), citations = assign_citations([halves["ar"].sentences, halves["en"].sentences], sources, texts)
     # The Arabic title is the lead article's own headline, exact; the English one is its
-    # translation, kept only if its names occur in the headline or the sources.
-    english_title = halves["en"].title
-    if english_title and unmatched_names(english_title, headline + "\n" + "\n".join(s.text for s in sources),
-                                         checker.embedder):
+    # translation, kept only if it verifies against the headline like any English sentence.
+    english_title = halves["en"].title if en else ""
+    if english_title and not headline_verified(english_title, headline, checker):
         english_title = ""
-    english_title = (english_title or translate_headline(headline, generator, checker)
+    english_title = (english_title or (translate_headline(headline, generator, checker) if en else "")
                      or (shortened(en[0][0]) if en else ""))
     title = {"ar": headline, "en": english_title}
     return Summary(doc_ids=[a.doc_id for a in articles], title=title,
                    ar=[{"text": t, "citations": ns} for t, ns in ar],
                    en=[{"text": t, "citations": ns} for t, ns in en],
-                   citations=citations, model=generator.label, halves=halves)
+                   citations=citations, model=generator.label, halves=halves,
+                   withheld={} if en else {"en": WITHHELD_ENGLISH})
 
 
 def _write_half(lang: str, sources: list[SourceSentence], headline: str, generator: Generator,

@@ -568,3 +568,24 @@ def test_the_yes_no_question_reads_the_sentence_after_the_one_before_it(checker)
     assert answer.grounded and [c.quote for c in answer.citations] == [sources()[2].text]
     assert len(generator._chat().asked) == 1
     assert generator._chat().asked == [f"Sentence: {sources()[1].text} {sources()[2].text}"]
+
+
+def test_an_english_question_with_no_verified_english_answer_gets_the_source_in_the_original(checker):
+    # The model writes an English answer its source refutes (a name the sentence lacks) and no
+    # translation is allowed: the closest source sentence is quoted in Arabic, not grounded.
+    gen = fake_generator("Vladimir Putin said the bombing in Aleppo complicates any deal [1].")
+    answer = ask("What did the Pentagon spokesman say about the bombing in Aleppo?", {"d1": ARTICLE}, gen, checker,
+                 translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"], "bombing": ["القصف"],
+                               "aleppo": ["حلب"]}, translate_fallback=False)
+    assert answer.mode == "evidence" and not answer.grounded and "en" in answer.withheld
+    (citation,) = answer.citations
+    assert citation.quote == sources()[0].text
+    assert answer.answer.startswith("No English answer could be verified") and "[1]" in answer.answer
+    assert citation.quote.rstrip(".") in answer.answer
+    assert answer.to_json()["withheld"] == answer.withheld
+
+
+def test_an_arabic_question_never_gets_the_evidence_mode(checker):
+    gen = fake_generator("NOT_FOUND")
+    answer = ask("ماذا قال رئيس الوزراء الياباني عن الاقتصاد؟", {"d1": ARTICLE}, gen, checker)
+    assert answer.mode == "none" and not answer.withheld
