@@ -19,6 +19,7 @@ from rag.text.question import Question
 from rag.translation import translate_source, verified_translation
 from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
                                   is_not_found, parse_draft, verify_draft, with_markers)
+from rag.verify.relations import answer_apart_from_focus
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.support import SupportChecker
@@ -128,9 +129,27 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
         return None
     verified, attempt.log = verify_draft(attempt.completion.text, attempt.sources, attempt.checker, question.lang,
                                          question=question.text)
-    if verified and attempt.coverage(verified, attempt.log) and attempt.answers.accepts(_cited(verified), attempt.log):
+    if verified and attempt.coverage(verified, attempt.log) and _near_focus(attempt, verified) and \
+            attempt.answers.accepts(_cited(verified), attempt.log):
         return attempt.answer(verified, "generated")
     return None
+
+
+def _near_focus(attempt: _Attempt, verified: list[VerifiedSentence]) -> bool:
+    """Each sentence answering a who-question names someone its cited sentence names next to what
+    was asked about (rag.verify.relations.answer_apart_from_focus)."""
+    question = attempt.question
+    for sentence in verified:
+        for number in sentence.sources:
+            cited = attempt.sources[number - 1].text
+            focus = list(question.words)
+            if detect_language(cited) != question.lang:
+                focus = [t for w in question.words for t in (question.translations or {}).get(w, [])]
+            reason = answer_apart_from_focus(sentence.text, question.text, focus, cited)
+            if reason:
+                attempt.log.dropped.append((sentence.text, reason))
+                return False
+    return True
 
 
 def translated_draft(attempt: _Attempt) -> Answer | None:

@@ -90,3 +90,22 @@ def test_arabic_negation_added_or_dropped_is_refused(checker):
 def test_an_arabic_identity_claim_across_clauses_is_refused(checker):
     assert not checker.check("المتحدث باسم البنتاغون هو جون كيري.", [KERRY_AND_SPOKESMAN]).supported
     assert checker.check("المتحدث باسم البنتاغون هو بيتر كوك.", [COOK]).supported
+
+
+@pytest.mark.parametrize("question,answer,focus,supported", [
+    ("Who is the Pentagon spokesman?", "The Pentagon spokesman is John Kerry.", ["البنتاغون", "المتحدث"], False),
+    ("Who speaks for the Pentagon?", "John Kerry speaks for the Pentagon.", ["البنتاغون", "المتحدث"], False),
+    ("من هو المتحدث باسم البنتاغون؟", "جون كيري", ["المتحدث", "البنتاغون"], False),
+    ("من المتحدث باسم وزارة الدفاع الأميركية؟", "المتحدث هو جون كيري.", ["المتحدث"], False),
+])
+def test_a_who_answer_named_apart_from_what_was_asked_is_refused(question, answer, focus, supported):
+    assert (relations.answer_apart_from_focus(answer, question, focus, KERRY_AND_SPOKESMAN) is None) is supported
+
+
+@pytest.mark.parametrize("question,answer,focus", [
+    ("Who is the Pentagon spokesman?", "The Pentagon spokesman is Peter Cook.", ["البنتاغون", "المتحدث"]),
+    ("من هو المتحدث باسم البنتاغون؟", "بيتر كوك", ["المتحدث", "البنتاغون"]),
+    ("Who criticized Russia's air strikes?", "Peter Cook criticized them.", ["انتقادات", "لروسيا", "ضرباتها"]),
+])
+def test_a_who_answer_named_beside_what_was_asked_passes(question, answer, focus):
+    assert relations.answer_apart_from_focus(answer, question, focus, COOK) is None

@@ -402,3 +402,40 @@ def strict_role_words() -> frozenset[str]:
     "foreign" and "general" are matched by meaning instead)."""
     return frozenset(w for w in roles() if w not in _NOT_ROLES)
 
+
+
+FOCUS_WINDOW = 8  # words between an answer's name and the nearest word of what the question asks about
+_WHO = re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b|^\s*(?:و)?(?:من|مَن)\s", re.I)
+
+
+def answer_apart_from_focus(answer: str, question_text: str, focus: list[str], cited: str) -> str | None:
+    """A who-question's answer naming someone the cited sentence names far from what the question
+    asks about ("Who is the Pentagon spokesman?" -> "John Kerry", out of a sentence naming Kerry in
+    one clause and the Pentagon's spokesman in another). `focus`: the question's content words in
+    the cited text's script (the words themselves, or their translations)."""
+    if not _WHO.search(question_text):
+        return None
+    placed = Placed.of(cited)
+    focus_stems = {light_stem(f) for word in focus for f in clitic_forms(normalize(word))}
+    focus_at = [i for i, forms in enumerate(placed.forms) if forms & focus_stems]
+    answer_at = _answer_positions(answer, question_text, placed)
+    if not focus_at or not answer_at:
+        return None
+    gap = min(abs(a - f) for a in answer_at for f in focus_at)
+    if gap > FOCUS_WINDOW:
+        return f"the answer stands {gap} words from what the question asks about in the cited sentence"
+    return None
+
+
+def _answer_positions(answer: str, question_text: str, placed: Placed) -> list[int]:
+    """Where the names the answer adds to the question stand in the source: Latin names by
+    skeleton, Arabic words by their forms."""
+    if _ARABIC_WORD.search(answer) and not _ENGLISH_WORD.search(answer):
+        asked = {light_stem(f) for w in _ARABIC_WORD.findall(question_text) for f in clitic_forms(normalize(w))}
+        added = [w for w in _ARABIC_WORD.findall(answer) if normalize(w) not in STOP_WORDS
+                 and not {light_stem(f) for f in clitic_forms(normalize(w))} & asked]
+        stems = {light_stem(f) for w in added for f in clitic_forms(normalize(w))}
+        return [i for i, forms in enumerate(placed.forms) if forms & stems]
+    asked = {w.lower() for w in _ENGLISH_WORD.findall(question_text)}
+    return sorted({i for phrase in _names(answer) for word in phrase.words if word.lower() not in asked
+                   for i in placed.name_positions(word)})
