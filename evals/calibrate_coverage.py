@@ -35,8 +35,8 @@ def main() -> None:
     from rag.evals.retrieval import gold_span, ingest_contexts
     from rag.retrieve.evidence import select_evidence
     from rag.text.arabic import normalize
-    from rag.text.sentences import split_sentences
     from rag.text.question import Question
+    from rag.text.sentences import split_sentences
     from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, question_coverage
 
     cases = load_qa_cases(args.data)

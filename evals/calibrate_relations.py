@@ -44,7 +44,7 @@ def main() -> None:
         "words": lambda en, ar: ", ".join(relations.unaligned_words(en, ar, embedder)) or None,
         "checker": lambda en, ar: None if checker.check(en, [ar]).supported else checker.check(en, [ar]).reason,
     }
-    faithful = {name: 0 for name in checks}
+    faithful = dict.fromkeys(checks, 0)
     examples: dict[str, list] = {name: [] for name in checks}
     for row in rows:
         for name, check in checks.items():

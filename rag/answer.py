@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.generate.generator import YES_NO_LABELS, Choice, Completion, Generator, yes_share
+from rag.generate.generator import YES_NO_LABELS, Completion, Generator, yes_share
 from rag.prompting import load_prompt
 from rag.records import Citation
 from rag.text.arabic import content_tokens, normalize
@@ -72,8 +72,8 @@ class _Attempt:
     articles: dict
     generator: Generator
     checker: SupportChecker
-    coverage: "_CoverageCheck"
-    answers: "_AnswersCheck"
+    coverage: _CoverageCheck
+    answers: _AnswersCheck
     on_token: Callable[[str], None] | None = None
     translations_left: int = 0
     completion: Completion | None = None

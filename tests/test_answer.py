@@ -5,10 +5,10 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from rag.answer import answer_question
-from rag.text.question import Question
 from rag.generate.generator import Generator
 from rag.index.embeddings import make_embedder
 from rag.records import Article, Passage
+from rag.text.question import Question
 from rag.verify.citations import parse_draft, verify_draft
 from rag.verify.sources import SourceSentence
 from rag.verify.support import SupportChecker

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import SEED_FILES
 from rag.index.embeddings import make_embedder
 from rag.verify import relations
 from rag.verify.support import SupportChecker
-
-from helpers import SEED_FILES
 
 SEED = SEED_FILES[0].read_text(encoding="utf-8")
 KERRY_AND_SPOKESMAN = next(line for line in SEED.splitlines() if line.startswith("وحول هذا التفاؤل"))

@@ -17,7 +17,6 @@ words not seen before are embedded.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +24,9 @@ import numpy as np
 from rag.index.articles import ArticleStore
 from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, word_tokens
 from rag.text.gazetteer import gazetteer
-from rag.text.skeletons import arabic_skeletons, latin_forms, loose_skeleton, spelling_similarity
 from rag.text.names import is_function_word
 from rag.text.question import query_names  # noqa: F401 - re-exported for callers of this module
+from rag.text.skeletons import arabic_skeletons, latin_forms, loose_skeleton, spelling_similarity
 
 _MIN_SIMILARITY = 0.4
 _CANDIDATES = 5

@@ -28,12 +28,12 @@ class Question:
     translations: WordTranslations | None = None
 
     @classmethod
-    def parse(cls, text: str) -> "Question":
+    def parse(cls, text: str) -> Question:
         text = text.strip()
         return cls(text=text, lang=question_language(text), words=tuple(question_words(text)),
                    names=tuple(query_names(text)))
 
-    def with_translations(self, translations: WordTranslations) -> "Question":
+    def with_translations(self, translations: WordTranslations) -> Question:
         return replace(self, translations=translations)
 
 

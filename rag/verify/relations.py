@@ -58,12 +58,12 @@ class Placed:
     forms: list[set[str]]
 
     @classmethod
-    def of(cls, arabic: str) -> "Placed":
+    def of(cls, arabic: str) -> Placed:
         words = _ARABIC_WORD.findall(arabic)
         forms = []
         for word in words:
             variants = clitic_forms(normalize(word), min_rest=2)
-            forms.append({v for v in variants} | {light_stem(v) for v in variants})
+            forms.append(set(variants) | {light_stem(v) for v in variants})
         return cls(words, forms)
 
     def name_positions(self, name: str) -> list[int]:
@@ -332,10 +332,10 @@ def opposite_word(claim: str, source: str) -> str | None:
             other = 1 - side
             says_side = bool(english & pair.english[side]) or _says_arabic(claim, pair.arabic[side])
             says_other = bool(english & pair.english[other]) or _says_arabic(claim, pair.arabic[other])
-            if says_side and not says_other:
-                if _says_arabic(source, pair.arabic[other]) and not _says_arabic(source, pair.arabic[side]):
-                    said = sorted(english & pair.english[side]) or [pair.arabic[side][0]]
-                    return f"says {said[0]!r} where the source says its opposite"
+            if says_side and not says_other and _says_arabic(source, pair.arabic[other]) \
+                    and not _says_arabic(source, pair.arabic[side]):
+                said = sorted(english & pair.english[side]) or [pair.arabic[side][0]]
+                return f"says {said[0]!r} where the source says its opposite"
     return None
 
 
