@@ -133,6 +133,9 @@ def test_thresholds_are_minima_except_costs():
     assert meets("qa.citation_invariant", 0.7 + 0.2 + 0.1, 1.0)  # floating point sum, still 1.0
     assert meets("qa.prompt_tokens_per_case", 900, 1000)
     assert not meets("qa.seconds_per_case", 12.0, 10.0)
+    assert meets("qa.wrong_rate", 0.04, 0.05) and not meets("qa.ar.wrong_rate", 0.06, 0.05)
+    assert ThresholdCheck("qa.en.wrong_rate", 0.05, 0.0).direction == "max"
+    assert not meets("claims.unfaithful_accepted", 0.3, 0.2) and meets("claims.faithful_accepted", 0.9, 0.85)
     assert not ThresholdCheck("x.mrr", 0.5, None).passed  # a metric that was not produced fails
 
 
@@ -295,6 +298,41 @@ def test_answer_scores_hit_invariant_and_precision():
     assert result.metrics["seconds_per_case"] == pytest.approx((1.5 + 0.5 + 0.1) / 3)
     assert result.worst[0]["why"].startswith("citation invariant broken; no citation contains the gold span")
     assert [w["id"] for w in result.worst] == ["q1"]  # the good answer and the refusal are not "worst"
+    # Judged by the gold data, not by the checker: the second answer is cited and wrong.
+    assert result.metrics["wrong_rate"] == 0.5 and result.metrics["selective_precision"] == 0.5
+    assert result.info["answered"] == 2 and result.info["wrong"] == 1
+
+
+def _qa_record(lang, answerable=True, grounded=True, hit=0.0, contains=0.0, refused=0.0) -> dict:
+    record = {"id": "x", "question_lang": lang, "lang": lang, "answerable": answerable, "grounded": grounded,
+              "citations_total": 0, "citations_broken": [], "cited_pairs": 0, "supported_pairs": 0,
+              "replayed": False, "model_calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
+              "generation_seconds": 0.0, "seconds": 0.0, "question": "q", "gold": "g", "answer": "a",
+              "citations": []}
+    if answerable:
+        record.update(exact_match=0.0, token_f1=0.0, contains_gold=contains, citation_hit=hit)
+    else:
+        record["refused"] = refused
+    return record
+
+
+def test_wrong_rate_and_selective_precision_count_only_answered_cases_per_language():
+    records = [
+        _qa_record("ar", hit=1.0),                      # right by its citation
+        _qa_record("ar", contains=1.0),                 # right by its answer
+        _qa_record("ar"),                               # answered, wrong
+        _qa_record("ar", grounded=False),               # "not found": neither right nor wrong
+        _qa_record("en"),                               # answered, wrong
+        _qa_record("en", answerable=False, grounded=True),  # unanswerable cases count in unanswerable_accuracy
+    ]
+    metrics = summarize_answer_records(records).metrics
+    assert metrics["wrong_rate"] == pytest.approx(2 / 4) and metrics["selective_precision"] == pytest.approx(2 / 4)
+    assert metrics["ar.wrong_rate"] == pytest.approx(1 / 3) and metrics["ar.selective_precision"] == pytest.approx(2 / 3)
+    assert metrics["en.wrong_rate"] == 1.0 and metrics["en.unanswerable_accuracy"] == 0.0
+    assert metrics["ar.answered_rate"] == 0.75 and "ar.unanswerable_accuracy" not in metrics
+    # Nothing answered: nothing printed was wrong.
+    quiet = summarize_answer_records([_qa_record("ar", grounded=False)]).metrics
+    assert quiet["wrong_rate"] == 0.0 and quiet["selective_precision"] == 1.0 and "ar.wrong_rate" not in quiet
 
 
 @dataclass

@@ -78,7 +78,8 @@ def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: di
     broken = citation_invariant_failures(rag, answer.citations)
     supported, pairs = supported_citations(checker, answer.sentences, answer.citations)
     record = {
-        "id": case.case_id, "question": case.question, "lang": answer.lang, "answerable": case.answerable,
+        "id": case.case_id, "question": case.question, "question_lang": case.question_lang, "lang": answer.lang,
+        "answerable": case.answerable,
         "gold": golds[0] if case.answerable else "", "answer": answer.answer, "grounded": answer.grounded,
         "citations": [c.to_json() for c in answer.citations],
         "citations_total": len(answer.citations), "citations_broken": broken,
@@ -99,6 +100,42 @@ def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: di
     return record
 
 
+def is_wrong(record: dict) -> bool:
+    """An answered answerable case that is wrong by the gold data, not by our checker: no citation
+    contains the gold span and the answer does not contain the gold answer."""
+    return bool(record["grounded"]) and not record["citation_hit"] and not record["contains_gold"]
+
+
+def precision_metrics(records: list[dict]) -> dict[str, float]:
+    """Judged by the gold data alone (independent of SupportChecker), over answered answerable cases:
+    `wrong_rate` = wrong / answered, `selective_precision` = right / answered (right: a citation
+    contains the gold span or the answer contains the gold answer). With nothing answered nothing
+    printed was wrong: wrong_rate 0, selective_precision 1 (answered_rate says how little was printed)."""
+    answered = [r for r in records if r["answerable"] and r["grounded"]]
+    wrong = sum(is_wrong(r) for r in answered)
+    return {"wrong_rate": share(wrong, len(answered), empty=0.0),
+            "selective_precision": share(len(answered) - wrong, len(answered))}
+
+
+def quality_metrics(records: list[dict]) -> dict[str, float]:
+    """The answer-quality metrics of one group of cases (all, or one question language)."""
+    answerable = [r for r in records if r["answerable"]]
+    unanswerable = [r for r in records if not r["answerable"]]
+    metrics: dict[str, float] = {}
+    if answerable:
+        metrics.update(
+            exact_match=mean([r["exact_match"] for r in answerable]),
+            token_f1=mean([r["token_f1"] for r in answerable]),
+            contains_gold=mean([r["contains_gold"] for r in answerable]),
+            answered_rate=mean([float(r["grounded"]) for r in answerable]),
+            citation_hit_rate=mean([r["citation_hit"] for r in answerable]),
+            **precision_metrics(answerable),
+        )
+    if unanswerable:
+        metrics["unanswerable_accuracy"] = mean([r["refused"] for r in unanswerable])
+    return metrics
+
+
 def summarize_answer_records(records: list[dict]) -> TaskResult:
     answerable = [r for r in records if r["answerable"]]
     unanswerable = [r for r in records if not r["answerable"]]
@@ -106,24 +143,27 @@ def summarize_answer_records(records: list[dict]) -> TaskResult:
     broken = sum(len(r["citations_broken"]) for r in records)
     pairs = sum(r["cited_pairs"] for r in records)
     metrics = {
-        "exact_match": mean([r["exact_match"] for r in answerable]),
-        "token_f1": mean([r["token_f1"] for r in answerable]),
-        "contains_gold": mean([r["contains_gold"] for r in answerable]),
-        "answered_rate": mean([float(r["grounded"]) for r in answerable]),
-        "citation_hit_rate": mean([r["citation_hit"] for r in answerable]),
+        **quality_metrics(records),
         "citation_invariant": share(citations - broken, citations),
+        # A self-check: the checker that filtered the answer agreeing with itself, not a quality measure.
         "citation_precision": share(sum(r["supported_pairs"] for r in records), pairs),
         **cost_metrics(records),
     }
-    if unanswerable:
-        metrics["unanswerable_accuracy"] = mean([r["refused"] for r in unanswerable])
-    if not answerable:
-        for name in ("exact_match", "token_f1", "contains_gold", "answered_rate", "citation_hit_rate"):
-            del metrics[name]
+    languages = sorted({_question_lang(r) for r in records})
+    if len(languages) > 1:
+        for lang in languages:
+            group = quality_metrics([r for r in records if _question_lang(r) == lang])
+            metrics.update({f"{lang}.{name}": value for name, value in group.items()})
     return TaskResult(name="qa", type="qa", metrics=metrics, cases=len(records), records=records,
                       worst=worst_answers(records),
                       info={"answerable": len(answerable), "unanswerable": len(unanswerable), "citations": citations,
-                            "cited_pairs": pairs, "replayed": sum(r["replayed"] for r in records)})
+                            "cited_pairs": pairs, "replayed": sum(r["replayed"] for r in records),
+                            "answered": sum(bool(r["grounded"]) for r in answerable),
+                            "wrong": sum(is_wrong(r) for r in answerable)})
+
+
+def _question_lang(record: dict) -> str:
+    return record.get("question_lang") or record["lang"]
 
 
 def _badness(record: dict) -> tuple:
@@ -131,7 +171,12 @@ def _badness(record: dict) -> tuple:
         return (0,)
     if not record["answerable"]:
         return (1 if record["grounded"] else 9,)
-    return (2 + record["citation_hit"] + record["contains_gold"], record["token_f1"])
+    if is_wrong(record):  # wrong but cited is worse than "not found"
+        return (2, record["token_f1"])
+    if not record["grounded"]:
+        return (3,)
+    right = record["citation_hit"] + record["contains_gold"]
+    return (3.5 if right < 2 else 5, record["token_f1"])
 
 
 def worst_answers(records: list[dict], limit: int = 5) -> list[dict]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Costs: lower is better, so their thresholds are maxima. Everything else is a minimum.
-LOWER_IS_BETTER_SUFFIXES = ("tokens_per_case", "seconds_per_case")
+# Costs and error rates: lower is better, so their thresholds are maxima (`ar.wrong_rate`,
+# `claims.en.unfaithful_accepted` too). Everything else is a minimum.
+LOWER_IS_BETTER_SUFFIXES = ("tokens_per_case", "seconds_per_case", "wrong_rate", "unfaithful_accepted")
 _EPSILON = 1e-9  # 0.7 + 0.2 + 0.1 is not 1.0 in floating point; a threshold of 1.0 must still hold
 
 
