@@ -92,8 +92,12 @@ def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: di
             exact_match=best_over_golds(exact_match, text, golds) if answer.grounded else 0.0,
             token_f1=best_over_golds(token_f1, text, golds) if answer.grounded else 0.0,
             contains_gold=best_over_golds(contains_answer, text, golds) if answer.grounded else 0.0,
-            citation_hit=float(gold is not None and any(
+            # Only an answer counts: the evidence an ungrounded answer quotes in the original is no answer.
+            citation_hit=float(answer.grounded and gold is not None and any(
                 c.doc_id == gold.doc_id and span_hit(c.start, c.end, gold.start, gold.end) for c in answer.citations)),
+            evidence_hit=float(not answer.grounded and gold is not None and any(
+                c.doc_id == gold.doc_id and span_hit(c.start, c.end, gold.start, gold.end) for c in answer.citations)),
+            mode=answer.mode,
         )
     else:
         record["refused"] = float(not answer.grounded)
