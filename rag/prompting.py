@@ -15,6 +15,9 @@ from string import Template
 
 from rag.errors import SetupError
 
+# rag/prompts is a symlink to the top-level prompts/ folder (the templates' one source); the
+# wheel and sdist hold real copies (package-data in pyproject.toml), so an installed rag has them.
+PACKAGED_PROMPTS = Path(__file__).resolve().parent / "prompts"
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
@@ -41,10 +44,7 @@ def prompts_dir() -> Path:
     override = os.environ.get("RAG_PROMPTS_DIR")
     if override:
         return Path(override)
-    packaged = Path(__file__).resolve().parent / "prompts"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "prompts"
+    return PACKAGED_PROMPTS
 
 
 @lru_cache(maxsize=64)
