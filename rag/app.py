@@ -100,11 +100,13 @@ class Rag:
 
     @cached_property
     def generator(self) -> Generator:
-        from rag.generate.providers import make_chat_model, model_label
+        from rag.generate.providers import chat_capabilities, make_chat_model, model_label
 
         spec = self.settings.llm
+        # The capability comes from the spec, so a replayed choice never builds the model.
         return Generator(lambda: make_chat_model(spec, self.settings), model_label(spec),
-                         params={"temperature": 0.0}, cache=self.completion_cache)
+                         params={"temperature": 0.0}, cache=self.completion_cache,
+                         gives_token_probabilities=chat_capabilities(spec).gives_token_probabilities)
 
     @cached_property
     def checker(self) -> SupportChecker:

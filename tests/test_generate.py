@@ -480,6 +480,31 @@ def test_choices_are_recorded_and_replayed(tmp_path):
         replay.choose("system", "another prompt", 3)
 
 
+def test_a_replayed_choice_never_builds_the_model(tmp_path):
+    recorder = Generator(lambda: _CountingChooser(responses=["x"], calls=[]), "fake", cache=CompletionCache(tmp_path))
+    recorded = recorder.choose("system", "user", 3, prefill="[")
+
+    def no_model():
+        raise AssertionError("replaying built the chat model")
+
+    replay = Generator(no_model, "fake", cache=CompletionCache(tmp_path, replay_only=True),
+                       gives_token_probabilities=True)
+    again = replay.choose("system", "user", 3, prefill="[")
+    assert again.cached and again.probabilities == recorded.probabilities
+    assert Generator(no_model, "fake", gives_token_probabilities=False).choose("system", "user", 3) is None
+
+
+def test_the_spec_declares_token_probabilities_without_building_a_model():
+    from rag.generate.providers import LlamaCppChat, chat_capabilities, guarded_chat_openai_class
+    from rag.generate.generator import TokenProbabilityModel
+
+    assert chat_capabilities("llamacpp:qwen2.5-0.5b").gives_token_probabilities
+    assert chat_capabilities("openai:gpt-4o-mini").gives_token_probabilities
+    for model_class in (LlamaCppChat, guarded_chat_openai_class()):
+        assert model_class.gives_token_probabilities and hasattr(model_class, "option_probabilities")
+    assert not isinstance(FakeListChatModel(responses=["x"]), TokenProbabilityModel)
+
+
 def test_a_model_without_token_probabilities_makes_no_choice():
     generator = Generator(lambda: FakeListChatModel(responses=["2"]), "fake")
     assert generator.choose("system", "user", 3) is None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from rag.cli.output import print_json, stderr, stdout
 from rag.errors import RagError
@@ -29,7 +30,8 @@ def user_errors(func: Callable) -> Callable:
         except RagError as exc:
             if os.environ.get("RAG_DEBUG"):
                 raise
-            stderr.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False)
+            # escape: a message's [brackets] (pip's '.[llm]') are text, not rich markup.
+            stderr.print(f"[red]Error:[/red] {escape(str(exc))}", markup=True, highlight=False)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             stderr.print("Interrupted.")

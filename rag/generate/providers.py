@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -104,6 +104,18 @@ def model_label(spec: str) -> str:
             return f"llamacpp:{bundled_model(parsed.model).label}"
         return f"llamacpp:{Path(parsed.model).stem.lower()}"
     return f"openai:{parsed.model}"
+
+
+@dataclass(frozen=True)
+class ChatCapabilities:
+    """What the model a spec selects can do, known without building or loading it."""
+    gives_token_probabilities: bool
+
+
+def chat_capabilities(spec: str) -> ChatCapabilities:
+    parsed = parse_llm_spec(spec)
+    model_class = LlamaCppChat if parsed.provider == "llamacpp" else guarded_chat_openai_class()
+    return ChatCapabilities(gives_token_probabilities=model_class.gives_token_probabilities)
 
 
 def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = GenerationOptions(),
@@ -205,6 +217,9 @@ def _usage(prompt_tokens: int, completion_tokens: int) -> UsageMetadata:
 
 class LlamaCppChat(BaseChatModel):
     """A GGUF model run in-process by llama.cpp, through its chat template."""
+
+    # It reads its logits (option_probabilities): rag.generate.generator.TokenProbabilityModel.
+    gives_token_probabilities: ClassVar[bool] = True
 
     model_path: str
     label: str
@@ -437,6 +452,9 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
         The original exceptions are suppressed (`from None`): an
         AuthenticationError's text can echo part of the key.
         """
+
+        # From the server's top_logprobs (option_probabilities; None when it sends none).
+        gives_token_probabilities: ClassVar[bool] = True
 
         def _translate(self, exc: Exception) -> SetupError | None:
             where = _public_url(self.openai_api_base)
