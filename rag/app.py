@@ -16,13 +16,15 @@ from rag.answer import Answer, answer_question
 from rag.brief.briefing import Briefing, story_brief, translate_headlines
 from rag.brief.stories import Story, group_stories
 from rag.config import Settings
+from rag.prompting import use_prompts_dir
+from rag.text.tokens import use_bpe_file
 from rag.summarize import Summary, summarize_articles
 from rag.generate.generator import CompletionCache, Generator
 from rag.verify.support import SupportChecker
 from rag.errors import UserInputError
 from rag.index.articles import ArticleStore
 from rag.index.chunker import ChunkingPolicy
-from rag.index.embeddings import make_embedder
+from rag.index.embeddings import Embedder, make_embedder
 from rag.index.lexical import LexicalIndex
 from rag.index.vectors import ChunkVectors, connect_chroma
 from rag.ingest.pipeline import Ingestor, ProgressCallback
@@ -42,6 +44,13 @@ class Gathered:
     evidence: list[EvidenceSpan]        # the sentences an answer may cite, scored
 
 
+def use_settings_files(settings: Settings) -> None:
+    """Point the process-wide file loaders (prompt templates, the o200k BPE file) at the
+    settings' choices: they are read by modules that take no Settings."""
+    use_prompts_dir(settings.prompts_dir)
+    use_bpe_file(settings.o200k_file)
+
+
 class Rag:
     def __init__(self, settings: Settings | None = None, chunking: ChunkingPolicy = ChunkingPolicy(),
                  retrieval: RetrievalPolicy = RetrievalPolicy(), completion_cache: CompletionCache | None = None):
@@ -51,6 +60,7 @@ class Rag:
         self.chunking = chunking
         self.retrieval = retrieval
         self.settings.home.mkdir(parents=True, exist_ok=True)
+        use_settings_files(self.settings)
 
     # -- components (lazy) --------------------------------------------------
     @cached_property
@@ -58,8 +68,8 @@ class Rag:
         return ArticleStore(self.settings.db_path)
 
     @cached_property
-    def embedder(self):
-        return make_embedder(self.settings.embeddings)
+    def embedder(self) -> Embedder:
+        return make_embedder(self.settings.embeddings, self.settings.openai_base_url, self.settings.openai_api_key)
 
     @cached_property
     def vectors(self) -> ChunkVectors:

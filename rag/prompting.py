@@ -6,7 +6,6 @@ variable is an error, not a silently empty string. `$name` placeholders
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,11 +39,19 @@ class PromptTemplate:
         return f"{self.name}@v{self.version}"
 
 
+_prompts_folder: Path | None = None  # Settings.prompts_dir, set where a command starts (use_prompts_dir)
+
+
+def use_prompts_dir(folder: Path | None) -> None:
+    """Load templates from `folder` (None: the packaged ones) from now on in this process."""
+    global _prompts_folder
+    if folder != _prompts_folder:
+        _prompts_folder = folder
+        load_prompt.cache_clear()
+
+
 def prompts_dir() -> Path:
-    override = os.environ.get("RAG_PROMPTS_DIR")
-    if override:
-        return Path(override)
-    return PACKAGED_PROMPTS
+    return _prompts_folder if _prompts_folder is not None else PACKAGED_PROMPTS
 
 
 @lru_cache(maxsize=64)

@@ -133,20 +133,20 @@ def test_a_file_that_is_not_a_model_is_a_setup_error(tmp_path):
 
 def test_model_cache_dir_honours_rag_home_and_override(tmp_path):
     settings = Settings.from_env({"RAG_HOME": str(tmp_path / "home")})
-    assert bm.model_cache_dir(settings, {}) == tmp_path / "home" / "cache" / "models"
-    assert bm.model_cache_dir(settings, {"RAG_MODEL_CACHE": str(tmp_path / "shared")}) == tmp_path / "shared"
+    assert bm.model_cache_dir(settings) == tmp_path / "home" / "cache" / "models"
+    shared = Settings.from_env({"RAG_HOME": str(tmp_path / "home"), "RAG_MODEL_CACHE": str(tmp_path / "shared")})
+    assert bm.model_cache_dir(shared) == tmp_path / "shared"
 
 
 # -- OpenAI spec: keys and errors ------------------------------------------------
 
 def test_openai_without_key_or_base_url_is_a_setup_error(tmp_path):
     with pytest.raises(SetupError, match="OPENAI_API_KEY"):
-        make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY, environ={})
+        make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY)
 
 
 def test_openai_base_url_without_key_uses_a_placeholder(tmp_path):
-    model = make_chat_model("openai:local", Settings(home=tmp_path), TINY,
-                            environ={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
+    model = make_chat_model("openai:local", Settings(home=tmp_path, openai_base_url="http://127.0.0.1:9/v1"), TINY)
     assert model.openai_api_key.get_secret_value() == PLACEHOLDER_API_KEY
     assert model.openai_api_base == "http://127.0.0.1:9/v1"
     # local servers read max_tokens, not max_completion_tokens
@@ -154,17 +154,15 @@ def test_openai_base_url_without_key_uses_a_placeholder(tmp_path):
 
 
 def test_openai_key_is_not_in_the_models_repr(tmp_path):
-    model = make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY,
-                            environ={"OPENAI_API_KEY": "sk-very-secret-123"})
+    model = make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path, openai_api_key="sk-very-secret-123"), TINY)
     assert "sk-very-secret-123" not in repr(model)
     assert model.max_tokens == 16 and model.temperature == 0
 
 
 def test_unreachable_server_is_a_setup_error(tmp_path):
     port = _free_port()  # nothing listens there
-    model = make_chat_model("openai:local", Settings(home=tmp_path),
-                            GenerationOptions(max_tokens=16, max_retries=0, timeout=5),
-                            environ={"OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1"})
+    model = make_chat_model("openai:local", Settings(home=tmp_path, openai_base_url=f"http://127.0.0.1:{port}/v1"),
+                            GenerationOptions(max_tokens=16, max_retries=0, timeout=5))
     with pytest.raises(SetupError, match=f"cannot reach .*127.0.0.1:{port}/v1.*OPENAI_BASE_URL"):
         model.invoke("hi")
 
@@ -299,8 +297,7 @@ def small_model_path() -> Path:
 @pytest.fixture(scope="session")
 def small_model(small_model_path, tmp_path_factory) -> LlamaCppChat:
     home = tmp_path_factory.mktemp("rag-home")
-    return make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=home), TINY,
-                           environ={"RAG_MODEL_CACHE": str(shared_model_cache())})
+    return make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=home, model_cache=shared_model_cache()), TINY)
 
 
 QUESTION = "What is the capital of France? Answer with one word."
@@ -341,8 +338,7 @@ def test_bundled_small_model_json_mode(small_model):
 
 @pytest.mark.slow
 def test_weights_load_once_per_process(small_model, tmp_path):
-    again = make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path), TINY,
-                            environ={"RAG_MODEL_CACHE": str(shared_model_cache())})
+    again = make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path, model_cache=shared_model_cache()), TINY)
     assert again is not small_model
     assert again._loaded() is small_model._loaded()
 
@@ -392,8 +388,7 @@ def llama_server(small_model_path, tmp_path_factory):
 
 def _server_model(base_url: str, home: Path, key: str = SERVER_KEY):
     options = GenerationOptions(max_tokens=16, max_retries=0, timeout=60)
-    return make_chat_model("openai:local", Settings(home=home), options,
-                           environ={"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": key})
+    return make_chat_model("openai:local", Settings(home=home, openai_base_url=base_url, openai_api_key=key), options)
 
 
 @pytest.mark.slow
@@ -543,8 +538,8 @@ def test_yes_share_adds_both_cases_of_each_word():
 
 @pytest.mark.slow
 def test_bundled_small_model_says_yes_or_no(small_model_path, tmp_path):
-    generator = Generator(lambda: make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path), TINY,
-                                                  environ={"RAG_MODEL_CACHE": str(shared_model_cache())}),
+    generator = Generator(lambda: make_chat_model("llamacpp:qwen2.5-0.5b",
+                                                  Settings(home=tmp_path, model_cache=shared_model_cache()), TINY),
                           "llamacpp:qwen2.5-0.5b")
     capital, everest = _yes_to_a_sentence_about_paris(generator)
     assert capital > 0.5 > everest

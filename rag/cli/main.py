@@ -1,7 +1,6 @@
 """The `rag` command: thin over the library API in rag.app."""
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -28,7 +27,7 @@ def user_errors(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except RagError as exc:
-            if os.environ.get("RAG_DEBUG"):
+            if _debug_requested():
                 raise
             # escape: a message's [brackets] (pip's '.[llm]') are text, not rich markup.
             stderr.print(f"[red]Error:[/red] {escape(str(exc))}", markup=True, highlight=False)
@@ -38,6 +37,20 @@ def user_errors(func: Callable) -> Callable:
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def _debug_requested() -> bool:
+    from rag.config import Settings
+
+    try:
+        return Settings.from_env().debug
+    except RagError:  # the settings themselves are what is wrong: the error says so
+        return False
+
+
+def progress_wanted(settings) -> bool:
+    """Progress bars on stderr: on a terminal, or anywhere with RAG_PROGRESS=1."""
+    return stderr.is_terminal or settings.progress
 
 
 def open_app():
@@ -57,7 +70,7 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files or folders (.t
     rag = open_app()
     with Progress(SpinnerColumn(), TextColumn("ingest {task.completed} articles"), BarColumn(bar_width=None),
                   TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr, transient=True,
-                  disable=not stderr.is_terminal and os.environ.get("RAG_PROGRESS") != "1") as progress:
+                  disable=not progress_wanted(rag.settings)) as progress:
         task = progress.add_task("", total=None)
         report = rag.ingest(paths, source=source,
                             progress=lambda done, title: progress.update(task, completed=done, description=title[:40]))
@@ -255,7 +268,7 @@ def eval_command(
     options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache", only=tuple(only),
                          k=k, limit=limit,
                          thresholds=_parse_thresholds(threshold), baseline=baseline,
-                         progress=stderr.is_terminal or os.environ.get("RAG_PROGRESS") == "1")
+                         progress=progress_wanted(settings))
     report = run_suite(chosen, options, settings)
     json_path, markdown_path = write_reports(report, out or default_report_path(report, settings))
     if as_json:

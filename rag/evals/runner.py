@@ -38,20 +38,10 @@ from rag.generate.generator import Completion, CompletionCache
 RECORDING_MODES = ("cache", "record", "replay")
 
 
-@dataclass(frozen=True)
-class EvalSettings(Settings):
-    """Settings for a temporary eval home that keep using the user's model cache."""
-
-    shared_cache: Path | None = None
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.shared_cache or self.home / "cache"
-
-
 def eval_settings(user: Settings, home: Path) -> Settings:
-    return EvalSettings(home=home, llm=user.llm, embeddings=user.embeddings, chroma_url=None,
-                        shared_cache=user.cache_dir)
+    """The user's settings for a temporary eval home: embedded Chroma, and the user's model
+    cache, so a run does not assemble a gigabyte GGUF again."""
+    return replace(user, home=home, chroma_url=None, model_cache=user.model_cache_dir)
 
 
 class TrackingCache(CompletionCache):
@@ -110,6 +100,10 @@ class RunOptions:
 
 def recordings_folder(suite: Suite, settings: Settings) -> Path:
     root = repo_root()
+    if suite.path is not None and suite.path.resolve().parent.name == "suites":
+        # <root>/evals/suites/NAME.toml records beside itself, from any working directory
+        # (as find_suite resolves its datasets), so an installed rag replays a checkout's suite.
+        root = suite.path.resolve().parents[2]
     safe = re.sub(r"[^\w.-]+", "-", suite.name).strip("-")
     if root is not None and suite.path is not None:
         return root / "evals" / "recordings" / safe

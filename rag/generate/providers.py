@@ -16,7 +16,7 @@ import functools
 import math
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator, ClassVar
@@ -118,16 +118,14 @@ def chat_capabilities(spec: str) -> ChatCapabilities:
     return ChatCapabilities(gives_token_probabilities=model_class.gives_token_probabilities)
 
 
-def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = GenerationOptions(),
-                    environ: Mapping[str, str] | None = None) -> BaseChatModel:
+def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = GenerationOptions()) -> BaseChatModel:
     """The chat model for `spec`. Nothing heavy happens here except assembling a
     bundled GGUF on first use; the weights load on the first call."""
-    env = os.environ if environ is None else environ
     parsed = parse_llm_spec(spec)
     if parsed.provider == "llamacpp":
         _require_llama_cpp()
         if parsed.bundled:
-            path = bundled_model_path(parsed.model, model_cache_dir(settings, dict(env)))
+            path = bundled_model_path(parsed.model, model_cache_dir(settings))
         else:
             path = Path(parsed.model).expanduser()
             if not path.is_file():
@@ -138,7 +136,7 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
             seed=options.seed,
             response_format={"type": "json_object"} if options.json_mode else None,
         )
-    return _make_openai(parsed.model, options, env)
+    return _make_openai(parsed.model, options, settings)
 
 
 # -- llama.cpp, in process ---------------------------------------------------
@@ -385,13 +383,13 @@ def _next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
 
 # -- OpenAI and OpenAI-compatible servers --------------------------------------
 
-def _make_openai(model: str, options: GenerationOptions, env: Mapping[str, str]) -> BaseChatModel:
+def _make_openai(model: str, options: GenerationOptions, settings: Settings) -> BaseChatModel:
     try:
         import langchain_openai  # noqa: F401
     except ImportError as exc:
         raise SetupError("openai:MODEL needs the langchain-openai package") from exc
-    base_url = env.get("OPENAI_BASE_URL") or env.get("OPENAI_API_BASE") or None
-    api_key = env.get("OPENAI_API_KEY")
+    base_url = settings.openai_base_url
+    api_key = settings.openai_api_key
     if not api_key:
         if not base_url:
             raise SetupError(
