@@ -1,6 +1,7 @@
 """The `rag` command: thin over the library API in rag.app."""
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -263,13 +264,15 @@ def eval_command(
         raise typer.BadParameter("give --suite or --dataset, not both")
     if (dataset is None) != (task is None):
         raise typer.BadParameter("--dataset and --task go together")
+    from rag.cli.progress import EvalProgressBars
+
     settings = Settings.from_env()
     chosen = adhoc_suite(dataset, task, n=limit, k=k) if dataset is not None else find_suite(suite or "ci")
-    options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache", only=tuple(only),
-                         k=k, limit=limit,
-                         thresholds=_parse_thresholds(threshold), baseline=baseline,
-                         progress=progress_wanted(settings))
-    report = run_suite(chosen, options, settings)
+    with EvalProgressBars() if progress_wanted(settings) else contextlib.nullcontext() as bars:
+        options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache",
+                             only=tuple(only), k=k, limit=limit,
+                             thresholds=_parse_thresholds(threshold), baseline=baseline, progress=bars)
+        report = run_suite(chosen, options, settings)
     json_path, markdown_path = write_reports(report, out or default_report_path(report, settings))
     if as_json:
         print_json(report.to_json())
