@@ -56,7 +56,7 @@ class Settings:
         return self.model_cache if self.model_cache is not None else self.cache_dir / "models"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         home = Path(env.get("RAG_HOME") or default_home()).expanduser()
         file_values = _read_config_file(home / "config.json")

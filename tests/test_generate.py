@@ -490,8 +490,8 @@ def test_a_replayed_choice_never_builds_the_model(tmp_path):
 
 
 def test_the_spec_declares_token_probabilities_without_building_a_model():
-    from rag.generate.providers import LlamaCppChat, chat_capabilities, guarded_chat_openai_class
     from rag.generate.generator import TokenProbabilityModel
+    from rag.generate.providers import LlamaCppChat, chat_capabilities, guarded_chat_openai_class
 
     assert chat_capabilities("llamacpp:qwen2.5-0.5b").gives_token_probabilities
     assert chat_capabilities("openai:gpt-4o-mini").gives_token_probabilities
@@ -561,8 +561,9 @@ def _yes_to_a_sentence_about_paris(generator: Generator) -> list[float | None]:
 
 
 def test_usage_counts_every_call_and_replays_at_their_recorded_cost(tmp_path):
-    from langchain_core.language_models.fake_chat_models import FakeListChatModel
     from dataclasses import replace
+
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     def generator():
         return Generator(lambda: FakeListChatModel(responses=["one two", "three"]), "fake",

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -63,7 +63,7 @@ def open_app():
 @app.command()
 @user_errors
 def ingest(paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
-           source: Annotated[Optional[str], typer.Option(help="Outlet name for these articles.")] = None,
+           source: Annotated[str | None, typer.Option(help="Outlet name for these articles.")] = None,
            as_json: JsonFlag = False) -> None:
     """Ingest articles; unchanged articles are skipped, bad inputs reported with file and line."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -92,7 +92,7 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files or folders (.t
 
 @app.command()
 @user_errors
-def docs(date: Annotated[Optional[str], typer.Option(help="Only articles of this date (YYYY-MM-DD).")] = None,
+def docs(date: Annotated[str | None, typer.Option(help="Only articles of this date (YYYY-MM-DD).")] = None,
          as_json: JsonFlag = False) -> None:
     """List stored articles."""
     from rag.cli.dates import parse_date_option
@@ -170,7 +170,7 @@ def summarize(doc_ids: Annotated[list[str], typer.Argument(help="One or more doc
 
 @app.command()
 @user_errors
-def brief(date: Annotated[Optional[str], typer.Option(help="Day to brief (YYYY-MM-DD); default today.")] = None,
+def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-DD); default today.")] = None,
           out: Annotated[str, typer.Option("--out", help="Folder for briefing-DATE.md, .html and .json.")] = ".",
           top: Annotated[int, typer.Option(min=1, max=100, help="Stories summarized; the rest are listed.")] = 10,
           sentences: Annotated[int, typer.Option(min=1, max=12, help="Sentences per language per story.")] = 3,
@@ -239,18 +239,18 @@ def _parse_thresholds(values: list[str]) -> dict[str, float]:
 @app.command("eval")
 @user_errors
 def eval_command(
-    suite: Annotated[Optional[str], typer.Option(help="Suite name (evals/suites/NAME.toml) or a .toml path; default ci.")] = None,
+    suite: Annotated[str | None, typer.Option(help="Suite name (evals/suites/NAME.toml) or a .toml path; default ci.")] = None,
     as_json: JsonFlag = False,
-    out: Annotated[Optional[Path], typer.Option(help="Write the JSON report here (every case) and FILE.md beside it.")] = None,
-    baseline: Annotated[Optional[Path], typer.Option(help="An earlier JSON report: show per-metric deltas.")] = None,
-    dataset: Annotated[Optional[Path], typer.Option(help="Evaluate any JSONL in the QA or summarization schema.")] = None,
-    task: Annotated[Optional[str], typer.Option(help="With --dataset: qa, summarization or retrieval.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the JSON report here (every case) and FILE.md beside it.")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="An earlier JSON report: show per-metric deltas.")] = None,
+    dataset: Annotated[Path | None, typer.Option(help="Evaluate any JSONL in the QA or summarization schema.")] = None,
+    task: Annotated[str | None, typer.Option(help="With --dataset: qa, summarization or retrieval.")] = None,
     record: Annotated[bool, typer.Option("--record", help="Generate missing outputs and keep exactly this run's recordings.")] = False,
     replay: Annotated[bool, typer.Option("--replay", help="Use recorded outputs only; a missing one is an error.")] = False,
-    threshold: Annotated[list[str], typer.Option(help="TASK.METRIC=VALUE: add or override a gating threshold.")] = [],
-    only: Annotated[list[str], typer.Option(help="Run only this task of the suite (repeatable).")] = [],
-    k: Annotated[Optional[int], typer.Option("-k", min=1, max=100, help="Override every task's retrieval depth.")] = None,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N cases per dataset.")] = None,
+    threshold: Annotated[list[str] | None, typer.Option(help="TASK.METRIC=VALUE: add or override a gating threshold.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this task of the suite (repeatable).")] = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=100, help="Override every task's retrieval depth.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most N cases per dataset.")] = None,
 ) -> None:
     """Run an eval suite; exit 1 when a metric misses its threshold."""
     from rag.config import Settings
@@ -270,8 +270,8 @@ def eval_command(
     chosen = adhoc_suite(dataset, task, n=limit, k=k) if dataset is not None else find_suite(suite or "ci")
     with EvalProgressBars() if progress_wanted(settings) else contextlib.nullcontext() as bars:
         options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache",
-                             only=tuple(only), k=k, limit=limit,
-                             thresholds=_parse_thresholds(threshold), baseline=baseline, progress=bars)
+                             only=tuple(only or ()), k=k, limit=limit,
+                             thresholds=_parse_thresholds(threshold or []), baseline=baseline, progress=bars)
         report = run_suite(chosen, options, settings)
     json_path, markdown_path = write_reports(report, out or default_report_path(report, settings))
     if as_json:

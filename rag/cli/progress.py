@@ -16,7 +16,7 @@ class EvalProgressBars:
                                   console=stderr, transient=False)
         self._bars: dict[str, TaskID] = {}
 
-    def __enter__(self) -> "EvalProgressBars":
+    def __enter__(self) -> EvalProgressBars:
         self._progress.start()
         return self
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rag.config import Settings
@@ -207,7 +207,7 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
     if options.only:
         suite = suite.only(list(options.only))
     suite = apply_threshold_overrides(suite, options.thresholds)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     clock = time.perf_counter()
     cache = TrackingCache(options.recordings or recordings_folder(suite, user),
                           replay_only=options.recording_mode == "replay")

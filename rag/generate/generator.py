@@ -19,7 +19,6 @@ from langchain_core.messages import BaseMessage, BaseMessageChunk, HumanMessage,
 from rag.errors import SetupError
 from rag.text.tokens import count_tokens
 
-
 YES_NO_LABELS = ("yes", "Yes", "no", "No")  # a yes/no question's options for Generator.choose: see yes_share
 
 
@@ -100,7 +99,7 @@ class GeneratorUsage:
             self.prompt_tokens += call.prompt_tokens
             self.completion_tokens += call.completion_tokens
 
-    def since(self, earlier: "GeneratorUsage") -> "GeneratorUsage":
+    def since(self, earlier: GeneratorUsage) -> GeneratorUsage:
         return GeneratorUsage(self.calls - earlier.calls, self.replayed - earlier.replayed,
                               self.prompt_tokens - earlier.prompt_tokens,
                               self.completion_tokens - earlier.completion_tokens, self.seconds - earlier.seconds)

@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigError, SetupError
 
+
 @runtime_checkable
 class Embedder(Protocol):
     """What the index, retrieval and verification need of an embedder: LangChain's
