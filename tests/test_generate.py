@@ -24,6 +24,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from fakes import FixedChooser, scripted_generator
 from rag.config import Settings
 from rag.errors import ConfigError, SetupError
 from rag.generate import bundled_model as bm
@@ -455,16 +456,8 @@ def test_label_probabilities_read_the_first_position_offering_a_label():
     assert label_probabilities(None, ["1"]) is None
 
 
-class _CountingChooser(FakeListChatModel):
-    calls: list[int] = []
-
-    def option_probabilities(self, messages, labels, prefill=""):
-        self.calls.append(len(labels))
-        return [0.1, 0.6, 0.2][:len(labels)]
-
-
 def test_choices_are_recorded_and_replayed(tmp_path):
-    chooser = _CountingChooser(responses=["x"], calls=[])
+    chooser = FixedChooser(responses=["x"], calls=[])
     generator = Generator(lambda: chooser, "fake", cache=CompletionCache(tmp_path))
     first = generator.choose("system", "user", 3, prefill="[")
     assert first.number == 2 and abs(first.confidence - 0.6 / 0.9) < 1e-9 and not first.cached
@@ -476,7 +469,7 @@ def test_choices_are_recorded_and_replayed(tmp_path):
 
 
 def test_a_replayed_choice_never_builds_the_model(tmp_path):
-    recorder = Generator(lambda: _CountingChooser(responses=["x"], calls=[]), "fake", cache=CompletionCache(tmp_path))
+    recorder = Generator(lambda: FixedChooser(responses=["x"], calls=[]), "fake", cache=CompletionCache(tmp_path))
     recorded = recorder.choose("system", "user", 3, prefill="[")
 
     def no_model():
@@ -501,7 +494,7 @@ def test_the_spec_declares_token_probabilities_without_building_a_model():
 
 
 def test_a_model_without_token_probabilities_makes_no_choice():
-    generator = Generator(lambda: FakeListChatModel(responses=["2"]), "fake")
+    generator = scripted_generator("2")
     assert generator.choose("system", "user", 3) is None
 
 
@@ -523,16 +516,12 @@ def test_openai_compatible_server_chooses_by_token_probability(llama_server, tmp
     assert shares is not None and max(range(3), key=shares.__getitem__) == 1
 
 
-class _YesNoChat(FakeListChatModel):
-    def option_probabilities(self, messages, labels, prefill=""):
-        return [0.3, 0.1, 0.05, 0.05]  # the rest of the mass on other tokens
-
-
 def test_yes_share_adds_both_cases_of_each_word():
     # yes + Yes against no + No, among those four only: 0.4 / 0.5
-    generator = Generator(lambda: _YesNoChat(responses=["x"]), "fake")
+    # the rest of the mass on other tokens
+    generator = Generator(lambda: FixedChooser(responses=["x"], shares=[0.3, 0.1, 0.05, 0.05], calls=[]), "fake")
     assert yes_share(generator.choose("system", "user", YES_NO_LABELS)) == pytest.approx(0.8)
-    assert yes_share(Generator(lambda: FakeListChatModel(responses=["x"]), "fake").choose("s", "u", YES_NO_LABELS)) \
+    assert yes_share(scripted_generator("x").choose("s", "u", YES_NO_LABELS)) \
         is None
 
 

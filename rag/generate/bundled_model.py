@@ -43,9 +43,6 @@ class BundledModel:
     def module_name(self, n: int) -> str:
         return self.module.format(n=n)
 
-    def requirements(self) -> list[str]:
-        return [f"{self.distribution_name(n)}=={self.version}" for n in range(1, self.parts + 1)]
-
 
 # Both are Qwen2.5-Coder Instruct at Q4_K_M (GGUF general.name and file_type 15).
 BUNDLED_MODELS: dict[str, BundledModel] = {
