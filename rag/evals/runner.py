@@ -4,8 +4,8 @@ The index is always a temporary one (never the user's), in embedded Chroma
 even when RAG_CHROMA_URL points at a server. Only the assembled model files
 are shared with the user's cache, so a run does not rebuild a gigabyte GGUF.
 
-Generator outputs go through a completion cache folder (evals/recordings/<suite>
-for named suites):
+Generator outputs go through a completion cache folder (<root>/evals/recordings/<suite>
+for a suite at <root>/evals/suites/<suite>.toml, named or given by path):
   cache   (default) replay what is recorded, generate and record what is not;
   record  the same, then drop this model's recordings the run did not use, so
           the folder holds exactly this run (commit it for CI);
