@@ -17,13 +17,15 @@ from rag.check import CheckReport, check_text
 from rag.brief.briefing import Briefing, story_brief, translate_headlines
 from rag.brief.stories import Story, group_stories
 from rag.config import Settings
+from rag.prompting import use_prompts_dir
+from rag.text.tokens import use_bpe_file
 from rag.summarize import Summary, summarize_articles
 from rag.generate.generator import CompletionCache, Generator
 from rag.verify.support import SupportChecker
 from rag.errors import UserInputError
 from rag.index.articles import ArticleStore
 from rag.index.chunker import ChunkingPolicy
-from rag.index.embeddings import make_embedder
+from rag.index.embeddings import Embedder, make_embedder
 from rag.index.lexical import LexicalIndex
 from rag.index.vectors import ChunkVectors, connect_chroma
 from rag.ingest.pipeline import Ingestor, ProgressCallback
@@ -48,6 +50,13 @@ class Gathered:
         return dict(self.question.translations or {})
 
 
+def use_settings_files(settings: Settings) -> None:
+    """Point the process-wide file loaders (prompt templates, the o200k BPE file) at the
+    settings' choices: they are read by modules that take no Settings."""
+    use_prompts_dir(settings.prompts_dir)
+    use_bpe_file(settings.o200k_file)
+
+
 class Rag:
     def __init__(self, settings: Settings | None = None, chunking: ChunkingPolicy = ChunkingPolicy(),
                  retrieval: RetrievalPolicy = RetrievalPolicy(), completion_cache: CompletionCache | None = None):
@@ -57,6 +66,7 @@ class Rag:
         self.chunking = chunking
         self.retrieval = retrieval
         self.settings.home.mkdir(parents=True, exist_ok=True)
+        use_settings_files(self.settings)
 
     # -- components (lazy) --------------------------------------------------
     @cached_property
@@ -64,8 +74,8 @@ class Rag:
         return ArticleStore(self.settings.db_path)
 
     @cached_property
-    def embedder(self):
-        return make_embedder(self.settings.embeddings)
+    def embedder(self) -> Embedder:
+        return make_embedder(self.settings.embeddings, self.settings.openai_base_url, self.settings.openai_api_key)
 
     @cached_property
     def vectors(self) -> ChunkVectors:
@@ -106,11 +116,13 @@ class Rag:
 
     @cached_property
     def generator(self) -> Generator:
-        from rag.generate.providers import make_chat_model, model_label
+        from rag.generate.providers import chat_capabilities, make_chat_model, model_label
 
         spec = self.settings.llm
+        # The capability comes from the spec, so a replayed choice never builds the model.
         return Generator(lambda: make_chat_model(spec, self.settings), model_label(spec),
-                         params={"temperature": 0.0}, cache=self.completion_cache)
+                         params={"temperature": 0.0}, cache=self.completion_cache,
+                         gives_token_probabilities=chat_capabilities(spec).gives_token_probabilities)
 
     @cached_property
     def checker(self) -> SupportChecker:

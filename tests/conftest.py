@@ -27,7 +27,8 @@ settings.register_profile("rag", database=None, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "rag"))
 
-_RAG_ENV = ("RAG_HOME", "RAG_CHROMA_URL", "RAG_EMBEDDINGS", "RAG_LLM", "RAG_O200K_FILE", "RAG_DEBUG", "RAG_PROGRESS")
+_RAG_ENV = ("RAG_HOME", "RAG_CHROMA_URL", "RAG_EMBEDDINGS", "RAG_LLM", "RAG_O200K_FILE", "RAG_DEBUG", "RAG_PROGRESS",
+            "RAG_PROMPTS_DIR")
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from fakes import scripted_generator
 from rag.answer import answer_question
 from rag.generate.generator import Generator
 from rag.index.embeddings import make_embedder
@@ -19,8 +20,7 @@ TEXT = ("قال المتحدث باسم البنتاغون بيتر كوك إن 
 ARTICLE = Article(doc_id="d1", title="البنتاغون ينتقد موسكو", text=TEXT, date="2016-08-23")
 
 
-def fake_generator(*replies: str) -> Generator:
-    return Generator(lambda: FakeListChatModel(responses=list(replies)), "fake")
+fake_generator = scripted_generator
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
+from fakes import KeywordEmbedder
 from helpers import ROOT
 from rag.answer import Answer
 from rag.errors import SetupError, UserInputError
@@ -241,17 +242,11 @@ class FakeStore:
         return self.articles.get(doc_id)
 
 
-class FakeEmbedder:
-    """Deterministic vectors: the English and Arabic texts of a test share a direction."""
-
-    def embed_array(self, texts):
-        return np.array([[1.0, 0.0] if "1946" in t or "١٩٤٦" in t else [0.0, 1.0] for t in texts], dtype=np.float32)
-
-
 @dataclass
 class FakeRag:
     articles: dict[str, Article]
-    embedder: FakeEmbedder = field(default_factory=FakeEmbedder)
+    # the English and Arabic texts of a test share a direction
+    embedder: KeywordEmbedder = field(default_factory=lambda: KeywordEmbedder("1946", "١٩٤٦"))
 
     @property
     def store(self):

@@ -24,6 +24,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from fakes import FixedChooser, scripted_generator
 from rag.config import Settings
 from rag.errors import ConfigError, SetupError
 from rag.generate import bundled_model as bm
@@ -133,20 +134,20 @@ def test_a_file_that_is_not_a_model_is_a_setup_error(tmp_path):
 
 def test_model_cache_dir_honours_rag_home_and_override(tmp_path):
     settings = Settings.from_env({"RAG_HOME": str(tmp_path / "home")})
-    assert bm.model_cache_dir(settings, {}) == tmp_path / "home" / "cache" / "models"
-    assert bm.model_cache_dir(settings, {"RAG_MODEL_CACHE": str(tmp_path / "shared")}) == tmp_path / "shared"
+    assert bm.model_cache_dir(settings) == tmp_path / "home" / "cache" / "models"
+    shared = Settings.from_env({"RAG_HOME": str(tmp_path / "home"), "RAG_MODEL_CACHE": str(tmp_path / "shared")})
+    assert bm.model_cache_dir(shared) == tmp_path / "shared"
 
 
 # -- OpenAI spec: keys and errors ------------------------------------------------
 
 def test_openai_without_key_or_base_url_is_a_setup_error(tmp_path):
     with pytest.raises(SetupError, match="OPENAI_API_KEY"):
-        make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY, environ={})
+        make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY)
 
 
 def test_openai_base_url_without_key_uses_a_placeholder(tmp_path):
-    model = make_chat_model("openai:local", Settings(home=tmp_path), TINY,
-                            environ={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
+    model = make_chat_model("openai:local", Settings(home=tmp_path, openai_base_url="http://127.0.0.1:9/v1"), TINY)
     assert model.openai_api_key.get_secret_value() == PLACEHOLDER_API_KEY
     assert model.openai_api_base == "http://127.0.0.1:9/v1"
     # local servers read max_tokens, not max_completion_tokens
@@ -154,17 +155,15 @@ def test_openai_base_url_without_key_uses_a_placeholder(tmp_path):
 
 
 def test_openai_key_is_not_in_the_models_repr(tmp_path):
-    model = make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY,
-                            environ={"OPENAI_API_KEY": "sk-very-secret-123"})
+    model = make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path, openai_api_key="sk-very-secret-123"), TINY)
     assert "sk-very-secret-123" not in repr(model)
     assert model.max_tokens == 16 and model.temperature == 0
 
 
 def test_unreachable_server_is_a_setup_error(tmp_path):
     port = _free_port()  # nothing listens there
-    model = make_chat_model("openai:local", Settings(home=tmp_path),
-                            GenerationOptions(max_tokens=16, max_retries=0, timeout=5),
-                            environ={"OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1"})
+    model = make_chat_model("openai:local", Settings(home=tmp_path, openai_base_url=f"http://127.0.0.1:{port}/v1"),
+                            GenerationOptions(max_tokens=16, max_retries=0, timeout=5))
     with pytest.raises(SetupError, match=f"cannot reach .*127.0.0.1:{port}/v1.*OPENAI_BASE_URL"):
         model.invoke("hi")
 
@@ -299,8 +298,7 @@ def small_model_path() -> Path:
 @pytest.fixture(scope="session")
 def small_model(small_model_path, tmp_path_factory) -> LlamaCppChat:
     home = tmp_path_factory.mktemp("rag-home")
-    return make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=home), TINY,
-                           environ={"RAG_MODEL_CACHE": str(shared_model_cache())})
+    return make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=home, model_cache=shared_model_cache()), TINY)
 
 
 QUESTION = "What is the capital of France? Answer with one word."
@@ -341,8 +339,7 @@ def test_bundled_small_model_json_mode(small_model):
 
 @pytest.mark.slow
 def test_weights_load_once_per_process(small_model, tmp_path):
-    again = make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path), TINY,
-                            environ={"RAG_MODEL_CACHE": str(shared_model_cache())})
+    again = make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path, model_cache=shared_model_cache()), TINY)
     assert again is not small_model
     assert again._loaded() is small_model._loaded()
 
@@ -392,8 +389,7 @@ def llama_server(small_model_path, tmp_path_factory):
 
 def _server_model(base_url: str, home: Path, key: str = SERVER_KEY):
     options = GenerationOptions(max_tokens=16, max_retries=0, timeout=60)
-    return make_chat_model("openai:local", Settings(home=home), options,
-                           environ={"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": key})
+    return make_chat_model("openai:local", Settings(home=home, openai_base_url=base_url, openai_api_key=key), options)
 
 
 @pytest.mark.slow
@@ -460,16 +456,8 @@ def test_label_probabilities_read_the_first_position_offering_a_label():
     assert label_probabilities(None, ["1"]) is None
 
 
-class _CountingChooser(FakeListChatModel):
-    calls: list[int] = []
-
-    def option_probabilities(self, messages, labels, prefill=""):
-        self.calls.append(len(labels))
-        return [0.1, 0.6, 0.2][:len(labels)]
-
-
 def test_choices_are_recorded_and_replayed(tmp_path):
-    chooser = _CountingChooser(responses=["x"], calls=[])
+    chooser = FixedChooser(responses=["x"], calls=[])
     generator = Generator(lambda: chooser, "fake", cache=CompletionCache(tmp_path))
     first = generator.choose("system", "user", 3, prefill="[")
     assert first.number == 2 and abs(first.confidence - 0.6 / 0.9) < 1e-9 and not first.cached
@@ -480,8 +468,33 @@ def test_choices_are_recorded_and_replayed(tmp_path):
         replay.choose("system", "another prompt", 3)
 
 
+def test_a_replayed_choice_never_builds_the_model(tmp_path):
+    recorder = Generator(lambda: FixedChooser(responses=["x"], calls=[]), "fake", cache=CompletionCache(tmp_path))
+    recorded = recorder.choose("system", "user", 3, prefill="[")
+
+    def no_model():
+        raise AssertionError("replaying built the chat model")
+
+    replay = Generator(no_model, "fake", cache=CompletionCache(tmp_path, replay_only=True),
+                       gives_token_probabilities=True)
+    again = replay.choose("system", "user", 3, prefill="[")
+    assert again.cached and again.probabilities == recorded.probabilities
+    assert Generator(no_model, "fake", gives_token_probabilities=False).choose("system", "user", 3) is None
+
+
+def test_the_spec_declares_token_probabilities_without_building_a_model():
+    from rag.generate.generator import TokenProbabilityModel
+    from rag.generate.providers import LlamaCppChat, chat_capabilities, guarded_chat_openai_class
+
+    assert chat_capabilities("llamacpp:qwen2.5-0.5b").gives_token_probabilities
+    assert chat_capabilities("openai:gpt-4o-mini").gives_token_probabilities
+    for model_class in (LlamaCppChat, guarded_chat_openai_class()):
+        assert model_class.gives_token_probabilities and hasattr(model_class, "option_probabilities")
+    assert not isinstance(FakeListChatModel(responses=["x"]), TokenProbabilityModel)
+
+
 def test_a_model_without_token_probabilities_makes_no_choice():
-    generator = Generator(lambda: FakeListChatModel(responses=["2"]), "fake")
+    generator = scripted_generator("2")
     assert generator.choose("system", "user", 3) is None
 
 
@@ -503,23 +516,19 @@ def test_openai_compatible_server_chooses_by_token_probability(llama_server, tmp
     assert shares is not None and max(range(3), key=shares.__getitem__) == 1
 
 
-class _YesNoChat(FakeListChatModel):
-    def option_probabilities(self, messages, labels, prefill=""):
-        return [0.3, 0.1, 0.05, 0.05]  # the rest of the mass on other tokens
-
-
 def test_yes_share_adds_both_cases_of_each_word():
     # yes + Yes against no + No, among those four only: 0.4 / 0.5
-    generator = Generator(lambda: _YesNoChat(responses=["x"]), "fake")
+    # the rest of the mass on other tokens
+    generator = Generator(lambda: FixedChooser(responses=["x"], shares=[0.3, 0.1, 0.05, 0.05], calls=[]), "fake")
     assert yes_share(generator.choose("system", "user", YES_NO_LABELS)) == pytest.approx(0.8)
-    assert yes_share(Generator(lambda: FakeListChatModel(responses=["x"]), "fake").choose("s", "u", YES_NO_LABELS)) \
+    assert yes_share(scripted_generator("x").choose("s", "u", YES_NO_LABELS)) \
         is None
 
 
 @pytest.mark.slow
 def test_bundled_small_model_says_yes_or_no(small_model_path, tmp_path):
-    generator = Generator(lambda: make_chat_model("llamacpp:qwen2.5-0.5b", Settings(home=tmp_path), TINY,
-                                                  environ={"RAG_MODEL_CACHE": str(shared_model_cache())}),
+    generator = Generator(lambda: make_chat_model("llamacpp:qwen2.5-0.5b",
+                                                  Settings(home=tmp_path, model_cache=shared_model_cache()), TINY),
                           "llamacpp:qwen2.5-0.5b")
     capital, everest = _yes_to_a_sentence_about_paris(generator)
     assert capital > 0.5 > everest
@@ -541,8 +550,9 @@ def _yes_to_a_sentence_about_paris(generator: Generator) -> list[float | None]:
 
 
 def test_usage_counts_every_call_and_replays_at_their_recorded_cost(tmp_path):
-    from langchain_core.language_models.fake_chat_models import FakeListChatModel
     from dataclasses import replace
+
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     def generator():
         return Generator(lambda: FakeListChatModel(responses=["one two", "three"]), "fake",

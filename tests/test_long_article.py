@@ -2,31 +2,12 @@
 then one generation over that bounded set (reduce), citations exact throughout."""
 from __future__ import annotations
 
-import re
-
+from fakes import EchoGenerator
 from rag.app import Rag
 from rag.config import Settings
-from rag.generate.generator import Completion
 from rag.summarize import summarize_articles
 from rag.text.tokens import count_tokens
 from rag.verify.support import SupportChecker
-
-_SOURCE_LINE = re.compile(r"^\[(\d+)\] (.+)$", re.M)
-
-
-class EchoGenerator:
-    """Writes each numbered source back as a summary line citing it, and records the prompts."""
-
-    label = "echo"
-
-    def __init__(self):
-        self.prompts: list[str] = []
-
-    def complete(self, system, user, on_token=None, max_tokens=None) -> Completion:
-        self.prompts.append(user)
-        lines = [f"- {text} [{n}]" for n, text in _SOURCE_LINE.findall(user)]
-        return Completion("\n".join(lines), self.label, count_tokens(user), 10, 0.0)
-
 
 MODEL_CONTEXT_TOKENS = 4096  # the embedded model's context
 

@@ -9,9 +9,10 @@ from rag.text.tokens import count_tokens, count_tokens_batch, o200k
 
 @pytest.fixture
 def fresh_o200k():
-    """Clear the per-process encoding cache before and after the test."""
+    """Clear the per-process encoding cache before and after the test (and any file set)."""
     o200k.cache_clear()
     yield
+    tokens.use_bpe_file(None)
     o200k.cache_clear()
 
 
@@ -34,10 +35,10 @@ def test_batch_matches_single():
     assert count_tokens_batch(texts) == [count_tokens(t) for t in texts]
 
 
-def test_corrupted_bpe_file_refused(tmp_path, monkeypatch, fresh_o200k):
+def test_corrupted_bpe_file_refused(tmp_path, fresh_o200k):
     bad = tmp_path / "o200k_base.tiktoken"
     bad.write_bytes(b"aGVsbG8= 0\nd29ybGQ= 1\n")
-    monkeypatch.setenv("RAG_O200K_FILE", str(bad))
+    tokens.use_bpe_file(bad)
     with pytest.raises(SetupError, match="sha256"):
         o200k()
 
@@ -46,13 +47,13 @@ def test_tampered_gzip_bpe_file_refused(tmp_path, monkeypatch, fresh_o200k):
     original = tokens._bpe_file_bytes()
     tampered = tmp_path / "o200k_base.tiktoken.gz"
     tampered.write_bytes(gzip.compress(original[:-40] + b"AAAA 199998\n"))
-    monkeypatch.setenv("RAG_O200K_FILE", str(tampered))
+    tokens.use_bpe_file(tampered)
     with pytest.raises(SetupError, match="sha256"):
         o200k()
 
 
 def test_missing_bpe_file_is_setup_error(tmp_path, monkeypatch, fresh_o200k):
-    monkeypatch.setenv("RAG_O200K_FILE", str(tmp_path / "missing.tiktoken"))
+    tokens.use_bpe_file(tmp_path / "missing.tiktoken")
     with pytest.raises(SetupError, match="o200k_base"):
         o200k()
 
@@ -60,5 +61,17 @@ def test_missing_bpe_file_is_setup_error(tmp_path, monkeypatch, fresh_o200k):
 def test_valid_override_file_accepted(tmp_path, monkeypatch, fresh_o200k):
     copy = tmp_path / "o200k_base.tiktoken"
     copy.write_bytes(tokens._bpe_file_bytes())
-    monkeypatch.setenv("RAG_O200K_FILE", str(copy))
+    tokens.use_bpe_file(copy)
     assert count_tokens("hello world") == 2
+
+
+def test_rag_o200k_file_reaches_the_loader_through_settings(tmp_path, monkeypatch, fresh_o200k):
+    from rag.app import Rag
+    from rag.config import Settings
+
+    bad = tmp_path / "o200k_base.tiktoken"
+    bad.write_bytes(b"aGVsbG8= 0\n")
+    monkeypatch.setenv("RAG_O200K_FILE", str(bad))
+    Rag(Settings.from_env())
+    with pytest.raises(SetupError, match="sha256"):
+        o200k()

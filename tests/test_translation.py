@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from rag.generate.generator import Generator
+from fakes import scripted_generator
 from rag.index.embeddings import make_embedder
 from rag.translation import leading_clauses, translate_source
 from rag.verify.sources import SourceSentence
@@ -20,8 +19,7 @@ def checker():
     return SupportChecker(make_embedder("use-multilingual"))
 
 
-def generator(*replies: str) -> Generator:
-    return Generator(lambda: FakeListChatModel(responses=list(replies)), "fake")
+generator = scripted_generator
 
 
 def test_long_sentence_is_cut_at_a_clause_boundary():

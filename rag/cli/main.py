@@ -1,14 +1,15 @@
 """The `rag` command: thin over the library API in rag.app."""
 from __future__ import annotations
 
-import os
+import contextlib
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from rag.cli.output import print_json, stderr, stdout
 from rag.errors import RagError
@@ -27,15 +28,30 @@ def user_errors(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except RagError as exc:
-            if os.environ.get("RAG_DEBUG"):
+            if _debug_requested():
                 raise
-            stderr.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False)
+            # escape: a message's [brackets] (pip's '.[llm]') are text, not rich markup.
+            stderr.print(f"[red]Error:[/red] {escape(str(exc))}", markup=True, highlight=False)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             stderr.print("Interrupted.")
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def _debug_requested() -> bool:
+    from rag.config import Settings
+
+    try:
+        return Settings.from_env().debug
+    except RagError:  # the settings themselves are what is wrong: the error says so
+        return False
+
+
+def progress_wanted(settings) -> bool:
+    """Progress bars on stderr: on a terminal, or anywhere with RAG_PROGRESS=1."""
+    return stderr.is_terminal or settings.progress
 
 
 def open_app():
@@ -47,7 +63,7 @@ def open_app():
 @app.command()
 @user_errors
 def ingest(paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
-           source: Annotated[Optional[str], typer.Option(help="Outlet name for these articles.")] = None,
+           source: Annotated[str | None, typer.Option(help="Outlet name for these articles.")] = None,
            as_json: JsonFlag = False) -> None:
     """Ingest articles; unchanged articles are skipped, bad inputs reported with file and line."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -55,7 +71,7 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files or folders (.t
     rag = open_app()
     with Progress(SpinnerColumn(), TextColumn("ingest {task.completed} articles"), BarColumn(bar_width=None),
                   TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr, transient=True,
-                  disable=not stderr.is_terminal and os.environ.get("RAG_PROGRESS") != "1") as progress:
+                  disable=not progress_wanted(rag.settings)) as progress:
         task = progress.add_task("", total=None)
         report = rag.ingest(paths, source=source,
                             progress=lambda done, title: progress.update(task, completed=done, description=title[:40]))
@@ -76,7 +92,7 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files or folders (.t
 
 @app.command()
 @user_errors
-def docs(date: Annotated[Optional[str], typer.Option(help="Only articles of this date (YYYY-MM-DD).")] = None,
+def docs(date: Annotated[str | None, typer.Option(help="Only articles of this date (YYYY-MM-DD).")] = None,
          as_json: JsonFlag = False) -> None:
     """List stored articles."""
     from rag.cli.dates import parse_date_option
@@ -154,7 +170,7 @@ def summarize(doc_ids: Annotated[list[str], typer.Argument(help="One or more doc
 
 @app.command()
 @user_errors
-def brief(date: Annotated[Optional[str], typer.Option(help="Day to brief (YYYY-MM-DD); default today.")] = None,
+def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-DD); default today.")] = None,
           out: Annotated[str, typer.Option("--out", help="Folder for briefing-DATE.md, .html and .json.")] = ".",
           top: Annotated[int, typer.Option(min=1, max=100, help="Stories summarized; the rest are listed.")] = 10,
           sentences: Annotated[int, typer.Option(min=1, max=12, help="Sentences per language per story.")] = 3,
@@ -274,18 +290,18 @@ def _parse_thresholds(values: list[str]) -> dict[str, float]:
 @app.command("eval")
 @user_errors
 def eval_command(
-    suite: Annotated[Optional[str], typer.Option(help="Suite name (evals/suites/NAME.toml) or a .toml path; default ci.")] = None,
+    suite: Annotated[str | None, typer.Option(help="Suite name (evals/suites/NAME.toml) or a .toml path; default ci.")] = None,
     as_json: JsonFlag = False,
-    out: Annotated[Optional[Path], typer.Option(help="Write the JSON report here (every case) and FILE.md beside it.")] = None,
-    baseline: Annotated[Optional[Path], typer.Option(help="An earlier JSON report: show per-metric deltas.")] = None,
-    dataset: Annotated[Optional[Path], typer.Option(help="Evaluate any JSONL in the QA or summarization schema.")] = None,
-    task: Annotated[Optional[str], typer.Option(help="With --dataset: qa, summarization or retrieval.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the JSON report here (every case) and FILE.md beside it.")] = None,
+    baseline: Annotated[Path | None, typer.Option(help="An earlier JSON report: show per-metric deltas.")] = None,
+    dataset: Annotated[Path | None, typer.Option(help="Evaluate any JSONL in the QA or summarization schema.")] = None,
+    task: Annotated[str | None, typer.Option(help="With --dataset: qa, summarization or retrieval.")] = None,
     record: Annotated[bool, typer.Option("--record", help="Generate missing outputs and keep exactly this run's recordings.")] = False,
     replay: Annotated[bool, typer.Option("--replay", help="Use recorded outputs only; a missing one is an error.")] = False,
-    threshold: Annotated[list[str], typer.Option(help="TASK.METRIC=VALUE: add or override a gating threshold.")] = [],
-    only: Annotated[list[str], typer.Option(help="Run only this task of the suite (repeatable).")] = [],
-    k: Annotated[Optional[int], typer.Option("-k", min=1, max=100, help="Override every task's retrieval depth.")] = None,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N cases per dataset.")] = None,
+    threshold: Annotated[list[str] | None, typer.Option(help="TASK.METRIC=VALUE: add or override a gating threshold.")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this task of the suite (repeatable).")] = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=100, help="Override every task's retrieval depth.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most N cases per dataset.")] = None,
 ) -> None:
     """Run an eval suite; exit 1 when a metric misses its threshold."""
     from rag.config import Settings
@@ -299,13 +315,15 @@ def eval_command(
         raise typer.BadParameter("give --suite or --dataset, not both")
     if (dataset is None) != (task is None):
         raise typer.BadParameter("--dataset and --task go together")
+    from rag.cli.progress import EvalProgressBars
+
     settings = Settings.from_env()
     chosen = adhoc_suite(dataset, task, n=limit, k=k) if dataset is not None else find_suite(suite or "ci")
-    options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache", only=tuple(only),
-                         k=k, limit=limit,
-                         thresholds=_parse_thresholds(threshold), baseline=baseline,
-                         progress=stderr.is_terminal or os.environ.get("RAG_PROGRESS") == "1")
-    report = run_suite(chosen, options, settings)
+    with EvalProgressBars() if progress_wanted(settings) else contextlib.nullcontext() as bars:
+        options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache",
+                             only=tuple(only or ()), k=k, limit=limit,
+                             thresholds=_parse_thresholds(threshold or []), baseline=baseline, progress=bars)
+        report = run_suite(chosen, options, settings)
     json_path, markdown_path = write_reports(report, out or default_report_path(report, settings))
     if as_json:
         print_json(report.to_json())

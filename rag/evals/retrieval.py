@@ -125,7 +125,3 @@ def run_retrieval(rag, cases: list[QACase], doc_ids: dict[str, str], modes=("hyb
         scores[mode] = scores_from_hits(mode, hits_per_case)
     return RetrievalRun(scores=scores, records=records, without_gold=len(golds) - len(scored))
 
-
-def evaluate_retrieval(rag, cases: list[QACase], doc_ids: dict[str, str], modes=("hybrid", "dense", "lexical"),
-                       k: int = 10, advance: Callable[[], None] | None = None) -> dict[str, RetrievalScores]:
-    return run_retrieval(rag, cases, doc_ids, modes, k, advance).scores

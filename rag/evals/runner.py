@@ -4,8 +4,8 @@ The index is always a temporary one (never the user's), in embedded Chroma
 even when RAG_CHROMA_URL points at a server. Only the assembled model files
 are shared with the user's cache, so a run does not rebuild a gigabyte GGUF.
 
-Generator outputs go through a completion cache folder (evals/recordings/<suite>
-for named suites):
+Generator outputs go through a completion cache folder (<root>/evals/recordings/<suite>
+for a suite at <root>/evals/suites/<suite>.toml, named or given by path):
   cache   (default) replay what is recorded, generate and record what is not;
   record  the same, then drop this model's recordings the run did not use, so
           the folder holds exactly this run (commit it for CI);
@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rag.config import Settings
@@ -38,20 +38,10 @@ from rag.generate.generator import Completion, CompletionCache
 RECORDING_MODES = ("cache", "record", "replay")
 
 
-@dataclass(frozen=True)
-class EvalSettings(Settings):
-    """Settings for a temporary eval home that keep using the user's model cache."""
-
-    shared_cache: Path | None = None
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.shared_cache or self.home / "cache"
-
-
 def eval_settings(user: Settings, home: Path) -> Settings:
-    return EvalSettings(home=home, llm=user.llm, embeddings=user.embeddings, chroma_url=None,
-                        shared_cache=user.cache_dir)
+    """The user's settings for a temporary eval home: embedded Chroma, and the user's model
+    cache, so a run does not assemble a gigabyte GGUF again."""
+    return replace(user, home=home, chroma_url=None, model_cache=user.model_cache_dir)
 
 
 class TrackingCache(CompletionCache):
@@ -91,6 +81,19 @@ class TrackingCache(CompletionCache):
         return removed
 
 
+@dataclass(frozen=True)
+class EvalProgress:
+    """One step of a run, for a progress display (the CLI's is a rich bar per task)."""
+    task: str
+    done: int = 0           # cases finished
+    total: int = 0          # cases in the task
+    description: str = ""   # what is under way: "ingesting", a case, "done"
+    note: str | None = None  # a message about the task instead of a step (e.g. why it was skipped)
+
+
+EvalProgressCallback = Callable[[EvalProgress], None]
+
+
 @dataclass
 class RunOptions:
     recording_mode: str = "cache"
@@ -100,7 +103,7 @@ class RunOptions:
     limit: int | None = None              # at most this many cases per dataset
     thresholds: dict[str, float] = field(default_factory=dict)  # --threshold overrides (gating)
     baseline: Path | None = None
-    progress: bool = False
+    progress: EvalProgressCallback | None = None  # called at every step (rag.cli.progress draws it)
 
     @property
     def partial(self) -> bool:
@@ -110,6 +113,10 @@ class RunOptions:
 
 def recordings_folder(suite: Suite, settings: Settings) -> Path:
     root = repo_root()
+    if suite.path is not None and suite.path.resolve().parent.name == "suites":
+        # <root>/evals/suites/NAME.toml records beside itself, from any working directory
+        # (as find_suite resolves its datasets), so an installed rag replays a checkout's suite.
+        root = suite.path.resolve().parents[2]
     safe = re.sub(r"[^\w.-]+", "-", suite.name).strip("-")
     if root is not None and suite.path is not None:
         return root / "evals" / "recordings" / safe
@@ -167,42 +174,28 @@ def load_task_cases(task: TaskSpec, limit: int | None = None) -> tuple[list, lis
 # -- the run -----------------------------------------------------------------------
 
 class _Progress:
-    """A rich progress bar on stderr (or nothing), one bar per task."""
+    """The run's steps, counted per task and passed to the caller's callback (if any)."""
 
-    def __init__(self, enabled: bool):
-        self._progress = None
-        if enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            from rag.cli.output import stderr
-
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.fields[name]:<20}"), BarColumn(bar_width=30),
-                                      MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
-                                      console=stderr, transient=False)
-
-    def __enter__(self):
-        if self._progress:
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc):
-        if self._progress:
-            self._progress.stop()
+    def __init__(self, callback: EvalProgressCallback | None):
+        self._callback = callback
 
     def task(self, name: str, total: int) -> Callable[..., None]:
         """A callback: call(description) before a case, or call() after one."""
-        if not self._progress:
+        if self._callback is None:
             return lambda *args: None
-        task_id = self._progress.add_task("", total=total, name=name)
+        state = {"done": 0, "description": ""}
+        callback = self._callback
 
         def update(description: str | None = None, advance: int = 0) -> None:
-            self._progress.update(task_id, advance=advance,
-                                  **({"description": description} if description is not None else {}))
+            state["done"] += advance
+            if description is not None:
+                state["description"] = description
+            callback(EvalProgress(name, state["done"], total, state["description"]))
         return update
 
-    def note(self, message: str) -> None:
-        if self._progress:
-            self._progress.console.print(message, markup=False, highlight=False)
+    def note(self, task: str, message: str) -> None:
+        if self._callback is not None:
+            self._callback(EvalProgress(task, note=message))
 
 
 def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settings | None = None) -> EvalReport:
@@ -214,7 +207,7 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
     if options.only:
         suite = suite.only(list(options.only))
     suite = apply_threshold_overrides(suite, options.thresholds)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     clock = time.perf_counter()
     cache = TrackingCache(options.recordings or recordings_folder(suite, user),
                           replay_only=options.recording_mode == "replay")
@@ -226,14 +219,15 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
     results: list[TaskResult] = []
     skipped: list[dict] = []
     corpora: dict[tuple, _Corpus] = {}
+    progress = _Progress(options.progress)
     with tempfile.TemporaryDirectory(prefix="rag-eval-", ignore_cleanup_errors=True) as tmp, \
-            _Progress(options.progress) as progress, contextlib.ExitStack() as closing:
+            contextlib.ExitStack() as closing:
         for task in suite.tasks:
             missing = task.missing_files()
             if missing:
                 reason = f"dataset not found: {', '.join(missing)}"
                 skipped.append({"task": task.name, "reason": reason})
-                progress.note(f"skipped {task.name}: {reason}")
+                progress.note(task.name, f"skipped {task.name}: {reason}")
                 continue
             if options.k is not None:
                 task = replace(task, k=options.k)

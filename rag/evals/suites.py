@@ -77,7 +77,7 @@ class Suite:
     tasks: tuple[TaskSpec, ...]
     path: Path | None = None
 
-    def only(self, names: list[str]) -> "Suite":
+    def only(self, names: list[str]) -> Suite:
         unknown = [n for n in names if n not in {t.name for t in self.tasks}]
         if unknown:
             raise UserInputError(f"suite {self.name!r} has no task {', '.join(map(repr, unknown))}; "

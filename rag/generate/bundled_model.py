@@ -43,9 +43,6 @@ class BundledModel:
     def module_name(self, n: int) -> str:
         return self.module.format(n=n)
 
-    def requirements(self) -> list[str]:
-        return [f"{self.distribution_name(n)}=={self.version}" for n in range(1, self.parts + 1)]
-
 
 # Both are Qwen2.5-Coder Instruct at Q4_K_M (GGUF general.name and file_type 15).
 BUNDLED_MODELS: dict[str, BundledModel] = {
@@ -83,15 +80,9 @@ def bundled_model(name: str) -> BundledModel:
         ) from None
 
 
-def model_cache_dir(settings: Settings, environ: dict[str, str] | None = None) -> Path:
-    """Where assembled models live: RAG_MODEL_CACHE if set, else <RAG_HOME>/cache/models.
-
-    The override lets tests and CI share one assembled copy across many
-    temporary RAG_HOMEs instead of writing a gigabyte per test.
-    """
-    env = os.environ if environ is None else environ
-    override = env.get("RAG_MODEL_CACHE")
-    return Path(override).expanduser() if override else settings.cache_dir / "models"
+def model_cache_dir(settings: Settings) -> Path:
+    """Where assembled models live: RAG_MODEL_CACHE if set, else <RAG_HOME>/cache/models."""
+    return settings.model_cache_dir
 
 
 def part_files(model: BundledModel) -> list[Path]:

@@ -9,17 +9,37 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, BaseMessageChunk, HumanMessage, SystemMessage
 
 from rag.errors import SetupError
 from rag.text.tokens import count_tokens
 
-
 YES_NO_LABELS = ("yes", "Yes", "no", "No")  # a yes/no question's options for Generator.choose: see yes_share
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """What a Generator needs of a chat model: LangChain's streaming call (any BaseChatModel)."""
+
+    def stream(self, messages: list[BaseMessage], **kwargs: Any) -> Iterator[BaseMessageChunk]: ...
+
+
+@runtime_checkable
+class TokenProbabilityModel(ChatModel, Protocol):
+    """A chat model that reads its next-token distribution (rag.generate.providers' models).
+
+    `gives_token_probabilities` is declared on the class, so a caller can know it from the
+    model spec before building (or loading) the model: rag.generate.providers.chat_capabilities."""
+
+    gives_token_probabilities: bool
+
+    def option_probabilities(self, messages: list[BaseMessage], labels: list[str],
+                             prefill: str = "") -> list[float] | None: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +99,7 @@ class GeneratorUsage:
             self.prompt_tokens += call.prompt_tokens
             self.completion_tokens += call.completion_tokens
 
-    def since(self, earlier: "GeneratorUsage") -> "GeneratorUsage":
+    def since(self, earlier: GeneratorUsage) -> GeneratorUsage:
         return GeneratorUsage(self.calls - earlier.calls, self.replayed - earlier.replayed,
                               self.prompt_tokens - earlier.prompt_tokens,
                               self.completion_tokens - earlier.completion_tokens, self.seconds - earlier.seconds)
@@ -122,19 +142,35 @@ class CompletionCache:
 
 
 class Generator:
-    def __init__(self, chat_model_factory: Callable[[], object], label: str, params: dict | None = None,
-                 cache: CompletionCache | None = None):
+    """Completions and choices from one chat model, built on first need: a replayed call
+    never builds it (so replaying needs neither llama-cpp-python nor the GGUF).
+
+    `gives_token_probabilities` is the model's declared capability when the caller knows it
+    from the spec (rag.app passes it); None means: ask the model itself, building it."""
+
+    def __init__(self, chat_model_factory: Callable[[], ChatModel], label: str, params: dict | None = None,
+                 cache: CompletionCache | None = None, gives_token_probabilities: bool | None = None):
         self._factory = chat_model_factory
-        self._model = None
+        self._model: ChatModel | None = None
         self.label = label
         self.params = params or {}
         self.cache = cache
         self.usage = GeneratorUsage()
+        self._gives_token_probabilities = gives_token_probabilities
 
-    def _chat(self):
+    def _chat(self) -> ChatModel:
         if self._model is None:
             self._model = self._factory()
         return self._model
+
+    @property
+    def gives_token_probabilities(self) -> bool:
+        if self._gives_token_probabilities is None:
+            chat = self._chat()
+            # A model that declares nothing (a test fake) gives them if it can read them.
+            self._gives_token_probabilities = bool(
+                getattr(chat, "gives_token_probabilities", hasattr(chat, "option_probabilities")))
+        return self._gives_token_probabilities
 
     def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None,
                  max_tokens: int | None = None) -> Completion:
@@ -154,8 +190,7 @@ class Generator:
 
         `prefill` starts the model's reply where the chat model can continue it (llama.cpp;
         an OpenAI-compatible server cannot, and its first tokens are read instead)."""
-        chat = self._chat()
-        if not hasattr(chat, "option_probabilities"):
+        if not self.gives_token_probabilities:
             return None
         labels = [str(n) for n in range(1, options + 1)] if isinstance(options, int) else list(options)
         key = CompletionCache.key(self.label, system, user, self.params | {"choose": labels, "prefill": prefill}) \
@@ -164,7 +199,7 @@ class Generator:
         if hit is not None:
             return hit
         started = time.perf_counter()
-        probabilities = chat.option_probabilities([SystemMessage(content=system), HumanMessage(content=user)],
+        probabilities = self._chat().option_probabilities([SystemMessage(content=system), HumanMessage(content=user)],
                                                   labels, prefill)
         if probabilities is None:
             return None

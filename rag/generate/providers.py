@@ -16,14 +16,13 @@ import functools
 import math
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
-
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -106,16 +105,26 @@ def model_label(spec: str) -> str:
     return f"openai:{parsed.model}"
 
 
-def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = GenerationOptions(),
-                    environ: Mapping[str, str] | None = None) -> BaseChatModel:
+@dataclass(frozen=True)
+class ChatCapabilities:
+    """What the model a spec selects can do, known without building or loading it."""
+    gives_token_probabilities: bool
+
+
+def chat_capabilities(spec: str) -> ChatCapabilities:
+    parsed = parse_llm_spec(spec)
+    model_class = LlamaCppChat if parsed.provider == "llamacpp" else guarded_chat_openai_class()
+    return ChatCapabilities(gives_token_probabilities=model_class.gives_token_probabilities)
+
+
+def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = GenerationOptions()) -> BaseChatModel:
     """The chat model for `spec`. Nothing heavy happens here except assembling a
     bundled GGUF on first use; the weights load on the first call."""
-    env = os.environ if environ is None else environ
     parsed = parse_llm_spec(spec)
     if parsed.provider == "llamacpp":
         _require_llama_cpp()
         if parsed.bundled:
-            path = bundled_model_path(parsed.model, model_cache_dir(settings, dict(env)))
+            path = bundled_model_path(parsed.model, model_cache_dir(settings))
         else:
             path = Path(parsed.model).expanduser()
             if not path.is_file():
@@ -126,7 +135,7 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
             seed=options.seed,
             response_format={"type": "json_object"} if options.json_mode else None,
         )
-    return _make_openai(parsed.model, options, env)
+    return _make_openai(parsed.model, options, settings)
 
 
 # -- llama.cpp, in process ---------------------------------------------------
@@ -205,6 +214,9 @@ def _usage(prompt_tokens: int, completion_tokens: int) -> UsageMetadata:
 
 class LlamaCppChat(BaseChatModel):
     """A GGUF model run in-process by llama.cpp, through its chat template."""
+
+    # It reads its logits (option_probabilities): rag.generate.generator.TokenProbabilityModel.
+    gives_token_probabilities: ClassVar[bool] = True
 
     model_path: str
     label: str
@@ -370,13 +382,13 @@ def _next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
 
 # -- OpenAI and OpenAI-compatible servers --------------------------------------
 
-def _make_openai(model: str, options: GenerationOptions, env: Mapping[str, str]) -> BaseChatModel:
+def _make_openai(model: str, options: GenerationOptions, settings: Settings) -> BaseChatModel:
     try:
         import langchain_openai  # noqa: F401
     except ImportError as exc:
         raise SetupError("openai:MODEL needs the langchain-openai package") from exc
-    base_url = env.get("OPENAI_BASE_URL") or env.get("OPENAI_API_BASE") or None
-    api_key = env.get("OPENAI_API_KEY")
+    base_url = settings.openai_base_url
+    api_key = settings.openai_api_key
     if not api_key:
         if not base_url:
             raise SetupError(
@@ -437,6 +449,9 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
         The original exceptions are suppressed (`from None`): an
         AuthenticationError's text can echo part of the key.
         """
+
+        # From the server's top_logprobs (option_probabilities; None when it sends none).
+        gives_token_probabilities: ClassVar[bool] = True
 
         def _translate(self, exc: Exception) -> SetupError | None:
             where = _public_url(self.openai_api_base)

@@ -86,14 +86,14 @@ def _split_long_sentence(text: str, span: SentenceSpan, max_tokens: int) -> list
     for a, b in zip(boundaries, boundaries[1:]):
         units.extend(_cut_by_characters(text, a, b, max_tokens))
     out: list[tuple[SentenceSpan, int]] = []
-    start, end, used = units[0][0], units[0][0], 0
+    start = end = units[0][0]
     for a, b in units:
         count = count_tokens(text[start:b].rstrip())
         if count > max_tokens and end > start:
             piece = _trim(text, start, end)
             out.append((piece, count_tokens(text[piece.start:piece.end])))
             start, count = a, count_tokens(text[a:b].rstrip())
-        end, used = b, count
+        end = b
     piece = _trim(text, start, end)
     out.append((piece, count_tokens(text[piece.start:piece.end])))
     return [piece for piece in out if piece[0].end > piece[0].start]

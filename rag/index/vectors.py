@@ -35,7 +35,7 @@ class OurEmbeddingFunction(EmbeddingFunction):
         return {"embedder": getattr(self._embedder, "name", "custom")}
 
     @staticmethod
-    def build_from_config(config: dict) -> "OurEmbeddingFunction":
+    def build_from_config(config: dict) -> OurEmbeddingFunction:
         from rag.index.embeddings import make_embedder
 
         return OurEmbeddingFunction(make_embedder(config.get("embedder", "use-multilingual")))

@@ -20,7 +20,7 @@ ProgressCallback = Callable[[int, str], None]  # (articles done, label)
 
 
 def article_id(title: str, text: str) -> str:
-    return hashlib.sha256(f"{title}\n{text}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:16]
 
 
 def to_article(draft: ArticleDraft) -> Article:

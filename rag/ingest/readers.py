@@ -138,7 +138,7 @@ def from_record(record: object, path: Path, location: str, source: str | None) -
     # (inserting a line would make it "replace" its neighbour), so id-less records are
     # identified by content alone.
     origin = f"id:{record_id}" if record_id not in (None, "") else None
-    base = dict(origin=origin, source=source or _opt_str(record.get("source")))
+    base = {"origin": origin, "source": source or _opt_str(record.get("source"))}
     text = _normalize_newlines(text)
     if looks_like_html(text):
         draft = _from_html(text, location=location, **base)

