@@ -194,9 +194,9 @@ def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-D
 
 @app.command()
 @user_errors
-def check(text: Annotated[Optional[str], typer.Argument(help="Text to check; - reads standard input.")] = None,
-          file: Annotated[Optional[Path], typer.Option("--file", help="Read the text from this file.")] = None,
-          doc: Annotated[list[str], typer.Option("--doc", help="Check only against this article (repeatable).")] = [],
+def check(text: Annotated[str | None, typer.Argument(help="Text to check; - reads standard input.")] = None,
+          file: Annotated[Path | None, typer.Option("--file", help="Read the text from this file.")] = None,
+          doc: Annotated[list[str] | None, typer.Option("--doc", help="Check only against this article (repeatable).")] = None,
           k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages searched per sentence.")] = 5,
           as_json: JsonFlag = False) -> None:
     """Say for each sentence whether the stored articles support it, with the supporting citations."""
@@ -215,7 +215,7 @@ def check(text: Annotated[Optional[str], typer.Argument(help="Text to check; - r
         _usage_error("nothing to check: the text is empty")
     rag = open_app()
     try:
-        report = rag.check(content, doc_ids=doc, k=k)
+        report = rag.check(content, doc_ids=doc or [], k=k)
     except UserInputError as exc:
         _usage_error(str(exc))
     if as_json:
