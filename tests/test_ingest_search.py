@@ -218,3 +218,49 @@ def test_a_name_of_an_english_question_is_translated_by_its_sound(seeded):
     translations = rag.translator.word_translations(["obama", "nusra"], query_names(question))
     assert translations["nusra"][0] == normalize("النصرة")
     assert normalize("بما") not in translations["obama"]  # B M, but a function word
+
+
+def test_a_new_process_reads_the_saved_vocabulary_without_reading_every_article(seeded):
+    from rag.retrieve.translate import TermTranslator
+
+    rag, _ = seeded
+    rag.translator.word_translations(["pentagon"])  # builds and saves the vocabulary for this generation
+    reads = []
+
+    class CountingStore:
+        def __init__(self, store):
+            self._store = store
+
+        def generation(self):
+            return self._store.generation()
+
+        def list(self, *args):
+            reads.append(args)
+            return self._store.list(*args)
+
+    fresh = TermTranslator(CountingStore(rag.store), rag.embedder, rag.settings.home / "vocab")
+    assert fresh.word_translations(["pentagon"]) == rag.translator.word_translations(["pentagon"])
+    assert reads == []  # the saved vocabulary is stamped with the store's generation
+
+
+def test_the_saved_vocabulary_is_rebuilt_when_the_index_changed(tmp_path):
+    from rag.retrieve.translate import TermTranslator
+
+    rag = Rag()
+    try:
+        first = tmp_path / "a.json"
+        first.write_text(json.dumps({"title": "مطار", "text": "افتتح مطار جديد في المدينة الساحلية."},
+                                    ensure_ascii=False), encoding="utf-8")
+        rag.ingest([first])
+        rag.translator.word_translations(["airport"])
+        second = tmp_path / "b.json"
+        second.write_text(json.dumps({"title": "ميناء", "text": "وصلت سفينة شحن إلى الميناء الجديد."},
+                                     ensure_ascii=False), encoding="utf-8")
+        rag.ingest([second])
+        fresh = TermTranslator(rag.store, rag.embedder, rag.settings.home / "vocab")
+        fresh.word_translations(["ship"])
+        from rag.text.arabic import normalize
+
+        assert normalize("الميناء") in fresh._words  # a word of the article ingested after the save
+    finally:
+        rag.close()

@@ -62,6 +62,7 @@ class TermTranslator:
         self._generation = -1
         self._skeletons: list[list[str]] = []  # for each word, its loose consonant skeletons (Arabic words only)
         self._by_skeleton: dict[str, list[int]] | None = None  # word indices by skeleton, built when first needed
+        self._saved_generation = -1  # the article store's generation the saved vocabulary was built for
 
     def translate(self, query: str) -> list[str]:
         """BM25 terms in the other script for each content word of the query (digits kept)."""
@@ -111,6 +112,11 @@ class TermTranslator:
             return
         if not self._words:
             self._load()
+            if self._saved_generation == generation:
+                # Saved for this very index: no need to read every article again (that grows
+                # with the corpus: 1.2-1.9 s per process at 5000 articles).
+                self._finish_refresh(generation)
+                return
         current: set[str] = set()
         for article in self._store.list():
             current |= vocabulary_words(article.text)
@@ -126,11 +132,14 @@ class TermTranslator:
             self._words = [w for w, k in zip(self._words, keep) if k]
             self._skeletons = [s for s, k in zip(self._skeletons, keep) if k]
             self._vectors = self._vectors[keep]
+        self._finish_refresh(generation)
+        if new_words or not keep.all() or self._saved_generation != generation:
+            self._save()
+
+    def _finish_refresh(self, generation: int) -> None:
         self._arabic = np.fromiter((_is_arabic_word(w) for w in self._words), dtype=bool, count=len(self._words))
         self._generation = generation
         self._by_skeleton = None
-        if new_words or not keep.all():
-            self._save()
 
     def _load(self) -> None:
         try:
@@ -141,6 +150,10 @@ class TermTranslator:
         if len(words) != len(vectors):
             return
         self._words, self._vectors = words, vectors
+        try:
+            self._saved_generation = int(json.loads((self._folder / "stamp.json").read_text())["generation"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self._saved_generation = -1
         try:
             self._skeletons = json.loads((self._folder / "skeletons.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -154,3 +167,6 @@ class TermTranslator:
         np.save(self._folder / "vectors.npy", self._vectors)
         (self._folder / "words.json").write_text(json.dumps(self._words, ensure_ascii=False), encoding="utf-8")
         (self._folder / "skeletons.json").write_text(json.dumps(self._skeletons), encoding="utf-8")
+        # Written last: a vocabulary stamped with a generation is complete for it.
+        self._saved_generation = self._generation
+        (self._folder / "stamp.json").write_text(json.dumps({"generation": self._generation}))
