@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rag.index.chunker import ChunkingPolicy, chunk_article
 from rag.index.lexical import chunk_terms
 from rag.ingest.readers import ArticleDraft
-from rag.records import Article, IngestReport, Rejection
+from rag.records import Article, Chunk, IngestReport, Rejection
 from rag.text.lang import detect_language
 
 ProgressCallback = Callable[[int, str], None]  # (articles done, label)
@@ -33,6 +33,7 @@ def to_article(draft: ArticleDraft) -> Article:
 class _Pending:
     article: Article
     replaces: list[str]
+    chunks: list[Chunk]
 
 
 class Ingestor:
@@ -59,9 +60,16 @@ class Ingestor:
             if article.doc_id in seen or self._store.exists(article.doc_id):
                 report.unchanged.append(article.doc_id)
             else:
+                # Chunked now, one by one: a failure costs this article only, not its batch.
+                try:
+                    chunks = chunk_article(article.doc_id, article.text, self._policy)
+                except Exception as exc:  # noqa: BLE001 - one bad article must never cost the good ones
+                    report.rejected.append(Rejection(item.location or article.origin or article.title,
+                                                     f"cannot chunk article ({type(exc).__name__}: {exc})"))
+                    continue
                 seen.add(article.doc_id)
                 old = [d for d in self._store.ids_for_origin(article.origin) if d != article.doc_id] if article.origin else []
-                batch.append(_Pending(article, old))
+                batch.append(_Pending(article, old, chunks))
                 batch_chars += len(article.text)
             done += 1
             if progress:
@@ -75,7 +83,7 @@ class Ingestor:
     def _flush(self, batch: list[_Pending], report: IngestReport) -> None:
         if not batch:
             return
-        chunked = [chunk_article(p.article.doc_id, p.article.text, self._policy) for p in batch]
+        chunked = [p.chunks for p in batch]
         # One encoder call for every sentence unit of the batch: big batches use BLAS best.
         units = [p.article.text[a:b] for p, chunks in zip(batch, chunked) for c in chunks for a, b in c.units]
         vectors = self._embedder.embed_array(units) if units else None
