@@ -12,9 +12,10 @@ from pathlib import Path
 
 from rag.errors import ConfigError
 
-CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL")
+CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL", "RAG_LLM_TIMEOUT")
 DEFAULT_LLM = "llamacpp"
 DEFAULT_EMBEDDINGS = "use-multilingual"
+DEFAULT_LLM_TIMEOUT = 60.0  # seconds for one LLM call, all its retries included
 
 
 def default_home() -> Path:
@@ -28,6 +29,7 @@ class Settings:
     llm: str = DEFAULT_LLM
     embeddings: str = DEFAULT_EMBEDDINGS
     chroma_url: str | None = None
+    llm_timeout: float = DEFAULT_LLM_TIMEOUT
     extra: dict = field(default_factory=dict)
 
     @property
@@ -57,7 +59,20 @@ class Settings:
             llm=value("RAG_LLM", DEFAULT_LLM) or DEFAULT_LLM,
             embeddings=value("RAG_EMBEDDINGS", DEFAULT_EMBEDDINGS) or DEFAULT_EMBEDDINGS,
             chroma_url=chroma_url,
+            llm_timeout=_positive_seconds("RAG_LLM_TIMEOUT", value("RAG_LLM_TIMEOUT", None), DEFAULT_LLM_TIMEOUT),
         )
+
+
+def _positive_seconds(key: str, raw: str | None, default: float) -> float:
+    if raw is None or not raw.strip():
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ConfigError(f"{key} must be a number of seconds above 0, got {raw!r}")
+    return seconds
 
 
 def _read_config_file(path: Path) -> dict[str, str]:

@@ -15,3 +15,7 @@ class SetupError(RagError):
 
 class ConfigError(RagError):
     """An environment variable or config value is malformed."""
+
+
+class ModelError(RagError):
+    """The language model failed to answer: a server error, rate limit, bad reply or deadline."""
