@@ -129,6 +129,34 @@ class ChunkVectors:
     def count(self) -> int:
         return self._chunks.count()
 
+    def unit_count(self) -> int:
+        return self._units.count()
+
+    def chunk_ids(self) -> set[str]:
+        """Every chunk id that has a chunk vector (paged: the index may be large)."""
+        return self._all_ids(self._chunks)
+
+    def unit_ids(self) -> set[str]:
+        """Every unit id ("chunk_id/i") that has a unit vector."""
+        return self._all_ids(self._units)
+
+    def _all_ids(self, collection) -> set[str]:
+        ids: set[str] = set()
+        page = self._max_batch
+        offset = 0
+        while True:
+            got = collection.get(include=[], limit=page, offset=offset)
+            ids.update(got["ids"])
+            if len(got["ids"]) < page:
+                return ids
+            offset += page
+
+    def delete_ids(self, chunk_ids: list[str], unit_ids: list[str]) -> None:
+        """Delete vectors by id (orphans: their chunk is not in the article store)."""
+        for collection, ids in ((self._chunks, chunk_ids), (self._units, unit_ids)):
+            for i in range(0, len(ids), self._max_batch):
+                collection.delete(ids=ids[i:i + self._max_batch])
+
     def query_chunks(self, vector: np.ndarray, k: int) -> list[VectorHit]:
         return self._query(self._chunks, vector, k, lambda cid, meta: cid)
 
