@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import ConfigError
 
-CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL", "RAG_LLM_TIMEOUT")
+CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL", "RAG_LLM_TIMEOUT", "RAG_INDEX")
 DEFAULT_LLM = "llamacpp"
 DEFAULT_EMBEDDINGS = "use-multilingual"
 DEFAULT_LLM_TIMEOUT = 60.0  # seconds for one LLM call, all its retries included
+DEFAULT_INDEX = "default"
+# Chroma collection names allow [a-zA-Z0-9._-], 3-512 characters; the index name is part of them.
+_INDEX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 
 
 def default_home() -> Path:
@@ -30,6 +34,7 @@ class Settings:
     embeddings: str = DEFAULT_EMBEDDINGS
     chroma_url: str | None = None
     llm_timeout: float = DEFAULT_LLM_TIMEOUT
+    index: str = DEFAULT_INDEX  # RAG_INDEX: namespaces the Chroma collections on a shared server
     extra: dict = field(default_factory=dict)
 
     @property
@@ -60,7 +65,15 @@ class Settings:
             embeddings=value("RAG_EMBEDDINGS", DEFAULT_EMBEDDINGS) or DEFAULT_EMBEDDINGS,
             chroma_url=chroma_url,
             llm_timeout=_positive_seconds("RAG_LLM_TIMEOUT", value("RAG_LLM_TIMEOUT", None), DEFAULT_LLM_TIMEOUT),
+            index=_index_name(value("RAG_INDEX", DEFAULT_INDEX) or DEFAULT_INDEX),
         )
+
+
+def _index_name(name: str) -> str:
+    if not _INDEX_NAME.fullmatch(name):
+        raise ConfigError(f"RAG_INDEX must be 1-63 letters, digits, '-' or '_' (starting with a letter or digit), "
+                          f"got {name!r}")
+    return name
 
 
 def _positive_seconds(key: str, raw: str | None, default: float) -> float:

@@ -19,3 +19,7 @@ class ConfigError(RagError):
 
 class ModelError(RagError):
     """The language model failed to answer: a server error, rate limit, bad reply or deadline."""
+
+
+class IndexUnavailableError(RagError):
+    """The vector index (Chroma) cannot be reached or keeps failing; nothing was half-done silently."""

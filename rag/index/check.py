@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.index.articles import ArticleStore
+from rag.index.lock import IndexLock
 
 SAMPLE = 10  # ids shown per problem in reports
 
@@ -202,5 +203,6 @@ def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexR
             (_vocabulary_folder(rag) / name).unlink(missing_ok=True)
 
     ingestor = Ingestor(rag.store, rag.vectors, rag.embedder, rag.chunking)
-    return repair_index(rag.store, rag.vectors, rag.lexical, ingestor.reembed,
-                        lambda: vocabulary_state(rag.store, _vocabulary_folder(rag)), clear_vocabulary, say)
+    with IndexLock(rag.settings.home, "rag index repair", say):
+        return repair_index(rag.store, rag.vectors, rag.lexical, ingestor.reembed,
+                            lambda: vocabulary_state(rag.store, _vocabulary_folder(rag)), clear_vocabulary, say)
