@@ -28,7 +28,7 @@ class MisbehavingServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def start(self) -> "MisbehavingServer":
+    def start(self) -> MisbehavingServer:
         self._thread.start()
         return self
 

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import _chroma_executable, _free_port, _heartbeat
 from helpers import ROOT
+
 from rag.app import Rag
 from rag.config import Settings
 from rag.errors import ConfigError, IndexUnavailableError
@@ -46,7 +46,7 @@ def rag_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def rag_command(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], env=env, cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], check=False, env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout)
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
     return proc
@@ -93,7 +93,7 @@ def test_two_ingests_at_once_leave_one_consistent_index(tmp_path):
     home = tmp_path / "home"
     first, second = news_feed(tmp_path / "a.jsonl", 60), news_feed(tmp_path / "b.jsonl", 60, skip=40)
     env = rag_env(home)
-    procs = [subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(f), "--json"], env=env, cwd=ROOT,
+    procs = [subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(f), "--json"], check=False, env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in (first, second)]
     outs = [p.communicate(timeout=300) for p in procs]
     for proc, (out, err) in zip(procs, outs):
@@ -126,7 +126,7 @@ def test_readers_never_die_while_a_writer_runs(tmp_path):
             slowest = max(slowest, time.monotonic() - started)
             n += 1
         print(json.dumps({"searches": n, "errors": errors, "slowest": slowest}))
-        """)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        """)], check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     _, writer_err = writer.communicate(timeout=300)
     assert writer.returncode == 0 and "Traceback" not in writer_err, writer_err
     result = json.loads(reader.stdout.strip().splitlines()[-1])
@@ -189,10 +189,10 @@ def test_search_skips_vectors_its_store_does_not_hold_and_still_returns_k(tmp_pa
 def start_chroma(folder: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log = open(folder / "chroma.log", "wb")
-    proc = subprocess.Popen([_chroma_executable(), "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
+    with open(folder / "chroma.log", "ab") as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen([_chroma_executable(), "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
+                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                                env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
     deadline = time.monotonic() + 60
     while not _heartbeat(url, timeout=1.0):
         assert proc.poll() is None and time.monotonic() < deadline, (folder / "chroma.log").read_text(errors="replace")

@@ -10,7 +10,8 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag.index.chunker import ChunkingPolicy, chunk_article
 from rag.ingest.clean import INVISIBLE, junk_reason, strip_invisible

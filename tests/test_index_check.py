@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT
+
 from rag.app import Rag
 from rag.config import Settings
 from rag.index.check import check_rag, quick_check, repair_rag
@@ -41,7 +41,7 @@ def news_lines(n: int, skip: int = 0) -> list[str]:
 
 
 def run_rag(env: dict, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], env=env, cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], check=False, env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
@@ -107,7 +107,7 @@ def test_kill_9_mid_ingest_then_check_and_repair(tmp_path):
     feed.write_text("".join(news_lines(600)), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env["RAG_HOME"] = str(home)
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(feed)], env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(feed)], check=False, env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 240

@@ -10,12 +10,18 @@ import random
 import time
 
 import pytest
-
 from llm_server import REPLY, MisbehavingServer
+
 from rag.config import Settings
 from rag.errors import ConfigError, ModelError, SetupError
 from rag.generate.generator import Completion, CompletionCache, Generator
-from rag.generate.providers import Attempts, Failure, backoff_seconds, make_chat_model, retry_after_seconds
+from rag.generate.providers import (
+    Attempts,
+    Failure,
+    backoff_seconds,
+    make_chat_model,
+    retry_after_seconds,
+)
 
 DEADLINE = 2.5  # seconds: small, so the whole module stays well under a minute
 
@@ -67,7 +73,7 @@ def test_a_reply_cut_at_max_tokens_is_truncated(server, tmp_path):
 
 
 def test_a_dropped_connection_mid_stream_is_marked_cut(server, tmp_path):
-    result, seconds = complete(server, tmp_path, "cut", "ok")
+    result, _ = complete(server, tmp_path, "cut", "ok")
     assert isinstance(result, Completion)
     assert result.text == REPLY[0] + REPLY[1]  # the half reply, never retried into a mixed one
     assert result.finish_reason == "cut" and result.truncated and "connection" in result.cut_reason
@@ -128,7 +134,7 @@ def test_retry_after_beyond_the_deadline_fails_at_once(server, tmp_path):
 
 
 def test_invalid_json_is_one_line_and_not_retried(server, tmp_path):
-    result, seconds = complete(server, tmp_path, "badjson")
+    result, _ = complete(server, tmp_path, "badjson")
     assert isinstance(result, ModelError) and "not valid JSON" in one_line(result)
     assert len(server.requests) == 1
 
@@ -211,6 +217,7 @@ def test_rag_ask_prints_one_error_line_and_exits_1(server, tmp_path, behaviour, 
     import sys
 
     from helpers import ROOT
+
     from rag.app import Rag
 
     home = tmp_path / "home"
@@ -225,7 +232,7 @@ def test_rag_ask_prints_one_error_line_and_exits_1(server, tmp_path, behaviour, 
     env.update(RAG_HOME=str(home), RAG_LLM="openai:fake", OPENAI_BASE_URL=server.url, RAG_LLM_TIMEOUT="2")
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "rag.cli.main", "ask", "When did the harbour at Cape Varn reopen?"],
-                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+                          check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
     errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]
