@@ -164,3 +164,42 @@ def test_jsonl_cut_inside_a_multibyte_character(tmp_path):
     path.write_bytes((good + "\n" + good).encode("utf-8")[:-5])
     drafts, rejections = split(read_file(path))
     assert len(drafts) == 1 and [r.location for r in rejections] == [f"{path}:2"]
+
+
+# -- the command, as a user runs it ------------------------------------------------
+
+@pytest.mark.slow
+def test_rag_ingest_of_a_hostile_folder_keeps_the_good_files(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    folder = good_folder(tmp_path / "in")
+    (folder / "deep.html").write_text(deep_html(20_000), encoding="utf-8")
+    rng = random.Random(11)
+    for i in range(10):
+        (folder / f"random-{i}.txt").write_bytes(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))))
+    (folder / "feed.jsonl").write_text(json.dumps({"title": "Ferry", "text": "The ferry resumed service on Monday."})
+                                       + '\n{"title": "Cut", "text": "The bridge', encoding="utf-8")
+    (folder / "title.txt").write_text("\u202eHarbour news\u202c\nThe harbour master said boats may sail again.\n",
+                                      encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env["RAG_HOME"] = str(tmp_path / "home")
+
+    def rag(*args):
+        proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], check=False, env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in proc.stderr, proc.stderr
+        return proc
+
+    ingest = rag("ingest", str(folder), "--json")
+    assert ingest.returncode == 1  # some inputs rejected, the good ones kept
+    report = json.loads(ingest.stdout)
+    assert len(report["added"]) == 5
+    rejected = {r["location"] for r in report["rejected"]}
+    assert f"{folder / 'feed.jsonl'}:2" in rejected and len(rejected) == 11
+    titles = {a["title"] for a in json.loads(rag("docs", "--json").stdout)["docs"]}
+    assert titles == {"Harbour reopens", "عودة الصيادين", "Deep page", "Ferry", "Harbour news"}
+    assert rag("index", "check").returncode == 0
