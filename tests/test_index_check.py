@@ -7,6 +7,7 @@ ingest's writes with the real components.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -52,7 +53,7 @@ def stored_ids(home: Path) -> set[str]:
         return {row[0] for row in db.execute("SELECT doc_id FROM articles")}
 
 
-def test_half_written_ingest_is_found_and_repaired(tmp_path, backend):
+def test_half_written_ingest_is_found_and_repaired(tmp_path, backend, caplog):
     """Vectors written but the store not (a kill between the two writes), an article whose
     vectors were deleted (a kill mid-replace), and a stale BM25 index."""
     feed = tmp_path / "feed.jsonl"
@@ -83,6 +84,9 @@ def test_half_written_ingest_is_found_and_repaired(tmp_path, backend):
         assert {c.split(":")[0] for c in check.orphan_chunk_vectors} == {a.doc_id for a in orphans}
         assert check.orphan_unit_vectors and check.missing_vectors == [victim] and check.lexical_stale
         assert quick_check(rag.store, rag.vectors).count_mismatch
+        with caplog.at_level(logging.WARNING, logger="rag.ingest.pipeline"):
+            rag.ingest([])  # an ingest starts with the cheap check and says what it found
+        assert any("rag index repair" in r.getMessage() for r in caplog.records)
         json.dumps(check.to_json(), ensure_ascii=False)
 
         repair = repair_rag(rag)
