@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rag.generate.generator import YES_NO_LABELS, Completion, Generator, yes_share
+from rag.generate.generator import CUT, YES_NO_LABELS, Completion, Generator, yes_share
 from rag.prompting import load_prompt
 from rag.records import Citation
 from rag.text.arabic import content_tokens, normalize
@@ -18,7 +18,8 @@ from rag.text.lang import detect_language
 from rag.text.question import Question
 from rag.translation import translate_source, verified_translation
 from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
-                                  is_not_found, parse_draft, verify_draft, with_markers)
+                                  is_not_found, parse_draft, verify_draft, with_markers,
+                                  without_unfinished_sentence)
 from rag.verify.relations import answer_apart_from_focus
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
@@ -125,9 +126,14 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
     user = load_prompt("ask.user").render(sources=render_sources(attempt.sources), question=question.text,
                                           language=LANGUAGE_NAMES[question.lang])
     attempt.completion = attempt.generator.complete(system, user, attempt.on_token, max_tokens=ANSWER_MAX_TOKENS)
-    if is_not_found(attempt.completion.text):
+    if attempt.completion.finish_reason == CUT:
+        attempt.completion.require_complete()  # a stream that broke off is a failure, said in one line
+    draft = attempt.completion.text
+    if attempt.completion.truncated:  # stopped at its token limit: its last sentence is half a claim
+        draft = without_unfinished_sentence(draft)
+    if is_not_found(draft):
         return None
-    verified, attempt.log = verify_draft(attempt.completion.text, attempt.sources, attempt.checker, question.lang,
+    verified, attempt.log = verify_draft(draft, attempt.sources, attempt.checker, question.lang,
                                          question=question.text)
     if verified and attempt.coverage(verified, attempt.log) and _near_focus(attempt, verified) and \
             attempt.answers.accepts(_cited(verified), attempt.log):

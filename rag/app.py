@@ -27,7 +27,8 @@ from rag.index.articles import ArticleStore
 from rag.index.chunker import ChunkingPolicy
 from rag.index.embeddings import Embedder, make_embedder
 from rag.index.lexical import LexicalIndex
-from rag.index.vectors import ChunkVectors, connect_chroma
+from rag.index.lock import IndexLock
+from rag.index.vectors import ChunkVectors, open_vectors
 from rag.ingest.pipeline import Ingestor, ProgressCallback
 from rag.ingest.readers import read_paths
 from rag.records import Article, IngestReport, Passage
@@ -79,7 +80,7 @@ class Rag:
 
     @cached_property
     def vectors(self) -> ChunkVectors:
-        return ChunkVectors(connect_chroma(self.settings), self.embedder)
+        return open_vectors(self.settings, self.embedder)
 
     @cached_property
     def lexical(self) -> LexicalIndex:
@@ -97,9 +98,10 @@ class Rag:
     def ingest(self, paths: list[str | Path], source: str | None = None,
                progress: ProgressCallback | None = None) -> IngestReport:
         items = read_paths([Path(p) for p in paths], source=source)
-        report = Ingestor(self.store, self.vectors, self.embedder, self.chunking).ingest(items, progress)
-        if report.added or report.replaced:
-            self.lexical.refresh()
+        with IndexLock(self.settings.home, "rag ingest"):  # one writer per RAG_HOME (rag.index.lock)
+            report = Ingestor(self.store, self.vectors, self.embedder, self.chunking).ingest(items, progress)
+            if report.added or report.replaced:
+                self.lexical.refresh()
         return report
 
     def docs(self, date: str | None = None) -> list[Article]:

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.errors import ConfigError
 
-CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL")
+CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL", "RAG_LLM_TIMEOUT", "RAG_INDEX")
 DEFAULT_LLM = "llamacpp"
 DEFAULT_EMBEDDINGS = "use-multilingual"
+DEFAULT_LLM_TIMEOUT = 60.0  # seconds for one LLM call, all its retries included
+DEFAULT_INDEX = "default"
+# Chroma collection names allow [a-zA-Z0-9._-], 3-512 characters; the index name is part of them.
+_INDEX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 
 
 def default_home() -> Path:
@@ -28,6 +33,8 @@ class Settings:
     llm: str = DEFAULT_LLM
     embeddings: str = DEFAULT_EMBEDDINGS
     chroma_url: str | None = None
+    llm_timeout: float = DEFAULT_LLM_TIMEOUT
+    index: str = DEFAULT_INDEX  # RAG_INDEX: namespaces the Chroma collections on a shared server
     extra: dict = field(default_factory=dict)
     model_cache: Path | None = None       # RAG_MODEL_CACHE: assembled GGUFs; None: <home>/cache/models
     prompts_dir: Path | None = None       # RAG_PROMPTS_DIR: prompt templates; None: those in the package
@@ -70,6 +77,8 @@ class Settings:
             llm=value("RAG_LLM", DEFAULT_LLM) or DEFAULT_LLM,
             embeddings=value("RAG_EMBEDDINGS", DEFAULT_EMBEDDINGS) or DEFAULT_EMBEDDINGS,
             chroma_url=chroma_url,
+            llm_timeout=_positive_seconds("RAG_LLM_TIMEOUT", value("RAG_LLM_TIMEOUT", None), DEFAULT_LLM_TIMEOUT),
+            index=_index_name(value("RAG_INDEX", DEFAULT_INDEX) or DEFAULT_INDEX),
             **_environment_only(env),
         )
 
@@ -88,6 +97,25 @@ def _environment_only(env: dict[str, str]) -> dict:
         "debug": bool(env.get("RAG_DEBUG")),
         "progress": env.get("RAG_PROGRESS") == "1",
     }
+
+
+def _index_name(name: str) -> str:
+    if not _INDEX_NAME.fullmatch(name):
+        raise ConfigError(f"RAG_INDEX must be 1-63 letters, digits, '-' or '_' (starting with a letter or digit), "
+                          f"got {name!r}")
+    return name
+
+
+def _positive_seconds(key: str, raw: str | None, default: float) -> float:
+    if raw is None or not raw.strip():
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ConfigError(f"{key} must be a number of seconds above 0, got {raw!r}")
+    return seconds
 
 
 def _read_config_file(path: Path) -> dict[str, str]:

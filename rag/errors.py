@@ -15,3 +15,11 @@ class SetupError(RagError):
 
 class ConfigError(RagError):
     """An environment variable or config value is malformed."""
+
+
+class ModelError(RagError):
+    """The language model failed to answer: a server error, rate limit, bad reply or deadline."""
+
+
+class IndexUnavailableError(RagError):
+    """The vector index (Chroma) cannot be reached or keeps failing; nothing was half-done silently."""

@@ -589,3 +589,35 @@ def test_an_arabic_question_never_gets_the_evidence_mode(checker):
     gen = fake_generator("NOT_FOUND")
     answer = ask("ماذا قال رئيس الوزراء الياباني عن الاقتصاد؟", {"d1": ARTICLE}, gen, checker)
     assert answer.mode == "none" and not answer.withheld
+
+
+def test_a_draft_cut_at_its_token_limit_loses_its_unfinished_sentence(checker):
+    from rag.generate.generator import Completion
+    from rag.verify.citations import without_unfinished_sentence
+
+    assert without_unfinished_sentence("قال كوك إن القصف يعقد الاتفاق [1]. وقال إن القصف العشوائي [1]") == \
+        "قال كوك إن القصف يعقد الاتفاق [1]."
+    assert without_unfinished_sentence("He added that") == ""
+
+    class LengthLimited(Generator):
+        def _run(self, system, user, on_token, params):
+            return Completion(text="وقتل 12 شخصا في غارة جوية [3]. وقال كوك إن القصف", model="fake", prompt_tokens=1,
+                              completion_tokens=1, seconds=0.0, finish_reason="length")
+
+    answer = answer_question(Question.parse("كم شخصا قتل في الغارة الجوية؟"), evidence=all_evidence(),
+                             articles={"d1": ARTICLE}, generator=LengthLimited(lambda: None, "fake"), checker=checker)
+    assert answer.grounded and answer.mode == "generated" and "كوك" not in answer.answer
+
+
+def test_a_stream_that_broke_off_is_one_clear_error(checker):
+    from rag.errors import ModelError
+    from rag.generate.generator import Completion
+
+    class Broken(Generator):
+        def _run(self, system, user, on_token, params):
+            return Completion(text="وقال إن القصف العشوائي [1]", model="fake", prompt_tokens=1, completion_tokens=1,
+                              seconds=0.0, finish_reason="cut", cut_reason="the connection dropped")
+
+    with pytest.raises(ModelError, match="cut off"):
+        answer_question(Question.parse("ماذا قال كوك؟"), evidence=all_evidence(), articles={"d1": ARTICLE},
+                        generator=Broken(lambda: None, "fake"), checker=checker)

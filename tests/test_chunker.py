@@ -124,3 +124,20 @@ def test_chunk_properties_on_generated_arabic(text, max_tokens, overlap):
 def test_separators_between_sentences_count_against_the_budget():
     text = " \n".join(["قال."] * 6)  # 6 sentences of 2 tokens + 5 separators of 1 token
     check_chunks("d", text, ChunkingPolicy(max_tokens=16))
+
+
+@pytest.mark.parametrize("text", [
+    " ".join(["وقال المسؤول إن المحادثات مستمرة، وأضاف أن الوضع صعب"] * 4000),  # 200k chars, no sentence end
+    "abc0123456789وقالإن" * 10000,  # 190k chars without a space
+    "Dr.x " * 20000 + "a.b." * 20000,  # dots with few spaces: the abbreviation look-back stays bounded
+])
+def test_long_hostile_texts_keep_every_invariant(text):
+    # Timing is measured in evals/bench_chunking.py; here only correctness on the long inputs.
+    check_chunks("long", text, ChunkingPolicy())
+
+
+@given(st.lists(st.sampled_from(ARABIC_WORDS + ["x" * 50, "،", "a.b.c.d", "\n"]), min_size=50, max_size=400),
+       st.sampled_from([8, 16, 40]))
+@settings(max_examples=150, deadline=None)
+def test_overlong_sentences_fit_the_budget(words, max_tokens):
+    check_chunks("gen", " ".join(words), ChunkingPolicy(max_tokens=max_tokens))

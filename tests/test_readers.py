@@ -142,7 +142,7 @@ def test_json_list_with_bad_records(tmp_path):
 
 
 def test_json_articles_key(tmp_path):
-    data = {"articles": [{"title": "A", "text": "Alpha."}, {"title": "B", "text": "Beta."}]}
+    data = {"articles": [{"title": "A", "text": "Alpha rose."}, {"title": "B", "text": "Beta fell."}]}
     drafts, rejections = read_all(write(tmp_path / "c.json", json.dumps(data)))
     assert [d.title for d in drafts] == ["A", "B"] and not rejections
 
@@ -173,7 +173,7 @@ def test_jsonl_broken_line_rejected_others_kept(tmp_path):
 
 def test_jsonl_records_without_id_are_identified_by_content_only(tmp_path):
     # A line number is no identity: inserting a line must not make a record "replace" its neighbour.
-    path = write(tmp_path / "feed.jsonl", '{"title": "A", "text": "Alpha."}\n{"id": "b1", "title": "B", "text": "Beta."}\n')
+    path = write(tmp_path / "feed.jsonl", '{"title": "A", "text": "Alpha rose."}\n{"id": "b1", "title": "B", "text": "Beta fell."}\n')
     drafts, _ = read_all(path)
     assert [d.origin for d in drafts] == [None, "id:b1"]
 

@@ -341,6 +341,46 @@ def eval_command(
         raise typer.Exit(1)
 
 
+# -- rag index: consistency of the article store, Chroma and BM25 (issue 18) -----
+
+index_app = typer.Typer(no_args_is_help=True, help="Check and repair the index (article store, vectors, BM25).")
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("check")
+@user_errors
+def index_check(as_json: JsonFlag = False) -> None:
+    """Counts, orphan vectors, missing vectors, stale BM25; exit 1 when something disagrees."""
+    from rag.index.check import check_rag
+
+    check = check_rag(open_app())
+    if as_json:
+        print_json(check.to_json())
+    stderr.print(f"{check.articles} articles, {check.chunks} chunks; {check.chunk_vectors} chunk vectors, "
+                 f"{check.unit_vectors} unit vectors", markup=False)
+    for problem in check.problems():
+        stderr.print(f"inconsistent: {problem}", markup=False)
+    stderr.print("consistent" if check.consistent else "inconsistent: `rag index repair` fixes it", markup=False)
+    if not check.consistent:
+        raise typer.Exit(1)
+
+
+@index_app.command("repair")
+@user_errors
+def index_repair(as_json: JsonFlag = False) -> None:
+    """Delete orphan vectors, re-embed articles with missing vectors, rebuild BM25."""
+    from rag.index.check import repair_rag
+
+    repair = repair_rag(open_app(), say=lambda message: stderr.print(message, markup=False))
+    if as_json:
+        print_json(repair.to_json())
+    for problem in repair.after.problems():
+        stderr.print(f"still inconsistent: {problem}", markup=False)
+    stderr.print("repaired: consistent" if repair.after.consistent else "not repairable", markup=False)
+    if not repair.after.consistent:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     try:
         app()

@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.messages import BaseMessage, BaseMessageChunk, HumanMessage, SystemMessage
 
-from rag.errors import SetupError
+from rag.errors import ModelError, SetupError
 from rag.text.tokens import count_tokens
 
 YES_NO_LABELS = ("yes", "Yes", "no", "No")  # a yes/no question's options for Generator.choose: see yes_share
@@ -51,6 +51,28 @@ class Completion:
     seconds: float
     first_token_seconds: float | None = None
     cached: bool = False
+    # "stop", "length" (max_tokens reached), "cut" (the stream broke off, or ended without
+    # saying why: see rag.generate.providers), …; None when the chat model does not say
+    # (test doubles) or for records made before it was kept.
+    finish_reason: str | None = None
+    cut_reason: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        """The reply did not end on its own: its last sentence may be half a sentence."""
+        return self.finish_reason in TRUNCATED_FINISH_REASONS
+
+    def require_complete(self) -> Completion:
+        """This completion, or a ModelError when it was cut: a truncated draft is never an answer."""
+        if self.truncated:
+            why = self.cut_reason or ("the reply reached its token limit" if self.finish_reason == "length"
+                                      else f"finish_reason {self.finish_reason!r}")
+            raise ModelError(f"the reply of {self.model} was cut off ({why}); nothing of it is used")
+        return self
+
+
+TRUNCATED_FINISH_REASONS = frozenset({"length", "cut", "content_filter"})
+CUT = "cut"  # set by the providers for a stream that broke off or ended without a finish_reason
 
 
 @dataclass(frozen=True)
@@ -182,7 +204,12 @@ class Generator:
             if on_token:
                 on_token(hit.text)
             return hit
-        return self._record(key, self._run(system, user, on_token, params), system, user)
+        completion = self._run(system, user, on_token, params)
+        if completion.finish_reason == CUT:
+            # A cut stream is a transient failure, not the model's answer: never replay it.
+            self.usage.add(completion)
+            return completion
+        return self._record(key, completion, system, user)
 
     def choose(self, system: str, user: str, options: int | Sequence[str], prefill: str = "") -> Choice | None:
         """Which of `options` numbered items ("1" … "n"), or of the given labels, the model
@@ -231,8 +258,12 @@ class Generator:
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
+        finish_reason, cut_reason = None, None
         call_options = {k: v for k, v in params.items() if k == "max_tokens"}
         for chunk in self._chat().stream(messages, **call_options):
+            metadata = getattr(chunk, "response_metadata", None) or {}
+            finish_reason = metadata.get("finish_reason") or finish_reason
+            cut_reason = metadata.get("cut_reason") or cut_reason
             text = chunk.content if isinstance(chunk.content, str) else ""
             if text:
                 if first is None:
@@ -244,4 +275,4 @@ class Generator:
         # Costs are counted in o200k tokens for every model, so reports compare across models.
         return Completion(text=text, model=self.label, prompt_tokens=count_tokens(system) + count_tokens(user),
                           completion_tokens=count_tokens(text), seconds=time.perf_counter() - started,
-                          first_token_seconds=first)
+                          first_token_seconds=first, finish_reason=finish_reason, cut_reason=cut_reason)

@@ -13,11 +13,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import json
 import math
 import os
+import random
 import threading
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -30,7 +34,7 @@ from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from rag.config import Settings
-from rag.errors import ConfigError, SetupError, UserInputError
+from rag.errors import ConfigError, ModelError, SetupError, UserInputError
 from rag.generate.bundled_model import (
     BUNDLED_MODELS,
     DEFAULT_BUNDLED,
@@ -62,8 +66,10 @@ class GenerationOptions:
     temperature: float = 0.0   # 0: the same question gives the same answer
     seed: int = 1234
     json_mode: bool = False    # constrain output to a JSON object
-    timeout: float = 120.0     # seconds per request to an OpenAI-compatible server
-    max_retries: int = 3       # the openai client retries 408/429/5xx with backoff
+    # Seconds for one call to an OpenAI-compatible server, every retry included;
+    # None: Settings.llm_timeout (RAG_LLM_TIMEOUT, default 60).
+    timeout: float | None = None
+    max_retries: int = 3       # retries of 408/409/429/5xx, connection errors and timeouts
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,8 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
             seed=options.seed,
             response_format={"type": "json_object"} if options.json_mode else None,
         )
+    if options.timeout is None:
+        options = replace(options, timeout=settings.llm_timeout)
     return _make_openai(parsed.model, options, settings)
 
 
@@ -406,7 +414,8 @@ def _make_openai(model: str, options: GenerationOptions, settings: Settings) -> 
         kwargs["model_kwargs"] = {"response_format": {"type": "json_object"}}
     return guarded_chat_openai_class()(
         model=model, api_key=api_key, base_url=base_url, temperature=options.temperature, seed=options.seed,
-        timeout=options.timeout, max_retries=options.max_retries,
+        # The openai client's own retries know no total deadline: ours do (see Attempts).
+        timeout=options.timeout, max_retries=0, deadline=options.timeout, retries=options.max_retries,
         # The Responses API exists only at OpenAI; chat completions work everywhere.
         use_responses_api=False, **kwargs,
     )
@@ -436,6 +445,133 @@ def _public_url(url: str | None) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+# -- retries under one deadline ------------------------------------------------
+
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 8.0
+CUT = "cut"  # finish_reason of a stream that broke off after some output
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed attempt, as the retry loop sees it."""
+    message: str               # readable, one line, no secrets
+    retryable: bool
+    retry_after: float | None = None
+    setup: bool = False        # the server cannot be reached at all: a SetupError when final
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After (seconds or HTTP date) or retry-after-ms header."""
+    if not headers:
+        return None
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        with contextlib.suppress(ValueError):
+            return max(0.0, float(milliseconds) / 1000)
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter (half to full of the step), so clients that failed
+    together do not retry together."""
+    step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt)
+    return step * (rng or random).uniform(0.5, 1.0)
+
+
+class Attempts:
+    """The attempts of one model call: at most 1 + `retries`, all within `deadline` seconds."""
+
+    def __init__(self, deadline: float, retries: int, describe: str, clock=time.monotonic, sleep=time.sleep):
+        self.deadline, self.retries, self.describe = deadline, retries, describe
+        self._clock, self._sleep = clock, sleep
+        self.started = clock()
+        self.attempt = 0
+
+    def elapsed(self) -> float:
+        return self._clock() - self.started
+
+    def remaining(self) -> float:
+        return self.deadline - self.elapsed()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+    def request_timeout(self) -> float:
+        return max(0.05, self.remaining())
+
+    def retry_or_raise(self, failure: Failure) -> None:
+        """Sleep before the next attempt, or raise the one-line error that ends the call."""
+        if failure.retryable and self.attempt < self.retries:
+            delay = failure.retry_after if failure.retry_after is not None else backoff_seconds(self.attempt)
+            if delay < self.remaining():
+                self._sleep(delay)
+                self.attempt += 1
+                return
+            if failure.retry_after is not None:
+                raise self._error(failure, f"; the server asks to retry after {delay:.0f} s, "
+                                           f"beyond the {self.deadline:g} s deadline (RAG_LLM_TIMEOUT)")
+        raise self._error(failure, "")
+
+    def _error(self, failure: Failure, tail: str) -> Exception:
+        tries = self.attempt + 1
+        text = (f"{self.describe}: {failure.message} "
+                f"({tries} attempt{'s' if tries > 1 else ''} in {self.elapsed():.1f} s){tail}")
+        return SetupError(text) if failure.setup else ModelError(text)
+
+
+def _short(text: object, limit: int = 160) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """exc and what caused it, down to the root."""
+    chain = [exc]
+    while (nxt := chain[-1].__cause__ or chain[-1].__context__) is not None and nxt not in chain:
+        chain.append(nxt)
+    return chain
+
+
+def classify_failure(exc: BaseException, timeout: float) -> Failure | None:
+    """How the retry loop treats an exception from the openai client (None: not ours to handle)."""
+    import httpx
+    import openai
+
+    if isinstance(exc, openai.RateLimitError):
+        return Failure("rate limited (HTTP 429)", True, retry_after_seconds(exc.response.headers))
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        detail = _short(getattr(exc, "message", "") or exc)
+        retryable = status >= 500 or status in (408, 409)
+        return Failure(f"HTTP {status} ({detail})", retryable,
+                       retry_after_seconds(exc.response.headers) if retryable else None)
+    if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException)):
+        return Failure(f"no reply within {timeout:.0f} s", True)
+    if isinstance(exc, openai.APIConnectionError):
+        chain = _causes(exc)
+        refused = any(isinstance(e, (httpx.ConnectError, ConnectionRefusedError)) for e in chain)
+        return Failure(f"connection failed ({type(chain[-1]).__name__})", True, setup=refused)
+    if isinstance(exc, (json.JSONDecodeError, openai.APIResponseValidationError)):
+        return Failure(f"the reply is not valid JSON ({_short(exc, 100)})", False)
+    if isinstance(exc, httpx.TransportError):
+        return Failure(f"connection dropped ({type(exc).__name__})", True)
+    if isinstance(exc, openai.APIError):
+        return Failure(_short(exc), False)
+    return None
+
+
 @functools.cache
 def guarded_chat_openai_class() -> type[BaseChatModel]:
     """ChatOpenAI with clear setup errors; built on first use so that importing
@@ -444,14 +580,19 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
     from langchain_openai import ChatOpenAI
 
     class GuardedChatOpenAI(ChatOpenAI):
-        """ChatOpenAI whose setup failures become one-line SetupErrors.
+        """ChatOpenAI whose failures are bounded and one line.
 
-        The original exceptions are suppressed (`from None`): an
+        Every call (all retries) ends within `deadline` seconds; 408/409/429/5xx,
+        timeouts and dropped connections are retried `retries` times with jittered
+        backoff or the server's Retry-After. Setup failures become SetupErrors, the
+        rest ModelErrors. The original exceptions are suppressed (`from None`): an
         AuthenticationError's text can echo part of the key.
         """
 
         # From the server's top_logprobs (option_probabilities; None when it sends none).
         gives_token_probabilities: ClassVar[bool] = True
+        deadline: float = 60.0
+        retries: int = 3
 
         def _translate(self, exc: Exception) -> SetupError | None:
             where = _public_url(self.openai_api_base)
@@ -461,10 +602,24 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
             if isinstance(exc, openai.NotFoundError):
                 return SetupError(f"the server at {where} has no model {self.model_name!r} (HTTP 404); "
                                   f"check RAG_LLM and OPENAI_BASE_URL")
-            if isinstance(exc, openai.APIConnectionError):
-                return SetupError(f"cannot reach the OpenAI-compatible server at {where} "
-                                  f"after {self.max_retries} retries ({type(exc).__name__}); check OPENAI_BASE_URL")
             return None
+
+        def _attempts(self) -> Attempts:
+            where = _public_url(self.openai_api_base)
+            return Attempts(self.deadline, self.retries, f"model {self.model_name!r} at {where} failed")
+
+        def _failure(self, exc: Exception, attempts: Attempts) -> Failure:
+            """The failure to retry or report; setup errors (key, model name) raise at once."""
+            if isinstance(exc, openai.OpenAIError) and (err := self._translate(exc)) is not None:
+                raise err from None
+            failure = classify_failure(exc, attempts.deadline)
+            if failure is None:
+                raise exc
+            if failure.setup:
+                where = _public_url(self.openai_api_base)
+                failure = replace(failure, message=f"cannot reach the OpenAI-compatible server at {where} "
+                                                   f"({failure.message}); check OPENAI_BASE_URL")
+            return failure
 
         def option_probabilities(self, messages: list[BaseMessage], labels: list[str],
                                  prefill: str = "") -> list[float] | None:
@@ -478,13 +633,16 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
             reply = self.invoke(messages, **call)
             return label_probabilities(reply.response_metadata.get("logprobs"), labels)
 
-        def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
-            try:
-                return super()._generate(*args, **kwargs)
-            except openai.OpenAIError as exc:
-                if (err := self._translate(exc)) is None:
-                    raise
-            raise err
+        def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                      run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+            attempts = self._attempts()
+            while True:
+                try:
+                    return super()._generate(messages, stop, run_manager, **kwargs,
+                                             timeout=attempts.request_timeout())
+                except Exception as exc:  # noqa: BLE001 - sorted by _failure: retried, reported or re-raised
+                    failure = self._failure(exc, attempts)
+                attempts.retry_or_raise(failure)
 
         async def _agenerate(self, *args: Any, **kwargs: Any) -> ChatResult:
             try:
@@ -494,14 +652,32 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
                     raise
             raise err
 
-        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-            try:
-                yield from super()._stream(*args, **kwargs)
-                return
-            except openai.OpenAIError as exc:
-                if (err := self._translate(exc)) is None:
-                    raise
-            raise err
+        def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                    run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+            """The reply's chunks, retried before the first one arrives; after it, a failure or
+            the deadline ends the stream with finish_reason "cut", so the text is never taken
+            for a whole reply."""
+            attempts = self._attempts()
+            while True:
+                produced, finished = False, False
+                try:
+                    for chunk in super()._stream(messages, stop, run_manager, **kwargs,
+                                                 timeout=attempts.request_timeout()):
+                        produced = produced or bool(chunk.text)  # before any text a retry loses nothing
+                        finished = finished or bool((chunk.generation_info or {}).get("finish_reason"))
+                        yield chunk
+                        if attempts.expired() and not finished:
+                            yield _cut_chunk(f"the {attempts.deadline:g} s deadline passed mid-reply")
+                            return
+                    if not finished:
+                        yield _cut_chunk("the stream ended without a finish_reason")
+                    return
+                except Exception as exc:  # noqa: BLE001 - sorted by _failure: retried, reported or re-raised
+                    failure = self._failure(exc, attempts)
+                    if produced:
+                        yield _cut_chunk(failure.message)
+                        return
+                attempts.retry_or_raise(failure)
 
         async def _astream(self, *args: Any, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
             try:
@@ -514,3 +690,10 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
             raise err
 
     return GuardedChatOpenAI
+
+
+def _cut_chunk(reason: str) -> ChatGenerationChunk:
+    """The last chunk of a stream that broke off: no text, finish_reason "cut" and why."""
+    metadata = {"finish_reason": CUT, "cut_reason": reason}
+    return ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=metadata),
+                               generation_info=metadata)

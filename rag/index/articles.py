@@ -145,6 +145,10 @@ class ArticleStore:
     def iter_chunk_terms(self) -> Iterator[tuple[str, str]]:
         yield from self._db.execute("SELECT chunk_id, terms FROM chunks ORDER BY rowid")
 
+    def chunk_doc_ids(self) -> dict[str, str]:
+        """chunk_id -> doc_id for every stored chunk."""
+        return dict(self._db.execute("SELECT chunk_id, doc_id FROM chunks"))
+
     def chunk_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 

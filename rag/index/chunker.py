@@ -16,6 +16,7 @@ from rag.text.sentences import SentenceSpan, split_sentences
 from rag.text.tokens import count_tokens, count_tokens_batch
 
 _CLAUSE_BREAK = re.compile(r"[،,;:]\s+|\s+")
+_MAX_CHARS_PER_TOKEN = 8  # a first guess for cutting spaceless runs; checked by real counts
 
 
 @dataclass(frozen=True)
@@ -77,33 +78,58 @@ def _enforce_budget(text: str, group: list[SentenceSpan], max_tokens: int) -> li
 def _split_long_sentence(text: str, span: SentenceSpan, max_tokens: int) -> list[tuple[SentenceSpan, int]]:
     """Cut one over-long sentence at clause breaks (or spaces) into budget-sized pieces.
 
-    Pieces grow greedily and are measured as whole strings, so a piece never
-    exceeds the budget because of how tokens merge across a break.
+    Pieces grow greedily by the summed token counts of their units (each counted
+    once, in one batch), then every piece is measured as a whole string and, when
+    tokens merged across a break made it too big, shrunk by bisection. Each unit
+    is tokenized a bounded number of times, so the cost is linear in the length.
     """
     cuts = [m.end() for m in _CLAUSE_BREAK.finditer(text, span.start, span.end)]
     boundaries = [span.start] + [c for c in cuts if span.start < c < span.end] + [span.end]
     units: list[tuple[int, int]] = []
     for a, b in zip(boundaries, boundaries[1:]):
         units.extend(_cut_by_characters(text, a, b, max_tokens))
+    # A unit is charged with the space before it, as it is tokenized inside a piece.
+    costs = count_tokens_batch([text[a - 1 if a > span.start and text[a - 1].isspace() else a:b].rstrip()
+                                for a, b in units])
     out: list[tuple[SentenceSpan, int]] = []
-    start = end = units[0][0]
-    for a, b in units:
-        count = count_tokens(text[start:b].rstrip())
-        if count > max_tokens and end > start:
-            piece = _trim(text, start, end)
-            out.append((piece, count_tokens(text[piece.start:piece.end])))
-            start, count = a, count_tokens(text[a:b].rstrip())
-        end = b
-    piece = _trim(text, start, end)
-    out.append((piece, count_tokens(text[piece.start:piece.end])))
-    return [piece for piece in out if piece[0].end > piece[0].start]
+    first = 0
+    while first < len(units):
+        last, used = first, costs[first]
+        while last + 1 < len(units) and used + costs[last + 1] <= max_tokens:
+            last += 1
+            used += costs[last]
+        last, count = _fit(text, units, first, last, max_tokens)
+        piece = _trim(text, units[first][0], units[last][1])
+        if piece.end > piece.start:
+            out.append((piece, count))
+        first = last + 1
+    return out
+
+
+def _fit(text: str, units: list[tuple[int, int]], first: int, last: int, max_tokens: int) -> tuple[int, int]:
+    """The last unit index (<= last) such that units[first..it] fit as one string, and its count."""
+    count = count_tokens(text[units[first][0]:units[last][1]].rstrip())
+    if count <= max_tokens or last == first:
+        return last, count
+    low, high = first, last - 1  # units[first..low] is known to fit once low == first
+    while low < high:
+        middle = (low + high + 1) // 2
+        if count_tokens(text[units[first][0]:units[middle][1]].rstrip()) <= max_tokens:
+            low = middle
+        else:
+            high = middle - 1
+    return low, count_tokens(text[units[first][0]:units[low][1]].rstrip())
 
 
 def _cut_by_characters(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
-    """Character cuts for a run with no break opportunity, each piece within the budget."""
+    """Character cuts for a run with no break opportunity, each piece within the budget.
+
+    The first try is capped at a size no budget-sized piece exceeds by much, so a
+    long run (a 2 MB line without spaces) is not re-tokenized whole for every piece.
+    """
     pieces = []
     while start < end:
-        size = end - start
+        size = min(end - start, max_tokens * _MAX_CHARS_PER_TOKEN)
         while size > 1 and count_tokens(text[start:start + size]) > max_tokens:
             size = max(1, size * 3 // 4)
         pieces.append((start, start + size))

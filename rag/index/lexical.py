@@ -77,6 +77,18 @@ class LexicalIndex:
     def refresh(self) -> None:
         self._ensure_fresh()
 
+    def saved_generation(self) -> int | None:
+        """The store generation the BM25 files on disk were built for (None: none saved)."""
+        try:
+            return json.loads((self._folder / "stamp.json").read_text()).get("generation")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def rebuild(self) -> None:
+        """Re-index every chunk of the store now, whatever is on disk."""
+        self._model = None
+        self._build(self._store.generation())
+
     def knows(self, word: str) -> bool:
         """Whether any indexed chunk contains the word (after normalization and stemming)."""
         self._ensure_fresh()

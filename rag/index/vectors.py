@@ -6,6 +6,8 @@ never falls back to its default (which downloads a model and fails offline).
 """
 from __future__ import annotations
 
+import functools
+import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -13,7 +15,7 @@ import numpy as np
 from chromadb.api.types import EmbeddingFunction
 
 from rag.config import Settings
-from rag.errors import SetupError
+from rag.errors import IndexUnavailableError, SetupError
 from rag.index.embeddings import collection_suffix
 from rag.records import Article, Chunk
 
@@ -66,6 +68,57 @@ def connect_chroma(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
+# How long a call keeps retrying a transient Chroma failure: an embedded reader racing a
+# writer in another process ("Error finding id"), or a server restarting.
+RETRY_SECONDS = 5.0
+
+
+def _chroma_failure(exc: BaseException) -> str | None:
+    """'busy' for a transient embedded-Chroma error, 'down' for an unreachable server, else None."""
+    import chromadb.errors
+    import httpx
+
+    if isinstance(exc, (chromadb.errors.InternalError, chromadb.errors.NotFoundError)):
+        return "busy"
+    if isinstance(exc, (httpx.TransportError, ConnectionError)):
+        return "down"
+    return None
+
+
+def _guarded(method):
+    """Retry a transient Chroma failure briefly, then raise one readable IndexUnavailableError."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        give_up = time.monotonic() + self.retry_seconds
+        delay = 0.1
+        while True:
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - sorted by _chroma_failure; anything else re-raised
+                kind = _chroma_failure(exc)
+                if kind is None:
+                    raise
+                if time.monotonic() + delay > give_up:
+                    raise IndexUnavailableError(self._failure_message(kind, exc)) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    return wrapper
+
+
+def collection_namespace(index: str) -> str:
+    """The prefix of an index's collections. `default` keeps the names indexes had before
+    RAG_INDEX existed, so their vectors stay found."""
+    return "chunks" if index == "default" else f"{index}__chunks"
+
+
+def open_vectors(settings: Settings, embedder) -> ChunkVectors:
+    """The chunk vectors of RAG_INDEX, in embedded Chroma or on the server of RAG_CHROMA_URL."""
+    where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_url else f"embedded Chroma in {settings.chroma_path}"
+    return ChunkVectors(connect_chroma(settings), embedder, namespace=collection_namespace(settings.index), where=where)
+
+
 class ChunkVectors:
     """Two collections per embedder: one vector per sentence unit, and per chunk the
     normalized mean of its units (a chunk embedding at no extra encoder cost).
@@ -74,7 +127,21 @@ class ChunkVectors:
     target one sentence, which a chunk-level vector dilutes.
     """
 
-    def __init__(self, client, embedder, namespace: str = "chunks"):
+    def __init__(self, client, embedder, namespace: str = "chunks", where: str = "Chroma",
+                 retry_seconds: float = RETRY_SECONDS):
+        self.where = where
+        self.retry_seconds = retry_seconds
+        self._open(client, embedder, namespace)
+
+    def _failure_message(self, kind: str, exc: BaseException) -> str:
+        detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+        if kind == "down":
+            return (f"{self.where} does not answer ({type(exc).__name__}); start it again and re-run "
+                    "(`rag index check` then says whether anything was left half-written)")
+        return f"{self.where} kept failing for {self.retry_seconds:g} s ({detail}); is another process rebuilding it?"
+
+    @_guarded
+    def _open(self, client, embedder, namespace: str) -> None:
         self._embedder = embedder
         suffix = collection_suffix(getattr(embedder, "name", "custom"))
         function = OurEmbeddingFunction(embedder)
@@ -88,6 +155,7 @@ class ChunkVectors:
     def add(self, article: Article, chunks: list[Chunk], unit_vectors: np.ndarray) -> None:
         self.add_many([(article, chunks, unit_vectors)])
 
+    @_guarded
     def add_many(self, items: list[tuple[Article, list[Chunk], np.ndarray]]) -> None:
         """Upsert many articles' chunks and units in one call per collection.
 
@@ -121,17 +189,53 @@ class ChunkVectors:
             collection.upsert(ids=ids[i:i + self._max_batch], embeddings=vectors[i:i + self._max_batch],
                               metadatas=metadatas[i:i + self._max_batch])
 
+    @_guarded
     def delete_docs(self, doc_ids: list[str]) -> None:
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
             self._units.delete(where={"doc_id": doc_id})
 
+    @_guarded
     def count(self) -> int:
         return self._chunks.count()
 
+    @_guarded
+    def unit_count(self) -> int:
+        return self._units.count()
+
+    @_guarded
+    def chunk_ids(self) -> set[str]:
+        """Every chunk id that has a chunk vector (paged: the index may be large)."""
+        return self._all_ids(self._chunks)
+
+    @_guarded
+    def unit_ids(self) -> set[str]:
+        """Every unit id ("chunk_id/i") that has a unit vector."""
+        return self._all_ids(self._units)
+
+    def _all_ids(self, collection) -> set[str]:
+        ids: set[str] = set()
+        page = self._max_batch
+        offset = 0
+        while True:
+            got = collection.get(include=[], limit=page, offset=offset)
+            ids.update(got["ids"])
+            if len(got["ids"]) < page:
+                return ids
+            offset += page
+
+    @_guarded
+    def delete_ids(self, chunk_ids: list[str], unit_ids: list[str]) -> None:
+        """Delete vectors by id (orphans: their chunk is not in the article store)."""
+        for collection, ids in ((self._chunks, chunk_ids), (self._units, unit_ids)):
+            for i in range(0, len(ids), self._max_batch):
+                collection.delete(ids=ids[i:i + self._max_batch])
+
+    @_guarded
     def query_chunks(self, vector: np.ndarray, k: int) -> list[VectorHit]:
         return self._query(self._chunks, vector, k, lambda cid, meta: cid)
 
+    @_guarded
     def query_units(self, vector: np.ndarray, k: int) -> list[VectorHit]:
         """Best units, reported by the chunk they belong to (a chunk may repeat)."""
         return self._query(self._units, vector, k, lambda uid, meta: meta["chunk_id"])
@@ -145,12 +249,14 @@ class ChunkVectors:
         return [VectorHit(to_chunk(i, m), 1.0 - float(d))
                 for i, d, m in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])]
 
+    @_guarded
     def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         if not chunk_ids:
             return {}
         got = self._chunks.get(ids=chunk_ids, include=["embeddings"])
         return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"])}
 
+    @_guarded
     def unit_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """All unit vectors of each chunk, stacked."""
         if not chunk_ids:
@@ -161,6 +267,7 @@ class ChunkVectors:
             grouped.setdefault(meta["chunk_id"], []).append(vec)
         return {cid: np.asarray(vecs, dtype=np.float32) for cid, vecs in grouped.items()}
 
+    @_guarded
     def unit_spans(self, chunk_ids: list[str]) -> list[tuple[str, int, int, np.ndarray]]:
         """(doc_id, start, end, vector) of every unit of the given chunks."""
         if not chunk_ids:
@@ -169,6 +276,7 @@ class ChunkVectors:
         return [(m["doc_id"], int(m["start"]), int(m["end"]), np.asarray(v, dtype=np.float32))
                 for v, m in zip(got["embeddings"], got["metadatas"])]
 
+    @_guarded
     def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
         """Per document, the normalized mean of its chunk vectors."""
         out: dict[str, np.ndarray] = {}

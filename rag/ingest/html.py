@@ -38,20 +38,26 @@ def extract_html(html: str) -> HtmlArticle:
     return HtmlArticle(title=title, text=text, date=date, url=url)
 
 
-def _collect_lines(node: Node, lines: list[str], current: list[str]) -> None:
-    # Walk the tree once, breaking lines at block elements, so paragraphs stay paragraphs.
-    for child in node.iter(include_text=True):
-        if child.tag == "-text":
-            current.append(child.text_content or "")
+def _collect_lines(root: Node, lines: list[str], current: list[str]) -> None:
+    """Walk the tree once, breaking lines at block elements, so paragraphs stay paragraphs.
+
+    Iterative, with an explicit stack: a page of 50,000 nested elements must not
+    hit Python's recursion limit.
+    """
+    stack: list[tuple[str, Node]] = [("open", root)]
+    while stack:
+        event, node = stack.pop()
+        if event == "text":
+            current.append(node.text_content or "")
             continue
-        block = child.tag in _BLOCKS
-        if block:
-            _flush(lines, current)
-        _collect_lines(child, lines, current)
-        if block:
-            _flush(lines, current)
-    if node.tag in ("html", "body", "article", "main", "-undef"):
-        _flush(lines, current)
+        if node.tag in _BLOCKS:
+            _flush(lines, current)  # a block starts and ends a line
+        if event == "close":
+            continue
+        stack.append(("close", node))
+        children = list(node.iter(include_text=True))
+        stack.extend(("text" if child.tag == "-text" else "open", child) for child in reversed(children))
+    _flush(lines, current)
 
 
 def _flush(lines: list[str], current: list[str]) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rag.ingest.boilerplate import remove_boilerplate
+from rag.ingest.clean import clean_name, junk_reason, strip_invisible
 from rag.ingest.decode import DecodeError, decode_bytes
 from rag.ingest.html import extract_html, looks_like_html
 from rag.records import Rejection
@@ -33,6 +34,7 @@ class ArticleDraft:
     date: str | None = None
     source: str | None = None
     url: str | None = None
+    location: str = ""  # file or file:line, for reporting a later failure
 
 
 ReadResult = ArticleDraft | Rejection
@@ -51,6 +53,36 @@ def read_paths(paths: list[Path], source: str | None = None) -> Iterator[ReadRes
 
 
 def read_file(path: Path, source: str | None = None) -> Iterator[ReadResult]:
+    """Drafts and rejections from one file; never raises, whatever the file holds.
+
+    An unexpected failure (a parser bug, a pathological page) costs only the file
+    (or JSONL line) it happened in, reported as a rejection; the run goes on.
+    """
+    try:
+        for item in _read_file(path, source):
+            yield item if isinstance(item, Rejection) else _finish(item)
+    except Exception as exc:  # noqa: BLE001 - one bad file must never cost the good ones
+        yield Rejection(str(path), f"cannot read file ({_describe(exc)})")
+
+
+def _finish(draft: ArticleDraft) -> ReadResult:
+    """The final draft: invisible controls removed (the text is final: offsets point into it), junk rejected."""
+    text = strip_invisible(draft.text).strip()
+    reason = junk_reason(text)
+    if reason:
+        return Rejection(draft.location, reason)
+    title = clean_name(draft.title) or _first_line_title(text)
+    return _with(draft, text=text, title=title, source=clean_name(draft.source))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _read_file(path: Path, source: str | None) -> Iterator[ReadResult]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         # Inside folders, unknown files are reported (not silently skipped) so nothing is lost unseen.
@@ -96,13 +128,15 @@ def _read_jsonl(path: Path, source: str | None) -> Iterator[ReadResult]:
             try:
                 line = decode_bytes(raw).text
                 record = json.loads(line)
+                item = from_record(record, path, location, source)
             except DecodeError as exc:
-                yield Rejection(location, str(exc))
-                continue
+                item = Rejection(location, str(exc))
             except json.JSONDecodeError as exc:
-                yield Rejection(location, f"invalid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            yield from_record(record, path, location, source)
+                truncated = " (truncated record?)" if not raw.endswith(b"\n") else ""
+                item = Rejection(location, f"invalid JSON ({exc.msg} at column {exc.colno}){truncated}")
+            except Exception as exc:  # noqa: BLE001 - one bad record costs only its line
+                item = Rejection(location, f"cannot read record ({_describe(exc)})")
+            yield item
     if not any_line:
         yield Rejection(str(path), "empty file")
 
@@ -112,6 +146,9 @@ def _read_json_document(path: Path, text: str, source: str | None) -> Iterator[R
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield Rejection(f"{path}:{exc.lineno}", f"invalid JSON ({exc.msg} at column {exc.colno})")
+        return
+    except RecursionError:
+        yield Rejection(str(path), "JSON nested too deeply")
         return
     records = data if isinstance(data, list) else data.get("articles", [data]) if isinstance(data, dict) else None
     if not isinstance(records, list):
@@ -150,7 +187,7 @@ def from_record(record: object, path: Path, location: str, source: str | None) -
     if not cleaned.text:
         return Rejection(location, "no article text left after removing boilerplate")
     return ArticleDraft(title=(title or cleaned.title_hint or _first_line_title(cleaned.text)).strip(), text=cleaned.text,
-                        date=_parse_date(record.get("date")), url=_opt_str(record.get("url")), **base)
+                        date=_parse_date(record.get("date")), url=_opt_str(record.get("url")), location=location, **base)
 
 
 def _from_plain_text(text: str, origin: str, location: str, source: str | None, markdown: bool) -> ReadResult:
@@ -172,7 +209,7 @@ def _from_plain_text(text: str, origin: str, location: str, source: str | None, 
         return Rejection(location, f"article too long ({len(cleaned.text):,} characters > {MAX_ARTICLE_CHARS:,}); split it or use JSONL")
     title = title or cleaned.title_hint or _first_line_title(cleaned.text)
     return ArticleDraft(title=title, text=cleaned.text, origin=origin, source=source or meta.get("source"),
-                        date=_parse_date(meta.get("date")), url=meta.get("url"))
+                        date=_parse_date(meta.get("date")), url=meta.get("url"), location=location)
 
 
 def _from_html(html: str, origin: str, location: str, source: str | None) -> ReadResult:
@@ -182,7 +219,7 @@ def _from_html(html: str, origin: str, location: str, source: str | None) -> Rea
         return Rejection(location, "HTML page has no article text")
     title = page.title or cleaned.title_hint or _first_line_title(cleaned.text)
     return ArticleDraft(title=title, text=cleaned.text, origin=origin, source=source,
-                        date=_parse_date(page.date), url=page.url)
+                        date=_parse_date(page.date), url=page.url, location=location)
 
 
 def _is_headline(line: str) -> bool:
@@ -229,7 +266,8 @@ def _parse_date(value: object) -> str | None:
 
 
 def _normalize_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Invisible controls go first too, so title and boilerplate rules see the visible text.
+    return strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _opt_str(value: object) -> str | None:

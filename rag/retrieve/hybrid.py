@@ -58,8 +58,11 @@ class HybridRetriever:
                 scores.update(self._dense_for(vector, [cid for cid in lexical if cid not in scores]))
                 for chunk_id, score in lexical.items():
                     scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * score
-        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:k]
-        return self._passages(ranked)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        # Only chunks this article store holds (a shared server may hold vectors it does not,
+        # e.g. orphans of a killed ingest), and still k of them: the candidates over-fetch.
+        held = self.store.chunk_spans([cid for cid, _ in ranked])
+        return self._passages([(cid, score) for cid, score in ranked if cid in held][:k])
 
     # -- dense --------------------------------------------------------------
     def _dense_scores(self, vector: np.ndarray, n: int) -> dict[str, float]:

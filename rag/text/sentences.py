@@ -20,7 +20,9 @@ _ABBREVIATIONS = frozenset(
     inc ltd co corp vs etc e.g i.e u.s u.k u.n a.m p.m no jan feb mar apr jun jul aug sep sept oct nov dec
     د م ص ج ق ه أ""".split()
 )
-_WORD_BEFORE = re.compile(r"(\S+)$")
+# No abbreviation or initial is longer than this; looking further back would make
+# splitting quadratic on text with many dots and few spaces.
+_MAX_ABBREVIATION_CHARS = 32
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,12 @@ class SentenceSpan:
 
 
 def _is_abbreviation(text: str, dot_index: int) -> bool:
-    match = _WORD_BEFORE.search(text, 0, dot_index)
-    if not match:
-        return False
-    word = match.group(1).lower().lstrip("(\"'«“")
+    start = dot_index
+    while start > 0 and not text[start - 1].isspace() and dot_index - start <= _MAX_ABBREVIATION_CHARS:
+        start -= 1
+    if start == dot_index or dot_index - start > _MAX_ABBREVIATION_CHARS:
+        return False  # no word before the dot, or one too long to be an abbreviation
+    word = text[start:dot_index].lower().lstrip("(\"'«“")
     if word in _ABBREVIATIONS:
         return True
     # A single Latin capital initial ("J. Smith"), or dotted acronyms ("U.S.").

@@ -95,6 +95,13 @@ def _strip_chatter(draft: str) -> str:
     return text.replace("**", "")
 
 
+def without_unfinished_sentence(draft: str) -> str:
+    """A draft cut at its token limit, without the sentence it was writing ("… وقال إن القصف
+    العشوائي [1]" stops mid-claim): only what ends with a sentence's end, or its markers, is kept."""
+    ends = list(re.finditer(r"[.!?؟…](?:\s*(?:\[\s*S?\d+(?:\s*[,،-]\s*S?\d+)*\s*\]|【\s*\d+\s*】))*", draft))
+    return draft[:ends[-1].end()] if ends else ""
+
+
 def is_not_found(draft: str) -> bool:
     return NOT_FOUND_TOKEN in draft.upper().replace(" ", "_") and len(draft.strip()) < 40
 
