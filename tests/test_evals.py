@@ -169,7 +169,8 @@ def test_committed_datasets_are_small_consistent_and_credited():
     readme = (datasets / "README.md").read_text(encoding="utf-8")
     for path in datasets.glob("*.jsonl"):
         assert path.name in readme, f"{path.name} has no source/license line"
-        assert path.stat().st_size < 120_000
+        # A QA record repeats its whole context: the seed set's 16 answerable questions carry the seed 16 times.
+        assert path.stat().st_size < (200_000 if path.name.startswith("seed_") else 120_000)
 
 
 def test_every_shipped_suite_parses():
