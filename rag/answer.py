@@ -23,7 +23,7 @@ from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSente
 from rag.verify.relations import answer_apart_from_focus
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
-from rag.verify.support import SupportChecker
+from rag.verify.support import SupportChecker, adds_only_names_and_numbers
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
 LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
@@ -36,6 +36,11 @@ LOCATED_MIN_SHARE = 0.5  # of the draft's added words, for a source to count as 
 ANSWERS_MIN = 0.7
 WITHHELD_ANSWER = {"en": "no English answer verified against the sources; the closest source sentence is quoted "
                          "in the original. A stronger model (RAG_LLM=openai:…) may answer in English"}
+WITHHELD_FREE_ENGLISH = {"en": "the bundled model's English sentences are not printed (RAG_ENGLISH=auto): on labelled "
+                               "claims most of its translations that pass the checker are wrong; only an answer "
+                               "that adds checked names and numbers to the question is given. The closest source "
+                               "sentence is quoted in the original; RAG_LLM=openai:… (or another server) answers "
+                               "in English"}
 EVIDENCE_ANSWER = "No English answer could be verified. The closest source sentence, in the original: «{answer}»"
 
 
@@ -77,6 +82,7 @@ class _Attempt:
     answers: _AnswersCheck
     on_token: Callable[[str], None] | None = None
     translations_left: int = 0
+    free_english: bool = True  # model-written English beyond checked names and numbers may be printed
     completion: Completion | None = None
     log: VerificationLog = field(default_factory=VerificationLog)
 
@@ -95,14 +101,17 @@ AnswerStrategy = Callable[[_Attempt], "Answer | None"]
 
 def answer_question(question: Question, *, evidence: list, articles: dict, generator: Generator,
                     checker: SupportChecker, word_weights: WordWeights | None = None,
-                    on_token: Callable[[str], None] | None = None, translate_fallback: bool = True) -> Answer:
+                    on_token: Callable[[str], None] | None = None, translate_fallback: bool = True,
+                    english: bool = True) -> Answer:
     """A cited answer from the selected `evidence` spans, or "not found".
 
     The strategies (STRATEGIES) are tried in order and the first answer one makes is
     given: a verified draft, the draft's Arabic sentence translated (English questions),
     a quoted or translated evidence sentence. `word_weights` (e.g. the lexical index's IDF)
     weighs question words in the coverage check (rag.verify.coverage); the question's word
-    translations let that check run across languages.
+    translations let that check run across languages. Without `english` (the bundled small
+    models, rag.app.Rag.prints_english), an English answer is given only when it adds checked names
+    and numbers to the question; nothing is translated.
     """
     sources = number_evidence(evidence, articles)
     if not sources:
@@ -111,7 +120,8 @@ def answer_question(question: Question, *, evidence: list, articles: dict, gener
                        generator=generator, checker=checker,
                        coverage=_CoverageCheck(question, sources, checker, word_weights),
                        answers=_AnswersCheck(question.text, sources, generator), on_token=on_token,
-                       translations_left=MAX_FALLBACK_TRANSLATIONS if translate_fallback else 0)
+                       translations_left=MAX_FALLBACK_TRANSLATIONS if translate_fallback and english else 0,
+                       free_english=english or question.lang != "en")
     for strategy in STRATEGIES:
         answer = strategy(attempt)
         if answer is not None:
@@ -135,6 +145,11 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
         return None
     verified, attempt.log = verify_draft(draft, attempt.sources, attempt.checker, question.lang,
                                          question=question.text)
+    if not attempt.free_english:
+        kept = [v for v in verified if adds_only_names_and_numbers(v.text, question.text)]
+        attempt.log.dropped.extend((v.text, "free English from the bundled model is not printed")
+                                   for v in verified if v not in kept)
+        verified = kept
     if verified and attempt.coverage(verified, attempt.log) and _near_focus(attempt, verified) and \
             attempt.answers.accepts(_cited(verified), attempt.log):
         return attempt.answer(verified, "generated")
@@ -218,7 +233,8 @@ def evidence_in_the_original(attempt: _Attempt) -> Answer | None:
         if not attempt.answers.accepts([number], attempt.log):
             continue
         quoted = VerifiedSentence(" ".join(source.text.split()), [number])
-        return attempt.answer([quoted], "evidence", grounded=False, withheld=WITHHELD_ANSWER, framing=EVIDENCE_ANSWER)
+        withheld = WITHHELD_ANSWER if attempt.free_english else WITHHELD_FREE_ENGLISH
+        return attempt.answer([quoted], "evidence", grounded=False, withheld=withheld, framing=EVIDENCE_ANSWER)
     return None
 
 

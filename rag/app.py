@@ -130,6 +130,15 @@ class Rag:
     def checker(self) -> SupportChecker:
         return SupportChecker(self.embedder)
 
+    @property
+    def prints_english(self) -> bool:
+        """Whether model-written English that verifies is printed (RAG_ENGLISH; "auto": not from the
+        bundled small models, whose verified translations were mostly wrong on labelled claims)."""
+        from rag.generate.providers import parse_llm_spec
+
+        policy = self.settings.english
+        return policy == "verified" or (policy == "auto" and not parse_llm_spec(self.settings.llm).bundled)
+
     def gather(self, question: str | Question, k: int = 5) -> Gathered:
         """What an answer is written from: the question analysed once, the passages found, their
         articles, and the selected evidence."""
@@ -152,7 +161,7 @@ class Rag:
         found = gathered or self.gather(question, k)
         return answer_question(found.question, evidence=found.evidence, articles=found.articles,
                                generator=self.generator, checker=self.checker, word_weights=self.lexical.idf,
-                               on_token=on_token)
+                               on_token=on_token, english=self.prints_english)
 
     def check(self, text: str, doc_ids: list[str] | None = None, k: int = 5) -> CheckReport:
         """Whether the stored articles (or only `doc_ids`) support each sentence of `text`."""
@@ -193,7 +202,8 @@ class Rag:
         articles = [self.show(doc_id) for doc_id in dict.fromkeys(doc_ids)]
         chunk_ids = [c.chunk_id for a in articles for c in self.store.chunks_for(a.doc_id)]
         units = self.vectors.unit_spans(chunk_ids)
-        return summarize_articles(articles, units, self.generator, self.checker, sentences, progress)
+        return summarize_articles(articles, units, self.generator, self.checker, sentences, progress,
+                                  english=self.prints_english)
 
     def stories(self, date: str) -> tuple[list[Article], list[Story]]:
         articles = self.store.list(date)

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from rag.errors import ConfigError
 
-CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL", "RAG_LLM_TIMEOUT", "RAG_INDEX")
+CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL", "RAG_LLM_TIMEOUT", "RAG_INDEX", "RAG_ENGLISH")
+# RAG_ENGLISH: which model-written English is printed. "verified": what passes the checker;
+# "withheld": none; "auto": none from the bundled small models (on labelled claims, most of their
+# translations that pass the checker are wrong: evals/README.md, "English from the bundled model"),
+# what verifies from any other model.
+ENGLISH_POLICIES = ("auto", "verified", "withheld")
 DEFAULT_LLM = "llamacpp"
 DEFAULT_EMBEDDINGS = "use-multilingual"
 DEFAULT_LLM_TIMEOUT = 60.0  # seconds for one LLM call, all its retries included
@@ -35,6 +40,7 @@ class Settings:
     chroma_url: str | None = None
     llm_timeout: float = DEFAULT_LLM_TIMEOUT
     index: str = DEFAULT_INDEX  # RAG_INDEX: namespaces the Chroma collections on a shared server
+    english: str = "auto"  # RAG_ENGLISH, one of ENGLISH_POLICIES
     extra: dict = field(default_factory=dict)
     model_cache: Path | None = None       # RAG_MODEL_CACHE: assembled GGUFs; None: <home>/cache/models
     prompts_dir: Path | None = None       # RAG_PROMPTS_DIR: prompt templates; None: those in the package
@@ -79,6 +85,7 @@ class Settings:
             chroma_url=chroma_url,
             llm_timeout=_positive_seconds("RAG_LLM_TIMEOUT", value("RAG_LLM_TIMEOUT", None), DEFAULT_LLM_TIMEOUT),
             index=_index_name(value("RAG_INDEX", DEFAULT_INDEX) or DEFAULT_INDEX),
+            english=_english_policy(value("RAG_ENGLISH", "auto") or "auto"),
             **_environment_only(env),
         )
 
@@ -97,6 +104,12 @@ def _environment_only(env: dict[str, str]) -> dict:
         "debug": bool(env.get("RAG_DEBUG")),
         "progress": env.get("RAG_PROGRESS") == "1",
     }
+
+
+def _english_policy(value: str) -> str:
+    if value not in ENGLISH_POLICIES:
+        raise ConfigError(f"RAG_ENGLISH must be one of {', '.join(ENGLISH_POLICIES)}, got {value!r}")
+    return value
 
 
 def _index_name(name: str) -> str:

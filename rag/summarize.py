@@ -67,6 +67,9 @@ class Summary:
 
 WITHHELD_ENGLISH = ("no English sentence verified against its source (names, numbers, negation, who did what, "
                     "meaning); nothing unverified is printed. A stronger model (RAG_LLM=openai:…) may fill it")
+WITHHELD_BUNDLED_ENGLISH = ("the bundled model's English is not printed (RAG_ENGLISH=auto): on labelled claims most of "
+                            "its translations that pass the checker are wrong. RAG_LLM=openai:… (or another server) "
+                            "writes it; RAG_ENGLISH=verified prints what verifies")
 
 
 def salient_sources(articles: list[Article], units: list[tuple[str, int, int, object]], limit: int) -> list[SourceSentence]:
@@ -86,13 +89,16 @@ def salient_sources(articles: list[Article], units: list[tuple[str, int, int, ob
 
 
 def summarize_articles(articles: list[Article], units, generator: Generator, checker: SupportChecker,
-                       sentences: int = 4, progress=None) -> Summary:
+                       sentences: int = 4, progress=None, english: bool = True) -> Summary:
+    """`english`: whether model-written English that verifies is printed (rag.app.Rag.prints_english);
+    without it the English half is withheld and no English is generated at all."""
     # One source sentence per summary sentence: a small model condenses and
     # translates sentence by sentence far more faithfully than it fuses.
     sources = salient_sources(articles, units, limit=sentences)
     headline = articles[0].title
     halves = {"ar": _write_half("ar", sources, headline, generator, checker, progress),
-              "en": _english_half(sources, headline, generator, checker, progress)}
+              "en": _english_half(sources, headline, generator, checker, progress) if english
+              else SummaryHalf(title="", sentences=[], completion=None, log=None)}
     for half in halves.values():
         half.sentences = _dedupe(half.sentences, sources, checker)
     if not halves["ar"].sentences:
@@ -104,14 +110,14 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
     english_title = halves["en"].title if en else ""
     if english_title and not headline_verified(english_title, headline, checker):
         english_title = ""
-    english_title = (english_title or (translate_headline(headline, generator, checker) if en else "")
+    english_title = (english_title or (translate_headline(headline, generator, checker) if en and english else "")
                      or (shortened(en[0][0]) if en else ""))
     title = {"ar": headline, "en": english_title}
     return Summary(doc_ids=[a.doc_id for a in articles], title=title,
                    ar=[{"text": t, "citations": ns} for t, ns in ar],
                    en=[{"text": t, "citations": ns} for t, ns in en],
                    citations=citations, model=generator.label, halves=halves,
-                   withheld={} if en else {"en": WITHHELD_ENGLISH})
+                   withheld={} if en else {"en": WITHHELD_ENGLISH if english else WITHHELD_BUNDLED_ENGLISH})
 
 
 def _write_half(lang: str, sources: list[SourceSentence], headline: str, generator: Generator,

@@ -621,3 +621,36 @@ def test_a_stream_that_broke_off_is_one_clear_error(checker):
     with pytest.raises(ModelError, match="cut off"):
         answer_question(Question.parse("ماذا قال كوك؟"), evidence=all_evidence(), articles={"d1": ARTICLE},
                         generator=Broken(lambda: None, "fake"), checker=checker)
+
+
+def test_without_free_english_only_a_names_and_numbers_answer_is_given(checker):
+    translations = {"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"], "say": ["قال"], "aleppo": ["حلب"],
+                    "bombing": ["القصف"]}
+    factoid = ask("Who is the Pentagon spokesman?", {"d1": ARTICLE}, fake_generator("The Pentagon spokesman is Peter Cook [1]."),
+                  checker, translations=translations, english=False)
+    assert factoid.grounded and factoid.mode == "generated" and "Peter Cook" in factoid.answer
+    free = ask("What did the Pentagon spokesman say about the bombing in Aleppo?", {"d1": ARTICLE},
+               fake_generator("Pentagon spokesman Peter Cook said Russian bombing in Aleppo complicates any deal [1]."),
+               checker, translations=translations, english=False)
+    assert not free.grounded and free.mode == "evidence" and "bundled model" in free.withheld["en"]
+
+
+def test_the_english_policy_follows_the_model_and_the_setting(tmp_path):
+    from rag.app import Rag
+    from rag.config import Settings
+
+    def prints(**values):
+        return Rag(Settings(home=tmp_path / "h", **values)).prints_english
+
+    assert not prints()  # the bundled model
+    assert not prints(llm="llamacpp:qwen2.5-0.5b")
+    assert prints(llm="openai:gpt-4o-mini") and prints(llm="llamacpp:/models/big.gguf")
+    assert prints(english="verified") and not prints(llm="openai:gpt-4o-mini", english="withheld")
+
+
+def test_a_bad_english_policy_is_a_config_error(tmp_path):
+    from rag.config import Settings
+    from rag.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="RAG_ENGLISH"):
+        Settings.from_env({"RAG_HOME": str(tmp_path), "RAG_ENGLISH": "maybe"})

@@ -40,3 +40,19 @@ def test_long_article_prompt_is_bounded_and_citations_exact(tmp_path):
     for citation in summary.citations:
         assert stored[citation.start:citation.end] == citation.quote
     app.close()
+
+
+def test_without_english_the_english_half_is_withheld_and_never_generated(tmp_path):
+    app = Rag(Settings(home=tmp_path / "home"))
+    path = tmp_path / "short.txt"
+    path.write_text("عودة العائلات إلى المدن\n" + long_article(300), encoding="utf-8")
+    app.ingest([path])
+    (article,) = app.docs()
+    units = app.vectors.unit_spans([c.chunk_id for c in app.store.chunks_for(article.doc_id)])
+    generator = EchoGenerator()
+    summary = summarize_articles([article], units, generator, SupportChecker(app.embedder), sentences=3,
+                                 english=False)
+    assert summary.en == [] and summary.title["en"] == "" and "bundled model" in summary.withheld["en"]
+    assert summary.to_json()["withheld"] == summary.withheld and summary.ar
+    assert not any("English" in p for p in generator.prompts)  # no translation, no English summary asked
+    app.close()

@@ -38,6 +38,7 @@ import numpy as np
 from rag.text.arabic import clitic_forms, content_tokens, light_stem, normalize
 from rag.text.numbers import number_word_values, roman_numeral_values
 from rag.text.lang import detect_language
+from rag.text.names import candidate_names
 from rag.verify.names import mentions, unmatched_names
 from rag.verify.relations import (Placed, strict_role_words, negation_mismatch_arabic, opposite_word, swapped_order, unaligned_words,
                                   unlinked_identity, unlinked_identity_arabic, unsupported_attribution)
@@ -100,6 +101,19 @@ def adds_only_numbers(sentence: str, question: str) -> bool:
     asked = {_english_stem(t) for t in content_tokens(question)}
     added = [t for t in content_tokens(sentence) if _english_stem(t) not in asked and t not in _FREE_WORDS]
     return bool(added) and all(t[0].isdigit() for t in added)
+
+
+def adds_only_names_and_numbers(sentence: str, question: str) -> bool:
+    """An English answer that restates the question and adds only names and numbers ("The Pentagon
+    spokesman is Peter Cook.", "In Kenya.", "In 1973."): what it claims beyond the question is what
+    the names check (consonant skeletons) and the number check verify exactly."""
+    asked = {_english_stem(t) for t in content_tokens(question)}
+    names = {t for name, phrase in candidate_names(sentence) for t in content_tokens(phrase)}
+    added = [t for t in content_tokens(sentence) if _english_stem(t) not in asked and t not in _FREE_WORDS]
+    return bool(added) and all(t[0].isdigit() or t in names or t in _NAME_PARTICLES for t in added)
+
+
+_NAME_PARTICLES = frozenset("al el ad ash as bin ibn abu bint abd".split())  # al-Qaeda, bin Salman
 
 
 def _english_stem(word: str) -> str:
