@@ -108,3 +108,19 @@ def test_a_who_answer_named_apart_from_what_was_asked_is_refused(question, answe
 ])
 def test_a_who_answer_named_beside_what_was_asked_passes(question, answer, focus):
     assert relations.answer_apart_from_focus(answer, question, focus, COOK) is None
+
+
+@pytest.mark.parametrize("claim", ["هاجم خنزير مزارعا وقتله داخل سوق في جنوب غرب الصين.",
+                                   "فاز مانشستر سيتي على برايتون بنتيجة 2-0 يوم السبت."])
+def test_an_arabic_claim_with_agent_and_patient_swapped_is_refused(checker, claim):
+    sources = {"خنزير": "هاجم مزارع خنزيرا وقتله داخل سوق في جنوب غرب الصين وفقا لتقارير محلية.",
+               "مانشستر": "فاز برايتون على مانشستر سيتي بنتيجة 2-0 يوم السبت على ملعب الاتحاد."}
+    source = next(text for key, text in sources.items() if key in claim)
+    verdict = checker.check(claim, [source])
+    assert not verdict.supported and verdict.misreading
+
+
+def test_an_arabic_clause_of_the_source_passes_and_a_claim_with_new_facts_does_not(checker):
+    source = "هاجم مزارع خنزيرا وقتله داخل سوق في جنوب غرب الصين وفقا لتقارير محلية."
+    assert checker.check("هاجم مزارع خنزيرا داخل سوق في الصين.", [source]).supported
+    assert not checker.check("هاجم مزارع خنزيرا داخل سوق في الصين وفقا لوزارة الزراعة الصينية.", [source]).supported

@@ -377,6 +377,12 @@ def _negated_words(text: str) -> set[str]:
 _COPULA_AR = re.compile(r"^(.+?)\s+(?:هو|هي|هم|هما)\s+(.+)$")
 
 
+def identity_sides(claim: str) -> tuple[str, str] | None:
+    """The two sides of an Arabic identity claim ("X هو Y"), or None."""
+    match = _COPULA_AR.match(claim.strip().rstrip(".!؟"))
+    return (match.group(1), match.group(2)) if match else None
+
+
 def unlinked_identity_arabic(claim: str, source: str) -> str | None:
     """"المتحدث باسم البنتاغون هو جون كيري": the two sides of an Arabic identity claim must stand
     together in the source."""
