@@ -93,7 +93,7 @@ def test_two_ingests_at_once_leave_one_consistent_index(tmp_path):
     home = tmp_path / "home"
     first, second = news_feed(tmp_path / "a.jsonl", 60), news_feed(tmp_path / "b.jsonl", 60, skip=40)
     env = rag_env(home)
-    procs = [subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(f), "--json"], check=False, env=env, cwd=ROOT,
+    procs = [subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(f), "--json"], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in (first, second)]
     outs = [p.communicate(timeout=300) for p in procs]
     for proc, (out, err) in zip(procs, outs):
