@@ -80,7 +80,7 @@ class Rag:
 
     @cached_property
     def vectors(self) -> ChunkVectors:
-        return open_vectors(self.settings, self.embedder)
+        return open_vectors(self.settings, self.embedder, store_id=self.store.store_id())
 
     @cached_property
     def lexical(self) -> LexicalIndex:

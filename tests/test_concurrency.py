@@ -179,6 +179,14 @@ def test_search_skips_vectors_its_store_does_not_hold_and_still_returns_k(tmp_pa
         for article in rag_b.docs()[:5]:  # queries aimed at the other home's articles
             found = rag_a.search(article.title, k=3)
             assert len(found) == 3 and {p.doc_id for p in found} <= own
+        # The second store is told, and its repair never deletes the first store's vectors.
+        assert rag_a.vectors.foreign_owner is None and rag_b.vectors.foreign_owner == rag_a.store.store_id()
+        before = rag_a.vectors.count()
+        from rag.index.check import repair_rag
+
+        repair = repair_rag(rag_b)
+        assert repair.skipped_orphans and repair.deleted_chunk_vectors == 0
+        assert rag_a.vectors.count() == before
     finally:
         rag_a.close()
         rag_b.close()

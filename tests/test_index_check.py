@@ -111,7 +111,7 @@ def test_kill_9_mid_ingest_then_check_and_repair(tmp_path):
     feed.write_text("".join(news_lines(600)), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env["RAG_HOME"] = str(home)
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(feed)], check=False, env=env, cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(feed)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 240

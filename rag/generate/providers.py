@@ -608,10 +608,12 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
             where = _public_url(self.openai_api_base)
             return Attempts(self.deadline, self.retries, f"model {self.model_name!r} at {where} failed")
 
-        def _failure(self, exc: Exception, attempts: Attempts) -> Failure:
-            """The failure to retry or report; setup errors (key, model name) raise at once."""
+        def _failure(self, exc: Exception, attempts: Attempts) -> Failure | SetupError:
+            """The failure to retry or report, or the setup error (key, model name) to raise at once:
+            the caller raises it outside its `except` block, so the original (which can echo the
+            key) is neither its cause nor its context."""
             if isinstance(exc, openai.OpenAIError) and (err := self._translate(exc)) is not None:
-                raise err from None
+                return err
             failure = classify_failure(exc, attempts.deadline)
             if failure is None:
                 raise exc
@@ -642,6 +644,8 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
                                              timeout=attempts.request_timeout())
                 except Exception as exc:  # noqa: BLE001 - sorted by _failure: retried, reported or re-raised
                     failure = self._failure(exc, attempts)
+                if isinstance(failure, SetupError):
+                    raise failure
                 attempts.retry_or_raise(failure)
 
         async def _agenerate(self, *args: Any, **kwargs: Any) -> ChatResult:
@@ -674,9 +678,11 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
                     return
                 except Exception as exc:  # noqa: BLE001 - sorted by _failure: retried, reported or re-raised
                     failure = self._failure(exc, attempts)
-                    if produced:
-                        yield _cut_chunk(failure.message)
-                        return
+                if isinstance(failure, SetupError):
+                    raise failure
+                if produced:
+                    yield _cut_chunk(failure.message)
+                    return
                 attempts.retry_or_raise(failure)
 
         async def _astream(self, *args: Any, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:

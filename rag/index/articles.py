@@ -6,6 +6,7 @@ BM25 index holds terms; both can be rebuilt from here.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -152,7 +153,16 @@ class ArticleStore:
     def chunk_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
-    # -- change tracking ----------------------------------------------------
+    # -- identity and change tracking ---------------------------------------
+    def store_id(self) -> str:
+        """A random id made once per article store: which store an index's vectors belong to."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+        if row:
+            return row[0]
+        with self._db:
+            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)", (uuid.uuid4().hex,))
+        return self._db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0]
+
     def generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0

@@ -119,9 +119,10 @@ class IndexRepair:
     reembedded_articles: int = 0
     rebuilt_lexical: bool = False
     rebuilt_vocabulary: bool = False
+    skipped_orphans: str | None = None  # why orphans were left alone
 
     def to_json(self) -> dict:
-        return {"repaired": self.after.consistent, "deleted_chunk_vectors": self.deleted_chunk_vectors,
+        return {"repaired": self.after.consistent, "skipped_orphans": self.skipped_orphans, "deleted_chunk_vectors": self.deleted_chunk_vectors,
                 "deleted_unit_vectors": self.deleted_unit_vectors, "reembedded_articles": self.reembedded_articles,
                 "rebuilt_lexical": self.rebuilt_lexical, "rebuilt_vocabulary": self.rebuilt_vocabulary,
                 "before": self.before.to_json(), "after": self.after.to_json()}
@@ -134,7 +135,13 @@ def repair_index(store: ArticleStore, vectors, lexical, reembed: Callable[[list[
     """Make the derived indexes agree with the article store; `reembed(doc_ids)` re-embeds articles."""
     before = check_index(store, vectors, lexical, vocabulary)
     repair = IndexRepair(before=before, after=before)
-    if before.orphan_chunk_vectors or before.orphan_unit_vectors:
+    shared = getattr(vectors, "foreign_owner", None)
+    if shared and (before.orphan_chunk_vectors or before.orphan_unit_vectors):
+        # Another article store writes this index: its vectors look like orphans from here.
+        repair.skipped_orphans = (f"not deleting {len(before.orphan_chunk_vectors)} chunk vectors that this store "
+                                  "does not hold: another article store also writes this index (RAG_INDEX)")
+        say(repair.skipped_orphans)
+    elif before.orphan_chunk_vectors or before.orphan_unit_vectors:
         say(f"deleting {len(before.orphan_chunk_vectors)} orphan chunk vectors and "
             f"{len(before.orphan_unit_vectors)} orphan unit vectors")
         vectors.delete_ids(before.orphan_chunk_vectors, before.orphan_unit_vectors)

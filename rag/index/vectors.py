@@ -7,6 +7,7 @@ never falls back to its default (which downloads a model and fails offline).
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -68,6 +69,8 @@ def connect_chroma(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
+log = logging.getLogger(__name__)
+
 # How long a call keeps retrying a transient Chroma failure: an embedded reader racing a
 # writer in another process ("Error finding id"), or a server restarting.
 RETRY_SECONDS = 5.0
@@ -113,10 +116,21 @@ def collection_namespace(index: str) -> str:
     return "chunks" if index == "default" else f"{index}__chunks"
 
 
-def open_vectors(settings: Settings, embedder) -> ChunkVectors:
-    """The chunk vectors of RAG_INDEX, in embedded Chroma or on the server of RAG_CHROMA_URL."""
+def open_vectors(settings: Settings, embedder, store_id: str | None = None) -> ChunkVectors:
+    """The chunk vectors of RAG_INDEX, in embedded Chroma or on the server of RAG_CHROMA_URL.
+
+    With `store_id`, the index is claimed for that article store; an index another
+    store already claimed is used (searches only return this store's chunks) but
+    logged once, and `rag index repair` refuses to delete its "orphans"."""
     where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_url else f"embedded Chroma in {settings.chroma_path}"
-    return ChunkVectors(connect_chroma(settings), embedder, namespace=collection_namespace(settings.index), where=where)
+    vectors = ChunkVectors(connect_chroma(settings), embedder, namespace=collection_namespace(settings.index), where=where)
+    if store_id:
+        vectors.foreign_owner = vectors.claim(store_id)
+        if vectors.foreign_owner:
+            log.warning("RAG_INDEX=%s in %s also holds the vectors of another article store; give each RAG_HOME "
+                        "its own RAG_INDEX (searches skip chunks this store does not hold; repair will not delete them)",
+                        settings.index, where)
+    return vectors
 
 
 class ChunkVectors:
@@ -130,6 +144,7 @@ class ChunkVectors:
     def __init__(self, client, embedder, namespace: str = "chunks", where: str = "Chroma",
                  retry_seconds: float = RETRY_SECONDS):
         self.where = where
+        self.foreign_owner: str | None = None  # set by open_vectors: another store's id
         self.retry_seconds = retry_seconds
         self._open(client, embedder, namespace)
 
@@ -151,6 +166,23 @@ class ChunkVectors:
         self._units = client.get_or_create_collection(name=f"{namespace}_units_{suffix}", embedding_function=function,
                                                       configuration=config)
         self._max_batch = getattr(client, "get_max_batch_size", lambda: 5000)() or 5000
+
+    OWNER_KEY = "rag_store_id"
+
+    @_guarded
+    def claim(self, store_id: str) -> str | None:
+        """Mark these collections as the vectors of article store `store_id`; the id of another
+        store already marked as their owner, or None when they are (now) ours.
+
+        Two article stores writing one index is the silent data loss RAG_INDEX exists to
+        prevent: each would count the other's vectors as orphans and delete them on repair."""
+        metadata = dict(self._chunks.metadata or {})
+        owner = metadata.get(self.OWNER_KEY)
+        if owner and owner != store_id:
+            return owner
+        if not owner:
+            self._chunks.modify(metadata={**metadata, self.OWNER_KEY: store_id})
+        return None
 
     def add(self, article: Article, chunks: list[Chunk], unit_vectors: np.ndarray) -> None:
         self.add_many([(article, chunks, unit_vectors)])
