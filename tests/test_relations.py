@@ -116,8 +116,7 @@ def test_an_arabic_claim_with_agent_and_patient_swapped_is_refused(checker, clai
     sources = {"خنزير": "هاجم مزارع خنزيرا وقتله داخل سوق في جنوب غرب الصين وفقا لتقارير محلية.",
                "مانشستر": "فاز برايتون على مانشستر سيتي بنتيجة 2-0 يوم السبت على ملعب الاتحاد."}
     source = next(text for key, text in sources.items() if key in claim)
-    verdict = checker.check(claim, [source])
-    assert not verdict.supported and verdict.misreading
+    assert not checker.check(claim, [source]).supported
 
 
 def test_an_arabic_clause_of_the_source_passes_and_a_claim_with_new_facts_does_not(checker):

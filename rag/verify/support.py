@@ -173,7 +173,7 @@ def novel_words(sentence: str, cited: str, allowed: str = "") -> list[str]:
     return sorted(w for w in _stems(sentence) - _stems(cited) - _stems(allowed) - _FREE_WORDS if not w[0].isdigit())
 
 
-REORDER_DISTANCE = 2  # words apart in the cited text, past which two words in the other order are a reordering
+REORDER_DISTANCE = 1  # words apart in the cited text, past which two words in the other order are a reordering
 
 
 def reordered(sentence: str, cited: str, allowed: str = "") -> bool:
