@@ -164,7 +164,7 @@ def repair_index(store: ArticleStore, vectors, lexical, reembed: Callable[[list[
 
 
 def vocabulary_state(store: ArticleStore, folder: Path) -> tuple[bool, int]:
-    """(corrupt, words not yet cached) for the vocabulary cache of rag.retrieve.translate.
+    """(corrupt, words not yet cached) for the vocabulary cache (rag.retrieve.translate).
 
     Words not yet cached are normal after an ingest (the cache is extended on first
     use), so only a corrupt cache (words and vectors of different lengths, unreadable
@@ -172,7 +172,7 @@ def vocabulary_state(store: ArticleStore, folder: Path) -> tuple[bool, int]:
     """
     import numpy as np
 
-    from rag.retrieve.translate import vocabulary_words
+    from rag.text.arabic import vocabulary_words
 
     words_file, vectors_file = folder / "words.json", folder / "vectors.npy"
     if not words_file.exists() and not vectors_file.exists():

@@ -23,7 +23,7 @@ import numpy as np
 
 from rag.index.articles import ArticleStore
 from rag.index.embeddings import Embedder
-from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, word_tokens
+from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, vocabulary_words, word_tokens
 from rag.text.gazetteer import gazetteer
 from rag.text.names import is_function_word
 from rag.text.question import query_names  # noqa: F401 - re-exported for callers of this module
@@ -44,11 +44,6 @@ def word_skeletons(word: str) -> list[str]:
     if not _is_arabic_word(word):
         return []
     return sorted({loose_skeleton(s) for s in arabic_skeletons(word) if len(s) >= 2})
-
-
-def vocabulary_words(text: str) -> set[str]:
-    return {w for w in word_tokens(text)
-            if w not in STOP_WORDS and not w.isdigit() and len(w) > 1 and not w[0].isdigit()}
 
 
 class TermTranslator:

@@ -160,3 +160,9 @@ STOP_WORDS = frozenset(
 # Interrogatives, Arabic and English: what a question asks with, never what it is about.
 INTERROGATIVES = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي أية اي ما من
     what which who whom whose when where why how many much""".split())
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """The distinct words of a text worth a translation: no stop words, numbers or single letters."""
+    return {w for w in word_tokens(text)
+            if w not in STOP_WORDS and not w.isdigit() and len(w) > 1 and not w[0].isdigit()}
