@@ -120,10 +120,11 @@ class Rag:
                                    translations=translations)
         return Gathered(passages, articles, translations, evidence)
 
-    def ask(self, question: str, k: int = 5, on_token=None) -> Answer:
+    def ask(self, question: str, k: int = 5, on_token=None, gathered: Gathered | None = None) -> Answer:
+        """`gathered`: what `gather(question, k)` already found (the REPL shows it first), not gathered again."""
         if not question.strip():
             raise UserInputError("the question is empty")
-        found = self.gather(question, k)
+        found = gathered if gathered is not None else self.gather(question, k)
         return answer_question(question, found.passages, found.articles, self.generator, self.checker, found.evidence,
                                on_token, word_weights=self.lexical.idf, translations=found.translations)
 
