@@ -21,6 +21,7 @@ from rag.cli.rtl import RtlChoice, visual_text
 from rag.records import Article, Citation
 
 QUOTE_CHARS = 240  # an evidence quote is cut here on screen (/open shows the whole paragraph)
+DRAFT_DONE_AFTER = 1.5  # seconds without a token after which the draft is taken as written (being checked)
 EVIDENCE_SHOWN = 3  # the best evidence sentences shown before the answer
 WITHDRAWN = "draft withdrawn: not supported by the sources"
 
@@ -205,8 +206,9 @@ class AnswerStream:
         self.started = time.perf_counter()
         self.first_token: float | None = None
         self._lock = threading.Lock()
-        self._spinner = Spinner("dots", text=Text("writing the answer… (Ctrl-C stops it)", style="dim"))
-        self._live = Live(self._view(), console=renderer.err, transient=True, refresh_per_second=12,
+        self._last_token: float | None = None
+        self._spinner = Spinner("dots", text=Text(""))
+        self._live = Live(self, console=renderer.err, transient=True, refresh_per_second=12,
                           vertical_overflow="crop") if live else None
 
     def __enter__(self) -> "AnswerStream":
@@ -218,19 +220,26 @@ class AnswerStream:
         if self._live is not None:
             self._live.stop()  # transient: the draft is erased from the screen
 
-    def _view(self):
+    def __rich__(self):
+        """Redrawn by Live on every refresh: the stage follows the time since the last token."""
+        if self._last_token is None:
+            stage = "reading the evidence…"
+        elif time.perf_counter() - self._last_token < DRAFT_DONE_AFTER:
+            stage = "writing the answer…"
+        else:
+            stage = "checking the draft against the sources…"
+        self._spinner.update(text=Text(f"{stage} (Ctrl-C stops it)", style="dim"))
         draft = "".join(self.draft)
         if not draft:
             return self._spinner
-        return Group(self._spinner, Text(self.renderer.shown(draft, 0, self.renderer.err), style="dim"))
+        return Group(Text(self.renderer.shown(draft, 0, self.renderer.err), style="dim"), self._spinner)
 
     def token(self, text: str) -> None:
         with self._lock:
             if self.first_token is None:
                 self.first_token = time.perf_counter() - self.started
             self.draft.append(text)
-            if self._live is not None:
-                self._live.update(self._view())
+            self._last_token = time.perf_counter()
 
     def finish(self, answer) -> None:
         """Say what became of the streamed draft (never leave it looking like the answer), then the answer."""

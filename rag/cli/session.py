@@ -22,6 +22,7 @@ from rag.cli.followup import Turn, rewrite_follow_up
 from rag.cli.render import Renderer, one_line
 from rag.cli.rtl import RtlChoice
 from rag.errors import RagError, UserInputError
+from rag.records import Citation
 
 LANGS = {"auto": ("ar", "en"), "ar": ("ar",), "en": ("en",)}
 MAX_K = 50
@@ -128,6 +129,17 @@ def ask_with_evidence(rag, question: str, k: int, view: Renderer, checkpoint: Ca
     return answer, found
 
 
+def evidence_citations(found) -> list[Citation]:
+    """The evidence spans an answer was given, numbered as citations (quote = the stored text)."""
+    out = []
+    for span in found.evidence:
+        article = found.articles.get(span.doc_id)
+        if article is not None:
+            out.append(Citation(len(out) + 1, span.doc_id, span.start, span.end, article.text[span.start:span.end],
+                                article.title, article.date, article.url))
+    return out
+
+
 def failure_line(exc: BaseException) -> str:
     """An unexpected failure (a server down, a broken file) in one line."""
     name = type(exc).__name__
@@ -157,6 +169,7 @@ class Session:
     turns: list[Turn] = field(default_factory=list)
     last_citations: list = field(default_factory=list)
     last_doc_ids: list[str] = field(default_factory=list)
+    last_evidence: list = field(default_factory=list)       # the last question's evidence, as Citations
     model: ModelState = field(default_factory=ModelState)
     timings: QuestionTimings = field(default_factory=QuestionTimings)
     doc_ids: dict[str, str] = field(default_factory=dict)   # doc id -> title, for completion
@@ -218,6 +231,7 @@ class Session:
                                           self.timings)
         self.turns.append(Turn(question, rewrite.question, answer.answer))
         self.last_citations = list(answer.citations)
+        self.last_evidence = evidence_citations(found)
         cited = [c.doc_id for c in answer.citations] or [e.doc_id for e in found.evidence]
         self.last_doc_ids = list(dict.fromkeys(cited))
 
@@ -256,7 +270,9 @@ class Session:
         self.view.article(article)
 
     def cmd_sources(self, args: list[str]) -> None:
-        chosen = [c for c in self.last_citations if not args or str(c.n) in args]
+        if not self.last_citations and self.last_evidence:
+            self.view.note("the last answer cited nothing; the evidence it was given (/open N shows one):")
+        chosen = [c for c in self.citable() if not args or str(c.n) in args]
         if not chosen:
             raise UserInputError("no sources yet: ask a question or summarize first" if not self.last_citations
                                  else f"no source {' '.join(args)}; the last ones are 1-{len(self.last_citations)}")
@@ -265,11 +281,15 @@ class Session:
     def cmd_open(self, args: list[str]) -> None:
         if len(args) != 1 or not args[0].isdigit():
             raise UserInputError("usage: /open N (a citation number of the last answer or summary)")
-        citation = next((c for c in self.last_citations if c.n == int(args[0])), None)
+        citation = next((c for c in self.citable() if c.n == int(args[0])), None)
         if citation is None:
             raise UserInputError(f"no citation [{args[0]}]" + (f"; the last ones are 1-{len(self.last_citations)}"
                                                                 if self.last_citations else "; ask a question first"))
         self.view.paragraph(citation, self.rag.show(citation.doc_id))
+
+    def citable(self) -> list:
+        """What /sources and /open number: the last citations, else the last question's evidence."""
+        return self.last_citations or self.last_evidence
 
     def cmd_summarize(self, args: list[str]) -> None:
         if not args:
@@ -279,7 +299,7 @@ class Session:
             raise UserInputError("no articles yet for `last`: ask, search or /show first")
         self.view.note(f"summarizing {', '.join(doc_ids)} (Ctrl-C stops)")
         summary = self.rag.summarize(doc_ids, progress=self.progress)
-        self.last_citations = list(summary.citations)
+        self.last_citations, self.last_evidence = list(summary.citations), []
         self.last_doc_ids = list(dict.fromkeys(doc_ids))
         self.view.summary(summary, LANGS[self.lang])
 
@@ -287,7 +307,7 @@ class Session:
         from rag.cli.dates import parse_date_option
 
         briefing = self.rag.brief(parse_date_option(args[0] if args else None), top=5, progress=self.progress)
-        self.last_citations = [c for story in briefing.stories for c in story.citations]
+        self.last_citations, self.last_evidence = [c for story in briefing.stories for c in story.citations], []
         self.view.briefing(briefing, LANGS[self.lang])
 
     def cmd_check(self, args: list[str]) -> None:
