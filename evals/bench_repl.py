@@ -60,13 +60,14 @@ def bench_repl(env: dict[str, str], questions: list[str], model_line: str) -> li
     warm_started = time.perf_counter()
     while True:  # wait for the background warm-up, as an analyst who started the REPL a minute ago would
         child.sendline("/model")
-        index = child.expect([r"state: ready", r"state: failed[^\r\n]*", r"state: \w+"])
-        child.expect("rag>")
+        index = child.expect([r"state: ready", r"state: failed[^\r\n]*", r"state: \w+", pexpect.TIMEOUT], timeout=15)
         if index == 0:
             break
         if index == 1:
             raise SystemExit(f"the model did not load: {child.after}")
-        time.sleep(1)
+        time.sleep(2)
+    child.expect("rag>")
+    time.sleep(1)
     print(f"repl: model warm after {time.perf_counter() - warm_started:.1f} s", file=sys.stderr)
     runs = []
     for question in questions:

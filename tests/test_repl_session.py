@@ -223,3 +223,23 @@ def test_draft_fate_says_what_was_withdrawn():
     assert "withdrawn" in draft_fate(A(), "an invented claim [1].")
     A.mode = "generated"
     assert draft_fate(A(), "a claim [1].") is None
+
+
+def test_tab_completes_commands_doc_ids_and_dates(rag):
+    from prompt_toolkit.document import Document
+
+    from rag.cli.repl import make_completer
+
+    session, _, _ = session_with(rag, [answers])
+    session.refresh_completions()
+    completer = make_completer(session)
+
+    def words(text: str) -> list[str]:
+        return [c.text for c in completer.get_completions(Document(text), None)]
+
+    assert words("/su") == ["/summarize"] and {"/search", "/show", "/sources"} <= set(words("/s"))
+    assert words("/show 3a") == ["3a95f273aef0ff82"]
+    assert words("/summarize ")[0] == "last"
+    session.dates = ["2016-08-24", "2016-08-23"]
+    assert words("/docs 2016-08-2") == ["2016-08-24", "2016-08-23"]
+    assert words("who is") == [] and words("/k ") == []

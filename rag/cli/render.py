@@ -104,7 +104,7 @@ class Renderer:
             head.append(self.shown(p.title or p.doc_id, 4))
             head.append(f"  ({p.doc_id} {p.start}-{p.end}, score {p.score:.4f})", style="dim")
             self.out.print(head)
-            self.line(p.text if full else clip(p.text, 400), indent=4)
+            self.line(p.text) if full else self.line(clip(p.text, 400), indent=4)
             if full:
                 self.out.print()
 

@@ -87,8 +87,7 @@ class InterruptibleGenerator:
         self.inner = inner
         self.checkpoint = checkpoint
 
-    def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None,
-                 max_tokens: int | None = None):
+    def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None, **options):
         self.checkpoint()
 
         def token(text: str) -> None:
@@ -96,7 +95,7 @@ class InterruptibleGenerator:
             if on_token is not None:
                 on_token(text)
 
-        return self.inner.complete(system, user, token, max_tokens=max_tokens)
+        return self.inner.complete(system, user, token, **options)
 
     def choose(self, *args, **kwargs):
         self.checkpoint()
