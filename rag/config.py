@@ -19,6 +19,7 @@ CONFIG_KEYS = ("RAG_LLM", "RAG_EMBEDDINGS", "RAG_CHROMA_URL", "RAG_LLM_TIMEOUT",
 # translations that pass the checker are wrong: evals/README.md, "English from the bundled model"),
 # what verifies from any other model.
 ENGLISH_POLICIES = ("auto", "verified", "withheld")
+TERMINAL_VARIABLES = ("VTE_VERSION", "KONSOLE_VERSION", "MLTERM", "TERM_PROGRAM", "TERM")
 DEFAULT_LLM = "llamacpp"
 DEFAULT_EMBEDDINGS = "use-multilingual"
 DEFAULT_LLM_TIMEOUT = 60.0  # seconds for one LLM call, all its retries included
@@ -41,6 +42,9 @@ class Settings:
     llm_timeout: float = DEFAULT_LLM_TIMEOUT
     index: str = DEFAULT_INDEX  # RAG_INDEX: namespaces the Chroma collections on a shared server
     english: str = "auto"  # RAG_ENGLISH, one of ENGLISH_POLICIES
+    rtl: str = "auto"  # RAG_RTL: Arabic display in the REPL (on, off, auto: rag.cli.rtl)
+    # What the terminal says of itself (VTE_VERSION, KONSOLE_VERSION, MLTERM, TERM_PROGRAM, TERM), for RAG_RTL=auto.
+    terminal: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     model_cache: Path | None = None       # RAG_MODEL_CACHE: assembled GGUFs; None: <home>/cache/models
     prompts_dir: Path | None = None       # RAG_PROMPTS_DIR: prompt templates; None: those in the package
@@ -103,6 +107,8 @@ def _environment_only(env: dict[str, str]) -> dict:
         "openai_api_key": env.get("OPENAI_API_KEY") or None,
         "debug": bool(env.get("RAG_DEBUG")),
         "progress": env.get("RAG_PROGRESS") == "1",
+        "rtl": env.get("RAG_RTL") or "auto",
+        "terminal": {k: env[k] for k in TERMINAL_VARIABLES if env.get(k)},
     }
 
 

@@ -7,9 +7,16 @@ embedder runs for real wherever a test needs its vectors).
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
+from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from rag.generate.generator import Completion, CompletionCache, Generator
 from rag.text.tokens import count_tokens
@@ -68,3 +75,44 @@ class KeywordEmbedder:
 
     def embed_query(self, text):
         return self.embed_array([text])[0].tolist()
+
+
+class ScriptedChatModel(BaseChatModel):
+    """A chat model that replies from a script, streamed word by word.
+
+    `replies` are used in order (the last one repeats); a reply may be a function of
+    the user message, for prompts whose order is not fixed. `prompts` records every
+    (system, user) pair. `token_delay` slows the stream, `started` is set when the
+    first token is out, so a test can cancel mid-answer."""
+
+    replies: list[Any]
+    token_delay: float = 0.0
+    prompts: list[tuple[str, str]] = []
+    started: Any = None
+
+    def model_post_init(self, __context: Any) -> None:
+        self.prompts = []
+        self.started = threading.Event()
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _reply(self, messages: list[BaseMessage]) -> str:
+        system = next((m.text for m in messages if m.type == "system"), "")
+        user = next((m.text for m in messages if m.type == "human"), "")
+        self.prompts.append((system, user))
+        reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
+        return reply(system, user) if callable(reply) else reply
+
+    def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._reply(messages)))])
+
+    def _stream(self, messages: list[BaseMessage], stop=None, run_manager=None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        words = self._reply(messages).split(" ")
+        for i, word in enumerate(words):
+            if self.token_delay:
+                time.sleep(self.token_delay)
+            self.started.set()
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word + (" " if i < len(words) - 1 else "")))

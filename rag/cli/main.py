@@ -129,12 +129,9 @@ def search(query: str, k: Annotated[int, typer.Option("-k", min=1, max=200, help
     if as_json:
         print_json({"query": query, "results": [p.to_json() for p in passages]})
         return
-    if not passages:
-        stderr.print("No passages found.")
-    for i, p in enumerate(passages, 1):
-        stdout.print(f"[bold][{i}][/bold] {p.title} [dim]({p.doc_id} {p.start}-{p.end}, score {p.score:.4f})[/dim]")
-        stdout.print(p.text, markup=False)
-        stdout.print()
+    from rag.cli.render import Renderer
+
+    Renderer().passages(passages)
 
 
 @app.command()
@@ -142,16 +139,20 @@ def search(query: str, k: Annotated[int, typer.Option("-k", min=1, max=200, help
 def ask(question: str, k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages to retrieve.")] = 5,
         as_json: JsonFlag = False) -> None:
     """A cited answer in the question's language (or an explicit "not found")."""
+    from rag.cli.render import Renderer
+
     rag = open_app()
-    streaming = not as_json and stderr.is_terminal
-    on_token = (lambda text: stderr.print(text, end="", style="dim", markup=False)) if streaming else None
-    answer = rag.ask(question, k=k, on_token=on_token)
-    if streaming:
-        stderr.print()
     if as_json:
-        print_json(answer.to_json())
+        print_json(rag.ask(question, k=k).to_json())
         return
-    print_answer(answer)
+    view = Renderer()
+    if stderr.is_terminal:
+        # On a terminal: the evidence at once, the draft streamed, then the verified answer.
+        from rag.cli.session import ask_with_evidence
+
+        ask_with_evidence(rag, question, k, view)
+        return
+    view.answer(rag.ask(question, k=k))
 
 
 @app.command()
@@ -165,7 +166,9 @@ def summarize(doc_ids: Annotated[list[str], typer.Argument(help="One or more doc
     if as_json:
         print_json(summary.to_json())
         return
-    print_summary(summary)
+    from rag.cli.render import Renderer
+
+    Renderer().summary(summary)
 
 
 @app.command()
@@ -221,7 +224,9 @@ def check(text: Annotated[str | None, typer.Argument(help="Text to check; - read
     if as_json:
         print_json(report.to_json())
     else:
-        print_check(report)
+        from rag.cli.render import Renderer
+
+        Renderer().check(report)
     stderr.print(f"{report.supported} supported, {report.unsupported} unsupported", markup=False)
     if report.unsupported:
         raise typer.Exit(1)
@@ -232,46 +237,19 @@ def _usage_error(message: str) -> None:
     raise typer.Exit(2)
 
 
-def print_check(report) -> None:
-    from rag.cli.render import print_citations
-
-    for sentence in report.sentences:
-        mark = "[green]supported[/green]" if sentence.supported else f"[red]unsupported[/red] ({sentence.reason})"
-        stdout.print(mark, highlight=False)
-        stdout.print(f"  {sentence.text}", markup=False)
-        if sentence.citations:
-            print_citations(sentence.citations)
-
-
-def print_summary(summary) -> None:
-    from rag.cli.render import print_citations
-
-    for lang in ("ar", "en"):
-        stdout.print(f"[bold]{summary.title[lang]}[/bold]")
-        for sentence in getattr(summary, lang):
-            markers = "".join(f"[{n}]" for n in sentence["citations"])
-            stdout.print(f"• {sentence['text']} {markers}", markup=False)
-        stdout.print()
-    print_citations(summary.citations)
-
-
-def print_answer(answer) -> None:
-    from rag.cli.render import print_citations
-
-    stdout.print(answer.answer, markup=False)
-    if answer.citations:
-        stdout.print()
-        print_citations(answer.citations)
-    stderr.print(f"[dim]{answer.model}{'' if answer.grounded else ' · not grounded'}[/dim]")
-
-
 @app.command()
 @user_errors
-def repl() -> None:
-    """Interactive session: questions, searches, summaries, briefings, sources."""
+def repl(rtl: Annotated[str | None, typer.Option(
+        help="Arabic display: on = shape and reorder for terminals that cannot (xterm, tmux), off = logical order "
+             "(GNOME Terminal/VTE, Konsole, mlterm), auto = guess; default $RAG_RTL or auto.")] = None) -> None:
+    """Interactive session: questions (with follow-ups), searches, summaries, briefings, sources."""
     from rag.cli.repl import run_repl
+    from rag.cli.rtl import choose_rtl
+    from rag.config import Settings
 
-    run_repl(open_app())
+    mode = rtl or Settings.from_env().rtl
+    choose_rtl(mode, False)  # a bad value is an Error line before the session starts
+    run_repl(open_app(), mode)
 
 
 def _parse_thresholds(values: list[str]) -> dict[str, float]:

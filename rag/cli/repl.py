@@ -1,135 +1,136 @@
-"""`rag repl`: an interactive session over one RAG_HOME.
+"""`rag repl`: the terminal around rag.cli.session.Session.
 
-Plain text is a question (answered with citations). Commands start with a slash.
-The library is loaded once, so follow-up questions skip model start-up.
+The prompt (prompt_toolkit: history under RAG_HOME, Ctrl-R search, tab completion,
+bracketed paste, Alt-Enter for a newline) runs in the main thread; every line is
+handled in one worker thread, so that Ctrl-C, which Python delivers to the main
+thread, only sets the session's cancel Event and the prompt comes back. One worker
+thread, always the same, because the article store's SQLite connection may only be
+used by the thread that opened it. The model loads in a third thread at start.
 """
 from __future__ import annotations
 
-import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import concurrent.futures
+import threading
 
 from rag.cli.output import stderr, stdout
-from rag.errors import RagError
+from rag.cli.render import Renderer
+from rag.cli.rtl import choose_rtl
+from rag.cli.session import COMMANDS, Session
 
-HELP = """\
-  <question>              ask; the answer cites the articles ([n])
-  /search <query>         ranked passages, no model
-  /docs [YYYY-MM-DD]      list stored articles
-  /show <doc_id>          the original article
-  /summarize <doc_id>...  bilingual cited summary
-  /brief [YYYY-MM-DD]     the day's briefing (top stories)
-  /sources [n]            the last answer's sources in full (or source n)
-  /help                   this help
-  /quit                   leave (Ctrl-D works too)"""
+HISTORY_FILE = "repl_history"
+WAIT_STEP = 0.1  # seconds between checks for Ctrl-C while a line is handled
 
 
-@dataclass
-class ReplSession:
-    rag: object
-    last_citations: list = field(default_factory=list)
+def make_completer(session: Session):
+    from prompt_toolkit.completion import Completer, Completion
 
-    def handle(self, line: str) -> bool:
-        """Run one input line; False means the session should end."""
-        line = line.strip()
-        if not line:
-            return True
-        if not line.startswith("/"):
-            self._ask(line)
-            return True
+    class ReplCompleter(Completer):
+        """Commands after "/", then document ids or dates for the commands that take them."""
+
+        def get_completions(self, document, complete_event):
+            text = document.text_before_cursor
+            if not text.startswith("/"):
+                return
+            if " " not in text:
+                for name, command in COMMANDS.items():
+                    if name.startswith(text[1:]):
+                        yield Completion("/" + name, start_position=-len(text), display_meta=command.help)
+                return
+            command = COMMANDS.get(text[1:].split(" ", 1)[0])
+            word = "" if text.endswith(" ") else text.split()[-1]
+            if command is None or not command.args:
+                return
+            if command.args == "doc":
+                choices = dict(session.doc_ids)
+                if command.usage.startswith("/summarize"):
+                    choices = {"last": "the articles just cited or shown"} | choices
+            else:
+                choices = dict.fromkeys(session.dates, "")
+            for value, meta in choices.items():
+                if value.startswith(word):
+                    yield Completion(value, start_position=-len(word), display_meta=(meta or "")[:50])
+
+    return ReplCompleter()
+
+
+def key_bindings():
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("escape", "enter")  # Alt-Enter arrives as Esc Enter
+    def _newline(event):
+        event.current_buffer.insert_text("\n")
+
+    return bindings
+
+
+def handle_cancellably(worker: concurrent.futures.Executor, session: Session, line: str) -> bool:
+    """Run one line in the worker; Ctrl-C stops it (the session prints one line) and the prompt returns."""
+    session.cancel.clear()
+    future = worker.submit(session.handle, line)
+    interrupts = 0
+    while True:
         try:
-            command, *args = shlex.split(line[1:])
-        except ValueError as exc:
-            stderr.print(f"Error: {exc}", markup=False)
-            return True
-        handler = self._commands().get(command)
-        if handler is None:
-            stderr.print(f"Unknown command /{command}; /help lists the commands.", markup=False)
-            return True
-        if command in ("quit", "exit", "q"):
-            return False
-        try:
-            handler(args)
-        except RagError as exc:
-            stderr.print(f"Error: {exc}", markup=False)
-        return True
-
-    def _commands(self) -> dict[str, Callable[[list[str]], None]]:
-        return {"help": lambda args: stdout.print(HELP, markup=False), "search": self._search, "docs": self._docs,
-                "show": self._show, "summarize": self._summarize, "brief": self._brief, "sources": self._sources,
-                "quit": lambda args: None, "exit": lambda args: None, "q": lambda args: None}
-
-    def _ask(self, question: str) -> None:
-        from rag.cli.main import print_answer
-
-        try:
-            answer = self.rag.ask(question, on_token=None)
-        except RagError as exc:
-            stderr.print(f"Error: {exc}", markup=False)
-            return
-        self.last_citations = answer.citations
-        print_answer(answer)
-
-    def _search(self, args: list[str]) -> None:
-        for i, p in enumerate(self.rag.search(" ".join(args), k=5), 1):
-            stdout.print(f"[{i}] {p.title} ({p.doc_id} {p.start}-{p.end})", markup=False)
-            stdout.print("    " + " ".join(p.text.split())[:400], markup=False)
-
-    def _docs(self, args: list[str]) -> None:
-        for a in self.rag.docs(args[0] if args else None):
-            stdout.print(f"{a.doc_id}  {a.date or '----------'}  {a.title}", markup=False)
-
-    def _show(self, args: list[str]) -> None:
-        if not args:
-            stderr.print("usage: /show <doc_id>")
-            return
-        article = self.rag.show(args[0])
-        stdout.print(f"# {article.title}\n{article.text}", markup=False)
-
-    def _summarize(self, args: list[str]) -> None:
-        from rag.cli.main import print_summary
-
-        if not args:
-            stderr.print("usage: /summarize <doc_id>...")
-            return
-        summary = self.rag.summarize(args, progress=lambda m: stderr.print(f"{m}…", style="dim", markup=False))
-        self.last_citations = summary.citations
-        print_summary(summary)
-
-    def _brief(self, args: list[str]) -> None:
-        from rag.cli.dates import parse_date_option
-
-        briefing = self.rag.brief(parse_date_option(args[0] if args else None), top=5,
-                                  progress=lambda m: stderr.print(m, style="dim", markup=False))
-        for story in briefing.stories:
-            stdout.print(f"■ {story.headline['ar']}\n  {story.headline['en']}  ({', '.join(story.sources)})", markup=False)
-        for story in briefing.more_stories:
-            stdout.print(f"· {story.headline['ar']} — {story.headline['en']} ({', '.join(story.sources)})", markup=False)
-
-    def _sources(self, args: list[str]) -> None:
-        from rag.cli.render import print_citations
-
-        chosen = [c for c in self.last_citations if not args or str(c.n) in args]
-        if not chosen:
-            stderr.print("No sources yet: ask a question or summarize first.")
-            return
-        print_citations(chosen)
+            return future.result(timeout=WAIT_STEP)
+        except concurrent.futures.TimeoutError:
+            continue
+        except KeyboardInterrupt:
+            interrupts += 1
+            session.cancel.set()
+            if interrupts == 1:
+                session.view.note("stopping…")
+            elif interrupts == 3:
+                session.view.note("still stopping: the model stops after its current step (Ctrl-D at the "
+                                  "prompt leaves)")
 
 
-def run_repl(rag) -> None:
+class StartupReports:
+    """Says once, at a prompt, how the background start-up went (never while the prompt is drawn)."""
+
+    def __init__(self, session: Session, warm: concurrent.futures.Future):
+        self.session = session
+        self.warm = warm
+        self.model_reported = False
+        self.warm_reported = False
+
+    def report(self) -> None:
+        if not self.warm_reported and self.warm.done():
+            self.warm_reported = True
+            if self.warm.exception() is not None:
+                self.session.view.error(f"the index could not be opened: {self.warm.exception()}")
+        if not self.model_reported and self.session.model.state == "failed":
+            self.model_reported = True
+            self.session.view.error(f"the model did not load: {self.session.model.detail} "
+                                    "(searches still work; /model shows the state)")
+
+
+def run_repl(rag, rtl: str = "auto") -> None:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory
 
-    session = ReplSession(rag)
-    history = FileHistory(str(rag.settings.home / "repl_history"))
-    prompt = PromptSession(history=history)
-    stderr.print("rag — ask about your articles (/help for commands, Ctrl-D to leave)")
-    while True:
-        try:
-            line = prompt.prompt("rag> ")
-        except KeyboardInterrupt:
-            continue
-        except EOFError:
-            break
-        if not session.handle(line):
-            break
+    view = Renderer(rtl=choose_rtl(rtl, stdout.is_terminal, rag.settings.terminal))
+    session = Session(rag, view)
+    threading.Thread(target=session.warm_model, name="rag-model-warm", daemon=True).start()
+    worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-repl")
+    reports = StartupReports(session, worker.submit(session.warm_retrieval))
+    prompt = PromptSession(history=FileHistory(str(rag.settings.home / HISTORY_FILE)),
+                           completer=make_completer(session), complete_while_typing=False,
+                           key_bindings=key_bindings(), enable_history_search=False)
+    stderr.print("rag — ask about your articles (/help for commands; Ctrl-C stops an answer, Ctrl-D leaves)",
+                 highlight=False, markup=False)
+    try:
+        while True:
+            reports.report()
+            try:
+                line = prompt.prompt("rag> ")
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                break
+            if not handle_cancellably(worker, session, line):
+                break
+    finally:
+        # The store's SQLite connection belongs to the worker thread: closed there.
+        worker.submit(rag.close).result()
+        worker.shutdown(wait=True)

@@ -194,6 +194,19 @@ class Generator:
                 getattr(chat, "gives_token_probabilities", hasattr(chat, "option_probabilities")))
         return self._gives_token_probabilities
 
+    @property
+    def chat_model(self):
+        """The chat model, built on first use (for describing it: path, URL)."""
+        return self._chat()
+
+    def warm(self) -> None:
+        """Build the chat model and, for an in-process model, load its weights with one
+        1-token completion, so that the first real call does not pay for it (the REPL
+        calls this in a background thread). A server is not called: that would cost a request."""
+        chat = self._chat()
+        if self.label.startswith("llamacpp:"):
+            chat.invoke([HumanMessage(content="hi")], max_tokens=1)
+
     def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None,
                  max_tokens: int | None = None) -> Completion:
         """Generate (or replay) one completion; max_tokens caps the answer length for this call."""

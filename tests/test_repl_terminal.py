@@ -1,0 +1,96 @@
+"""`rag repl` end to end through a pseudo-terminal, with the small real model (slow).
+
+What an analyst does in one session on the seed: a question in English and one in
+Arabic, /sources, /open 1, a follow-up that needs the conversation, /summarize last,
+a bad command, Ctrl-C during an answer (the prompt returns and the next question
+works), /quit; then the history file holds the questions.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, SEEDS
+
+pexpect = pytest.importorskip("pexpect")
+pytestmark = pytest.mark.slow
+
+PROMPT = "rag>"
+ANSWERED = "qwen2.5-coder-0.5b"   # the model line printed under every answer
+STEP = 240                        # seconds one step may take on a loaded 2-core machine
+QUESTIONS = ["Who is the Pentagon spokesman quoted in the article?", "من هو المتحدث باسم البنتاغون؟",
+             "and what did he say about Lavrov?", "ما موقف البنتاغون من التعاون العسكري مع روسيا؟"]
+
+
+def model_cache() -> Path:
+    return Path(os.environ.get("RAG_MODEL_CACHE") or Path.home() / ".cache" / "rag-models").expanduser()
+
+
+@pytest.fixture()
+def repl(rag_home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env |= {"RAG_HOME": str(rag_home), "RAG_LLM": "llamacpp:qwen2.5-0.5b", "RAG_MODEL_CACHE": str(model_cache()),
+            "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "rag.cli.main", "ingest", str(SEEDS)], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+    child = pexpect.spawn(sys.executable, ["-m", "rag.cli.main", "repl", "--rtl", "off"], env=env, cwd=str(ROOT),
+                          encoding="utf-8", timeout=STEP, dimensions=(50, 160))
+    log = rag_home / "terminal.log"
+    child.logfile_read = open(log, "w", encoding="utf-8")  # noqa: SIM115 - pexpect writes it until the child ends
+    child.expect(PROMPT)
+    yield child
+    if child.isalive():
+        child.terminate(force=True)
+    child.logfile_read.close()
+
+
+def run(child, line: str, *expected: str) -> str:
+    """Send a line, wait for each expected pattern in turn and then the prompt; what was printed."""
+    child.sendline(line)
+    seen = []
+    for pattern in expected:
+        child.expect(pattern)
+        seen.append(child.before + child.after)
+    child.expect(PROMPT)
+    seen.append(child.before)
+    return "".join(seen)
+
+
+def test_an_analysts_session(repl, rag_home):
+    started = time.monotonic()
+    english = run(repl, QUESTIONS[0], r"evidence \(", ANSWERED)
+    assert "3a95f273aef0ff82" in english                      # evidence quoted with its article and span
+    assert "Traceback" not in english
+
+    # Ctrl-C during an answer: one line, the prompt again, and the next question works.
+    repl.sendline(QUESTIONS[3])
+    repl.expect(r"evidence \(")
+    repl.expect(r"reading the evidence|writing the answer")
+    repl.sendintr()
+    repl.expect("cancelled")
+    repl.expect(PROMPT)
+    arabic = run(repl, QUESTIONS[1], r"evidence \(", ANSWERED)
+    assert "البنتاغون" in arabic and "Traceback" not in arabic
+
+    run(repl, "/sources", r"\[1\] ", r"3a95f273aef0ff82 \d+-\d+")
+    run(repl, "/open 1", r"\[1\] ", r"3a95f273aef0ff82 \d+-\d+")
+    follow_up = run(repl, QUESTIONS[2], r"follow-up", r"evidence \(", ANSWERED)
+    assert "follow-up → " in follow_up or "asking as typed" in follow_up
+    assert "unknown command /bogus" in run(repl, "/bogus")
+    repl.timeout = 2 * STEP  # a summary is two generations and translations
+    summary = run(repl, "/summarize last", "summarizing 3a95f273aef0ff82", r"\[1\] ")
+    assert "Error" not in summary and "Traceback" not in summary
+
+    repl.sendline("/quit")
+    repl.expect(pexpect.EOF)
+    repl.close()
+    assert repl.exitstatus == 0
+    history = (rag_home / "repl_history").read_text(encoding="utf-8")
+    for question in QUESTIONS[:4]:
+        assert question in history
+    assert time.monotonic() - started < 1200
