@@ -311,10 +311,11 @@ class FakeRag:
         self.briefing = briefing
         self.calls: list[tuple] = []
 
-    def brief(self, date, top=10, sentences=3, articles_per_story=4, progress=None):
-        self.calls.append((date, top, sentences))
-        progress("story 1/2: [bold]not markup[/bold]")
-        progress("story 2/2")
+    def brief(self, date, top=10, progress=None, log=None, dates=None, window=None, previous=None, budget=40,
+              translate_listed=True):
+        self.calls.append((date, top, budget, dates))
+        log("story 1/2 summarized: [bold]not markup[/bold]")
+        progress("listing")
         return self.briefing
 
 
@@ -327,15 +328,16 @@ def test_cli_brief_writes_files_and_reports(briefing, tmp_path, monkeypatch, as_
     fake = FakeRag(briefing)
     monkeypatch.setattr(cli, "open_app", lambda: fake)
     out = tmp_path / "out"
-    args = ["brief", "--date", "2016-08-23", "--out", str(out), "--top", "2", "--sentences", "2"]
+    args = ["brief", "--date", "2016-08-23", "--out", str(out), "--top", "2", "--words", "30"]
     result = CliRunner().invoke(cli.app, args + (["--json"] if as_json else []))
     assert result.exit_code == 0, result.output
-    assert fake.calls == [("2016-08-23", 2, 2)]
+    assert fake.calls == [("2016-08-23", 2, 30, ["2016-08-23"])]
     names = sorted(p.name for p in out.iterdir())
     assert names == ["briefing-2016-08-23.html", "briefing-2016-08-23.json", "briefing-2016-08-23.md"]
-    assert "story 1/2: [bold]not markup[/bold]" in result.stderr
+    assert "story 1/2 summarized: [bold]not markup[/bold]" in result.stderr
     assert str(out / "briefing-2016-08-23.html") in result.stderr
-    assert "2 stories summarized, 3 more listed, from 42 articles" in result.stderr
+    assert "2 stories summarized (0 from cache), 3 more and 0 opinion/features listed, from 42 articles" \
+        in result.stderr
     if as_json:
         assert json.loads(result.stdout) == briefing.to_json()
     else:
