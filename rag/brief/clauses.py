@@ -14,7 +14,7 @@ the clauses are scored:
   subject; "مشيرا إلى أن …" does not), names and numbers.
 
 A greedy pick with a redundancy penalty fills a word budget (about 40 Arabic
-words). Every clause keeps its (doc_id, start, end): the offsets are ours, so
+words); the picked clauses are shown leads first. Every clause keeps its (doc_id, start, end): the offsets are ours, so
 `text[start:end] == quote` holds for each.
 """
 from __future__ import annotations
@@ -55,7 +55,9 @@ _CLAUSE_OPENERS = (
 _OPENER = re.compile(r"\s(?=(?:" + "|".join(sorted(_CLAUSE_OPENERS, key=len, reverse=True)) + r")(?!\w))")
 _DEPENDENT = re.compile(r"^(?:مشيرا|مشيرة|مضيفا|مضيفة|مؤكدا|مؤكدة|موضحا|موضحة|لافتا|لافتة|حيث|وذلك|فيما|بينما|"
                         r"ما أدى|مما|الذي|التي|والذي|والتي|حسب|بحسب|وبحسب|وفقا|ووفقا|لمنع|من أجل|بعد أن|قبل أن)(?!\w)")
+_OPENS = re.compile("(?:" + "|".join(sorted(_CLAUSE_OPENERS, key=len, reverse=True)) + r")(?!\w)")
 _TRIM = "،؛;,:.-–— \t\n\"'«»“”()"
+_DATELINE = re.compile(r"[^\n]{0,80}?\((?:CNN|AFP|Reuters|رويترز|أ ف ب|فرانس برس)\)\s*[-–—]+\s*")
 _NAME_OR_NUMBER = re.compile(r"\d|[A-Za-z]")
 
 
@@ -68,6 +70,7 @@ class Clause:
     sentence: int      # index of its sentence in the article
     initial: bool      # it opens its sentence
     words: int
+    opens_clause: bool = True  # it starts the sentence or at a clause-opening word, not after a mere comma
 
 
 @dataclass(frozen=True)
@@ -143,9 +146,14 @@ def article_clauses(article: Article, sentences: int = SENTENCES_PER_ARTICLE) ->
     text = article.text
     clauses = []
     for index, sentence in enumerate(split_sentences(text)[:sentences]):
-        for k, (a, b) in enumerate(split_clauses(text, sentence.start, sentence.end)):
+        start = sentence.start
+        dateline = _DATELINE.match(text, start, sentence.end)
+        if dateline:  # "موسكو، روسيا (CNN)-- …": the place and outlet are not a clause of the story
+            start = dateline.end()
+        for k, (a, b) in enumerate(split_clauses(text, start, sentence.end)):
             words = len(text[a:b].split())
-            clauses.append(Clause(article.doc_id, a, b, text[a:b], index, k == 0, words))
+            opens = k == 0 or bool(_OPENS.match(text[a:b]))
+            clauses.append(Clause(article.doc_id, a, b, text[a:b], index, k == 0, words, opens))
     return clauses
 
 
@@ -172,7 +180,7 @@ def select_clauses(articles: list[Article], outlets: dict[str, str], embed, budg
         score = float(vectors[i] @ centroid) + LEAD_WEIGHT * math.exp(-c.sentence / LEAD_DECAY)
         score += CONSENSUS_WEIGHT * math.log2(1 + len(others))
         score += INITIAL_BONUS if c.initial else 0.0
-        score -= DEPENDENT_PENALTY if _DEPENDENT.match(c.text) else 0.0
+        score -= DEPENDENT_PENALTY if _DEPENDENT.match(c.text) or not c.opens_clause else 0.0
         score += NAME_NUMBER_BONUS if _NAME_OR_NUMBER.search(c.text) else 0.0
         base.append(score)
     base_arr = np.array(base)
@@ -191,4 +199,5 @@ def select_clauses(articles: list[Article], outlets: dict[str, str], embed, budg
         words += usable[best].words
     order = {a.doc_id: k for k, a in enumerate(articles)}
     picked = [ChosenClause(usable[i], float(base_arr[i]), support[i]) for i in chosen]
-    return sorted(picked, key=lambda p: (order[p.clause.doc_id], p.clause.start))
+    # Leads first (the event before what was said about it), then the order of the articles.
+    return sorted(picked, key=lambda p: (p.clause.sentence, order[p.clause.doc_id], p.clause.start))

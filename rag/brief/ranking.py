@@ -23,7 +23,7 @@ from rag.records import Article
 OUTLET_WEIGHT = 2.0
 ARTICLE_WEIGHT = 0.5
 HARDNESS_WEIGHT = 2.0
-SOFT_PENALTY = 1.5
+SOFT_PENALTY = 2.5  # a 3-outlet celebrity sport item (Carragher, 2018-03-12) below 2-outlet hard news
 KIND_PENALTY = {NEWS: 0.0, OPINION: 0.0, FEATURE: 4.0, SERVICE: 6.0}
 
 
