@@ -117,7 +117,10 @@ def listed_brief(story: Story, english_headline: str = "") -> StoryBrief:
 
 def clause_sources(story: Story, embed, budget: int = WORD_BUDGET) -> tuple[list[SourceSentence], dict[str, Article]]:
     """The story's chosen clauses, numbered 1..n as source sentences (exact spans)."""
-    central = story.by_centrality()[:ARTICLES_PER_STORY]
+    reports = [a for a in story.by_centrality() if (story.kinds.get(a.doc_id) is None
+                                                    or story.kinds[a.doc_id].kind == NEWS)]
+    # A press review or video item in a news story is not where its facts are stated.
+    central = (reports or story.by_centrality())[:ARTICLES_PER_STORY]
     by_id = {a.doc_id: a for a in central}
     picked = select_clauses(central, {a.doc_id: outlet_name(a.source) for a in central}, embed, budget)
     sources = []

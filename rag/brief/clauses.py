@@ -164,8 +164,10 @@ def select_clauses(articles: list[Article], outlets: dict[str, str], embed, budg
     `outlets`: doc_id -> outlet name; `embed`: texts -> unit-normalised row vectors.
     """
     clauses = [c for a in articles for c in article_clauses(a)]
-    usable = [c for c in clauses if MIN_CLAUSE_WORDS <= c.words <= MAX_CLAUSE_WORDS] or \
+    sized = [c for c in clauses if MIN_CLAUSE_WORDS <= c.words <= MAX_CLAUSE_WORDS] or \
         [c for c in clauses if c.words >= 3]
+    # A clause without a subject of its own ("وذلك في كلمة وجهها …") only when nothing else stands alone.
+    usable = [c for c in sized if c.opens_clause and not _DEPENDENT.match(c.text)] or sized
     if not usable:
         return []
     vectors = np.asarray(embed([c.text for c in usable]), dtype=np.float32)
