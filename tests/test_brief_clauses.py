@@ -6,6 +6,7 @@ The real model path is tested in tests/test_brief_schedule.py (slow).
 """
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -15,10 +16,16 @@ from hypothesis import strategies as st
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from rag.brief.briefing import listed_brief, summarized_brief
-from rag.brief.clauses import MAX_CLAUSE_WORDS, WORD_BUDGET, article_clauses, select_clauses, split_clauses
+from rag.brief.clauses import (
+    MAX_CLAUSE_WORDS,
+    WORD_BUDGET,
+    article_clauses,
+    select_clauses,
+    split_clauses,
+)
 from rag.brief.kinds import classify
-from rag.brief.stories import Story, outlet_name
 from rag.brief.ranking import rank_story
+from rag.brief.stories import Story, outlet_name
 from rag.generate.generator import Generator
 from rag.index.embeddings import make_embedder
 from rag.records import Article
@@ -50,7 +57,7 @@ def test_clauses_are_exact_spans_inside_one_sentence(article):
         sentence = sentences[c.sentence]
         assert sentence.start <= c.start < c.end <= sentence.end
         assert c.text == c.text.strip() and c.text[0] not in "،,؛;" and c.text[-1] not in "،,؛;"
-    for a, b in zip(clauses, clauses[1:]):
+    for a, b in itertools.pairwise(clauses):
         assert a.end <= b.start  # no overlap, reading order
 
 

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from rag.brief.kinds import FEATURE, NEWS, OPINION, SERVICE, article_section, classify, first_person_rate
+from rag.brief.kinds import (
+    FEATURE,
+    NEWS,
+    OPINION,
+    SERVICE,
+    article_section,
+    classify,
+    first_person_rate,
+)
 from rag.brief.ranking import rank_story, story_kind
 from rag.records import Article
 
@@ -15,8 +23,8 @@ ROWS = [json.loads(line) for line in DATA.open(encoding="utf-8")]
 
 
 def article(row: dict, **changes) -> Article:
-    fields = dict(doc_id=row["id"], title=row["title"], text=row["text"], date=row["date"], source=row["source"],
-                  url=row["url"], origin=f"id:{row['id']}")
+    fields = {"doc_id": row["id"], "title": row["title"], "text": row["text"], "date": row["date"], "source": row["source"],
+                  "url": row["url"], "origin": f"id:{row['id']}"}
     return Article(**(fields | changes))
 
 

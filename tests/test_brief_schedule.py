@@ -8,13 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
-
 from helpers import ROOT
+
 from rag.brief.briefing import Briefing, StoryBrief
 from rag.brief.cache import BriefCache
 from rag.brief.continuing import mark_continuing, previous_briefing
@@ -32,7 +32,7 @@ DAY = next((base / "shared" / "data" / "news" / "days" / "ant_2018-04-10.jsonl" 
 # -- windows -----------------------------------------------------------------
 
 def test_since_24h_covers_the_dates_it_touches_in_the_stated_zone():
-    now = datetime(2018, 4, 10, 3, 0, tzinfo=timezone.utc)  # 06:00 in Riyadh
+    now = datetime(2018, 4, 10, 3, 0, tzinfo=UTC)  # 06:00 in Riyadh
     riyadh = since_window("24h", "Asia/Riyadh", now=now)
     assert riyadh.dates == ["2018-04-09", "2018-04-10"]
     assert riyadh.to_json() == {"from": "2018-04-09T06:00+03:00", "to": "2018-04-10T06:00+03:00", "tz": "Asia/Riyadh"}
@@ -143,13 +143,13 @@ def cron_env(home: Path) -> dict:
 @pytest.mark.slow
 def test_cron_run_killed_half_way_resumes_without_redoing_stories(tmp_path):
     rows = [r for r in _day_rows() if any(w in r["title"] for w in ("البشير", "سكريبال", "النني"))]
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     day_file = tmp_path / "day.jsonl"  # a small day, dated today so that --since 24h selects it
     day_file.write_text("\n".join(json.dumps(r | {"date": today}, ensure_ascii=False) for r in rows), encoding="utf-8")
     home, out = tmp_path / "home", tmp_path / "out"
     env = cron_env(home)
     rag = [sys.executable, "-m", "rag.cli.main"]
-    ingest = subprocess.run(rag + ["ingest", str(day_file)], env=env, cwd=ROOT, capture_output=True, text=True,
+    ingest = subprocess.run(rag + ["ingest", str(day_file)], check=False, env=env, cwd=ROOT, capture_output=True, text=True,
                             stdin=subprocess.DEVNULL, timeout=600)
     assert ingest.returncode == 0, ingest.stderr
     command = rag + ["brief", "--since", "24h", "--out", str(out), "--top", "3", "--no-listed-english"]
@@ -170,7 +170,7 @@ def test_cron_run_killed_half_way_resumes_without_redoing_stories(tmp_path):
     assert any(line.startswith("story 1/3 summarized") for line in seen), "".join(seen)
     assert not out.exists() or not any(out.iterdir())  # nothing half-written
 
-    second = subprocess.run(command + ["--json"], env=env, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+    second = subprocess.run(command + ["--json"], check=False, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
                             text=True, encoding="utf-8", timeout=1800)
     assert second.returncode == 0, second.stderr
     log = [line for line in second.stderr.splitlines() if line.startswith("story ")]
@@ -188,7 +188,7 @@ def test_cron_run_killed_half_way_resumes_without_redoing_stories(tmp_path):
         assert story["ar"] and sum(len(s["text"].split()) for s in story["ar"]) <= 45
         for c in story["citations"]:
             if c["doc_id"] not in shown:
-                shown[c["doc_id"]] = json.loads(subprocess.run(rag + ["show", c["doc_id"], "--json"], env=env, cwd=ROOT,
+                shown[c["doc_id"]] = json.loads(subprocess.run(rag + ["show", c["doc_id"], "--json"], check=True, env=env, cwd=ROOT,
                                                                capture_output=True, text=True, timeout=300).stdout)
             assert shown[c["doc_id"]]["text"][c["start"]:c["end"]] == c["quote"]
         if len(story["en"]) < len(story["ar"]) or not story["headline"]["en"]:

@@ -28,7 +28,12 @@ from rag.generate.generator import Generator
 from rag.prompting import load_prompt
 from rag.records import Article, Citation
 from rag.text.lang import detect_language
-from rag.translation import headline_verified, names_glossary, translate_headline, verified_translation
+from rag.translation import (
+    headline_verified,
+    names_glossary,
+    translate_headline,
+    verified_translation,
+)
 from rag.verify.sources import SourceSentence, sentence_before
 from rag.verify.support import SupportChecker
 
@@ -168,9 +173,10 @@ class BriefingOptions:
 
 
 def build_briefing(date: str, articles: list[Article], stories: list[Story], generator: Generator,
-                   checker: SupportChecker, embed, cache: BriefCache | None, options: BriefingOptions = BriefingOptions(),
+                   checker: SupportChecker, embed, cache: BriefCache | None, options: BriefingOptions | None = None,
                    progress: Progress | None = None, log: Progress | None = None) -> Briefing:
     """Summarize the top news stories, list the rest; `log` gets one line per story (for cron logs)."""
+    options = options or BriefingOptions()
     started = time.perf_counter()
     say = progress or (lambda message: None)
     log = log or say

@@ -19,6 +19,7 @@ words); the picked clauses are shown leads first. Every clause keeps its (doc_id
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -88,9 +89,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     # Keep a closing quote or bracket whose opener is inside the clause.
     for opener, closer in (("«", "»"), ("“", "”"), ("(", ")"), ('"', '"')):
         piece = text[start:end]
-        if end < len(text) and text[end] == closer and piece.count(opener) > piece.count(closer) - (opener == closer):
-            if opener != closer or piece.count(opener) % 2 == 1:
-                end += 1
+        if end < len(text) and text[end] == closer:
+            unbalanced = piece.count(opener) % 2 == 1 if opener == closer else piece.count(opener) > piece.count(closer)
+            end += unbalanced
     return start, end
 
 
@@ -108,7 +109,7 @@ def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for match in _STRONG_BOUNDARY.finditer(text, start, end):
         cuts.add(match.end())
     bounds = sorted(cuts)
-    pieces = [[a, b] for a, b in zip(bounds, bounds[1:]) if text[a:b].strip(_TRIM)]
+    pieces = [[a, b] for a, b in itertools.pairwise(bounds) if text[a:b].strip(_TRIM)]
     pieces = [part for a, b in pieces for part in _comma_split(text, a, b)]
     merged: list[list[int]] = []
     for a, b in pieces:

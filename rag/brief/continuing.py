@@ -45,10 +45,10 @@ def mark_continuing(briefs: list, previous: dict, embed) -> int:
     vectors = np.asarray(embed(old_texts + new_texts), dtype=np.float32)
     old, new = vectors[:len(before)], vectors[len(before):]
     similarity = new @ old.T
-    old_words = [set(w for w in index_tokens(t) if len(w) > 2) for t in old_texts]
+    old_words = [{w for w in index_tokens(t) if len(w) > 2} for t in old_texts]
     marked = 0
     for i, brief in enumerate(briefs):
-        words = set(w for w in index_tokens(new_texts[i]) if len(w) > 2)
+        words = {w for w in index_tokens(new_texts[i]) if len(w) > 2}
         for j in np.argsort(-similarity[i]):
             if similarity[i, j] < CONTINUING_SIMILARITY:
                 break

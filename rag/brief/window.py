@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rag.errors import UserInputError
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([hdm])\s*$", re.I)
+_DURATION = re.compile(r"^\s*(\d+)\s*([hdm])\s*$", re.IGNORECASE)
 MAX_DAYS = 31
 
 
