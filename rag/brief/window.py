@@ -81,3 +81,17 @@ def day_window(day: str, tz_name: str | None) -> Window:
     tz = zone(tz_name)
     start = datetime.combine(date.fromisoformat(day), datetime.min.time(), tz)
     return Window(start, start + timedelta(hours=23, minutes=59), tz.key)
+
+
+def choose_window(day: str | None, since: str | None, start: str | None, end: str | None, tz_name: str) -> Window:
+    """The window of `rag brief`'s options: --since, --from/--to, or one day (default: today in the zone)."""
+    if since is not None:
+        return since_window(since, tz_name)
+    if start is not None:
+        return range_window(start, end, tz_name)
+    if day is None or day == "today":
+        return day_window(datetime.now(zone(tz_name)).date().isoformat(), tz_name)
+    try:
+        return day_window(date.fromisoformat(day).isoformat(), tz_name)
+    except ValueError:
+        raise UserInputError(f"invalid date {day!r}: expected YYYY-MM-DD") from None

@@ -173,22 +173,13 @@ def brief(date: Annotated[Optional[str], typer.Option(help="Day to brief (YYYY-M
     """
     from rag.brief.continuing import previous_briefing
     from rag.brief.render import write_briefing
-    from datetime import datetime
-
-    from rag.brief.window import day_window, range_window, since_window, zone
-    from rag.cli.dates import parse_date_option
+    from rag.brief.window import choose_window
 
     if sum(x is not None for x in (date, since, from_)) > 1:
         raise typer.BadParameter("give one of --date, --since and --from")
     if to is not None and from_ is None:
         raise typer.BadParameter("--to goes with --from")
-    tz_name = tz or os.environ.get("RAG_TZ") or "UTC"
-    if since is not None:
-        window = since_window(since, tz_name)
-    elif from_ is not None:
-        window = range_window(from_, to, tz_name)
-    else:
-        window = day_window(parse_date_option(date) if date else datetime.now(zone(tz_name)).date().isoformat(), tz_name)
+    window = choose_window(date, since, from_, to, tz or os.environ.get("RAG_TZ") or "UTC")
     dates = window.dates
     day = dates[-1]
     say = (lambda message: None) if quiet else \
@@ -196,7 +187,7 @@ def brief(date: Annotated[Optional[str], typer.Option(help="Day to brief (YYYY-M
     # markup=False: log lines carry article titles, which may contain [brackets].
     log = lambda message: stderr.print(message, markup=False, highlight=False)  # noqa: E731
     briefing = open_app().brief(day, top=top, progress=say, log=log, dates=dates,
-                                window=window.to_json() if (since or from_) else None,
+                                window=window.to_json() if since or from_ else None,
                                 previous=previous_briefing(out, day), budget=words,
                                 translate_listed=listed_english)
     paths = write_briefing(briefing, out)
@@ -206,8 +197,8 @@ def brief(date: Annotated[Optional[str], typer.Option(help="Day to brief (YYYY-M
         for path in paths:
             stderr.print(f"wrote {path}", markup=False)
     stats = briefing.stats or {}
-    stderr.print(f"{briefing.date} (article dates {', '.join(dates)}, {window.tz}): {len(briefing.stories)} stories summarized "
-                 f"({stats.get('from_cache', 0)} from cache), {len(briefing.more_stories)} more and "
+    stderr.print(f"{briefing.date} (article dates {', '.join(dates)}, {window.tz}): "
+                 f"{len(briefing.stories)} stories summarized ({stats.get('from_cache', 0)} from cache), {len(briefing.more_stories)} more and "
                  f"{len(briefing.opinion)} opinion/features listed, from {briefing.articles} articles · "
                  f"{briefing.model} · {briefing.seconds:.0f} s", markup=False, highlight=False)
 
