@@ -14,7 +14,10 @@ from pathlib import Path
 
 from rag.answer import Answer, answer_question
 from rag.check import CheckReport, check_text
-from rag.brief.briefing import Briefing, story_brief, translate_headlines
+from rag.brief.briefing import Briefing, BriefingOptions, build_briefing
+from rag.brief.cache import BriefCache
+from rag.brief.clauses import WORD_BUDGET
+from rag.brief.continuing import mark_continuing
 from rag.brief.stories import Story, group_stories
 from rag.config import Settings
 from rag.prompting import use_prompts_dir
@@ -205,33 +208,39 @@ class Rag:
         return summarize_articles(articles, units, self.generator, self.checker, sentences, progress,
                                   english=self.prints_english)
 
-    def stories(self, date: str) -> tuple[list[Article], list[Story]]:
-        articles = self.store.list(date)
+    def stories(self, dates: str | list[str]) -> tuple[list[Article], list[Story]]:
+        """The articles of the given date(s), grouped into stories ranked by news value."""
+        dates = [dates] if isinstance(dates, str) else list(dates)
+        articles = [a for day in dates for a in self.store.list(day)]
         if not articles:
-            raise UserInputError(f"no articles dated {date}; `rag docs` lists the stored articles and their dates")
+            raise UserInputError(f"no articles dated {', '.join(dates)}; `rag docs` lists the stored articles and "
+                                 "their dates")
         vectors = self.vectors.document_vectors([a.doc_id for a in articles])
         articles = [a for a in articles if a.doc_id in vectors]
         matrix = np.stack([vectors[a.doc_id] for a in articles])
         return articles, group_stories(articles, matrix)
 
-    def brief(self, date: str, top: int = 10, sentences: int = 3, articles_per_story: int = 4,
-              progress=None) -> Briefing:
+    def brief(self, date: str, top: int = 10, progress=None, log=None, dates: list[str] | None = None,
+              window: dict | None = None, previous: dict | None = None, budget: int = WORD_BUDGET,
+              translate_listed: bool = True) -> Briefing:
+        """The briefing of `date` (or of `dates`, named after `date`); see rag.brief.briefing.
+
+        `previous`: the previous day's briefing JSON, to mark continuing stories; `log`: one line per story.
+        """
         started = time.perf_counter()
-        say = progress or (lambda message: None)
-        articles, stories = self.stories(date)
-        say(f"{len(articles)} articles, {len(stories)} stories; summarizing the top {min(top, len(stories))}")
-        briefs = []
-        for i, story in enumerate(stories[:top], 1):
-            say(f"story {i}/{min(top, len(stories))}: {story.lead.title[:70]} "
-                f"({len(story.articles)} articles; {', '.join(story.sources)})")
-            central = sorted(story.articles, key=lambda a: -story.centrality.get(a.doc_id, 0.0))[:articles_per_story]
-            summary = self.summarize([a.doc_id for a in central], sentences=sentences)
-            briefs.append(story_brief(story, summary))
-        rest = stories[top:]
-        english = translate_headlines([s.lead.title for s in rest], self.generator, self.checker, say) if rest else []
-        more = [story_brief(story, None, headline) for story, headline in zip(rest, english)]
-        return Briefing(date=date, articles=len(articles), stories=briefs, more_stories=more,
-                        model=self.generator.label, seconds=time.perf_counter() - started)
+        covered = dates or [date]
+        articles, stories = self.stories(covered)
+        clustered = time.perf_counter() - started
+        briefing = build_briefing(date, articles, stories, self.generator, self.checker, self.embedder.embed_array,
+                                  BriefCache(self.settings.cache_dir / "brief"), BriefingOptions(top, budget, translate_listed, english=self.prints_english),
+                                  progress, log)
+        briefing.dates, briefing.window = covered, window
+        if previous:
+            briefing.stats["continuing"] = mark_continuing(briefing.stories + briefing.more_stories, previous,
+                                                           self.embedder.embed_array)
+        briefing.stats["seconds"]["clustering_and_ranking"] = round(clustered, 2)
+        briefing.seconds = time.perf_counter() - started
+        return briefing
 
     def as_retriever(self, k: int = 5):
         """This store's hybrid retrieval as a LangChain retriever."""

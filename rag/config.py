@@ -43,6 +43,7 @@ class Settings:
     index: str = DEFAULT_INDEX  # RAG_INDEX: namespaces the Chroma collections on a shared server
     english: str = "auto"  # RAG_ENGLISH, one of ENGLISH_POLICIES
     rtl: str = "auto"  # RAG_RTL: Arabic display in the REPL (on, off, auto: rag.cli.rtl)
+    tz: str = "UTC"  # RAG_TZ: the time zone of briefing dates and windows (an IANA name)
     # What the terminal says of itself (VTE_VERSION, KONSOLE_VERSION, MLTERM, TERM_PROGRAM, TERM), for RAG_RTL=auto.
     terminal: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
@@ -108,6 +109,7 @@ def _environment_only(env: dict[str, str]) -> dict:
         "debug": bool(env.get("RAG_DEBUG")),
         "progress": env.get("RAG_PROGRESS") == "1",
         "rtl": env.get("RAG_RTL") or "auto",
+        "tz": env.get("RAG_TZ") or "UTC",
         "terminal": {k: env[k] for k in TERMINAL_VARIABLES if env.get(k)},
     }
 

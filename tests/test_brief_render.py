@@ -311,10 +311,11 @@ class FakeRag:
         self.briefing = briefing
         self.calls: list[tuple] = []
 
-    def brief(self, date, top=10, sentences=3, articles_per_story=4, progress=None):
-        self.calls.append((date, top, sentences))
-        progress("story 1/2: [bold]not markup[/bold]")
-        progress("story 2/2")
+    def brief(self, date, top=10, progress=None, log=None, dates=None, window=None, previous=None, budget=40,
+              translate_listed=True):
+        self.calls.append((date, top, budget, dates))
+        log("story 1/2 summarized: [bold]not markup[/bold]")
+        progress("listing")
         return self.briefing
 
 
@@ -327,16 +328,119 @@ def test_cli_brief_writes_files_and_reports(briefing, tmp_path, monkeypatch, as_
     fake = FakeRag(briefing)
     monkeypatch.setattr(cli, "open_app", lambda: fake)
     out = tmp_path / "out"
-    args = ["brief", "--date", "2016-08-23", "--out", str(out), "--top", "2", "--sentences", "2"]
+    args = ["brief", "--date", "2016-08-23", "--out", str(out), "--top", "2", "--words", "30"]
     result = CliRunner().invoke(cli.app, args + (["--json"] if as_json else []))
     assert result.exit_code == 0, result.output
-    assert fake.calls == [("2016-08-23", 2, 2)]
+    assert fake.calls == [("2016-08-23", 2, 30, ["2016-08-23"])]
     names = sorted(p.name for p in out.iterdir())
     assert names == ["briefing-2016-08-23.html", "briefing-2016-08-23.json", "briefing-2016-08-23.md"]
-    assert "story 1/2: [bold]not markup[/bold]" in result.stderr
+    assert "story 1/2 summarized: [bold]not markup[/bold]" in result.stderr
     assert str(out / "briefing-2016-08-23.html") in result.stderr
-    assert "2 stories summarized, 3 more listed, from 42 articles" in result.stderr
+    assert "2 stories summarized (0 from cache), 3 more and 0 opinion/features listed, from 42 articles" \
+        in result.stderr
     if as_json:
         assert json.loads(result.stdout) == briefing.to_json()
     else:
         assert result.stdout == ""
+
+
+# -- the editor's sections: ranking reasons, quoted clauses, withheld English, opinion ---------------
+
+CLAUSE_1 = "أعلنت الشرطة في النمسا مقتل رجل بالرصاص بعد أن هاجم بسكين جنديا يحرس مقر إقامة السفير الإيراني"
+CLAUSE_2 = "وقالت الشرطة إن الجندي أصيب بجروح طفيفة"
+OPINION_TITLE = "يا خسارة الفلوس!"
+
+
+def make_editor_briefing() -> Briefing:
+    start_2 = 300
+    quoted = StoryBrief(
+        id="s001-vienna00", headline={"ar": "هجوم بسكين أمام مقر إقامة سفير إيران في فيينا", "en": ""},
+        doc_ids=["vienna0001", "vienna0002"], sources=["bbc", "<script>x</script>"],
+        ar=[{"text": CLAUSE_1, "citations": [1]}, {"text": CLAUSE_2, "citations": [2]}],
+        en=[{"text": "Austrian police said the soldier was slightly wounded.", "citations": [2]}],
+        citations=[Citation(1, "vienna0001", 0, len(CLAUSE_1), CLAUSE_1, title="هجوم فيينا", date="2018-03-12"),
+                   Citation(2, "vienna0002", start_2, start_2 + len(CLAUSE_2), CLAUSE_2, title="فيينا",
+                            date="2018-03-12")],
+        titles=[{"doc_id": "vienna0001", "title": "هجوم فيينا", "source": "BBC", "url": None}],
+        kind="news", score=9.0, section="world", signals={"outlets": 2},
+        withheld={"en": "headline: no translation verified against the Arabic; 1 of 2 clauses: no translation "
+                        "verified against its source"},
+        duplicates=[["vienna0001", "vienna0002"]], continuing="s003-yesterday")
+    opinion = StoryBrief(id="s050-op", headline={"ar": OPINION_TITLE, "en": ""}, doc_ids=["op1"],
+                         sources=["alarabia"], kind="opinion", score=2.1, withheld={"en": "no English headline"})
+    feature = StoryBrief(id="s051-ft", headline={"ar": "بالصور.. اليابان تواجه رعب التسونامي", "en": "Japan, in pictures"},
+                         doc_ids=["ft1"], sources=["skynews"], kind="feature", score=1.0)
+    return Briefing(date="2018-03-12", articles=193, stories=[quoted], more_stories=[], opinion=[opinion, feature],
+                    model="llamacpp:qwen2.5-0.5b", dates=["2018-03-11", "2018-03-12"],
+                    window={"from": "2018-03-11T06:00+03:00", "to": "2018-03-12T06:00+03:00", "tz": "Asia/Riyadh"})
+
+
+def test_quoted_summary_is_not_printed_twice():
+    b = make_editor_briefing()
+    page = Page(briefing_html(b))
+    assert page.text.count(CLAUSE_1) == 1 and page.text.count(CLAUSE_2) == 1  # once, as the summary line
+    assert not page.find("blockquote")  # no second copy under "Quoted sources"
+    assert page.text.count("(the summary line above, word for word)") == 2
+    assert page.find("div", **{"class": "summary ar quoted", "lang": "ar", "dir": "rtl"})
+    markdown = briefing_markdown(b)
+    assert markdown.count(CLAUSE_1) == 1 and "> " + CLAUSE_1 not in markdown
+    # Each marker still links to its source entry with doc_id and offsets.
+    assert {m["href"] for m in page.find("a", **{"class": "cite"})} == {"#s1-c1", "#s1-c2"}
+    assert f"chars 0–{len(CLAUSE_1)}" in page.text
+
+
+def test_ranking_reasons_withheld_english_continuing_and_window_are_shown():
+    b = make_editor_briefing()
+    text = Page(briefing_html(b)).text
+    for expected in ("news · score 9.00 · world", "continuing from yesterday (s003-yesterday)",
+                     "2 copies of one wire text merged", "English withheld: headline: no translation verified",
+                     "covers 2018-03-11 to 2018-03-12 (window 2018-03-11T06:00+03:00 – 2018-03-12T06:00+03:00, Asia/Riyadh)",
+                     "(no verified English headline)"):
+        assert expected in text, expected
+    markdown = briefing_markdown(b)
+    assert "_English withheld: headline: no translation verified" in markdown
+    assert "Covers 2018-03-11 to 2018-03-12" in markdown and "_news · score 9.00 · world" in markdown
+
+
+def test_opinion_and_features_have_their_own_section():
+    b = make_editor_briefing()
+    html_text = briefing_html(b)
+    page = Page(html_text)
+    assert page.find("section", id="opinion") and not page.find("section", id="more")
+    part = Page(html_text[html_text.index('<section class="opinion" id="opinion">'):]).text
+    assert "رأي ومنوعات / Opinion & features" in part and OPINION_TITLE in part and "Japan, in pictures" in part
+    assert "· opinion" in part and "· feature" in part
+    assert any(a.get("href") == "#opinion" for _, a in page.tags)
+    markdown = briefing_markdown(b)
+    assert "## رأي ومنوعات / Opinion & features" in markdown and OPINION_TITLE.replace("!", "!") in markdown
+    data = b.to_json()
+    assert [s["kind"] for s in data["opinion"]] == ["opinion", "feature"]
+    assert data["stories"][0]["outlets"] == 2 and data["stories"][0]["continuing"] == "s003-yesterday"
+
+
+def test_outlet_with_markup_is_escaped_not_mangled():
+    html_text = briefing_html(make_editor_briefing())
+    page = Page(html_text)
+    assert "<script>x</script>" in page.text  # shown as the outlet's name
+    assert "&lt;script&gt;x&lt;/script&gt;" in html_text and "<script" not in html_text.lower()
+    assert "\\<script\\>x\\</script\\>" in briefing_markdown(make_editor_briefing())
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)")
+def test_chromium_renders_the_editor_sections(tmp_path):
+    html_path = write_briefing(make_editor_briefing(), tmp_path / "out")[1]
+    shot = tmp_path / "shot.png"
+    rendered = _chromium(f"--screenshot={shot}", "--window-size=1200,1600", "--enable-logging=stderr", "--v=0",
+                         html_path.as_uri(), profile=tmp_path / "profile-1")
+    assert shot.exists() and shot.stat().st_size > 10_000, rendered.stderr[-3000:]
+    assert not [line for line in rendered.stderr.splitlines() if "CONSOLE" in line or "Refused to" in line]
+    dumped = _chromium("--dump-dom", html_path.as_uri(), profile=tmp_path / "profile-2")
+    assert dumped.returncode == 0, dumped.stderr[-3000:]
+    dom = Page(dumped.stdout)
+    assert dom.find("section", id="opinion") and OPINION_TITLE in dom.text
+    assert "English withheld:" in dom.text and "continuing from yesterday" in dom.text
+    assert dom.text.count(CLAUSE_1) == 1 and "<script>x</script>" in dom.text
+    assert not [t for t, _ in dom.tags if t == "script"]
+    assert dom.find("div", **{"class": "summary ar quoted", "lang": "ar", "dir": "rtl"})
+    if os.environ.get("RAG_KEEP_SCREENSHOT"):
+        Path(os.environ["RAG_KEEP_SCREENSHOT"]).with_suffix(".editor.png").write_bytes(shot.read_bytes())

@@ -173,26 +173,55 @@ def summarize(doc_ids: Annotated[list[str], typer.Argument(help="One or more doc
 
 @app.command()
 @user_errors
-def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-DD); default today.")] = None,
+def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-DD); default today in --tz.")] = None,
+          since: Annotated[str | None, typer.Option(help="Brief the dates the last DURATION covers (24h, 2d).")] = None,
+          from_: Annotated[str | None, typer.Option("--from", help="Window start (YYYY-MM-DD[THH:MM]).")] = None,
+          to: Annotated[str | None, typer.Option(help="Window end (default now); with --from.")] = None,
+          tz: Annotated[str | None, typer.Option(help="Time zone of dates and windows (IANA name); default "
+                                                         "$RAG_TZ, else UTC.")] = None,
           out: Annotated[str, typer.Option("--out", help="Folder for briefing-DATE.md, .html and .json.")] = ".",
           top: Annotated[int, typer.Option(min=1, max=100, help="Stories summarized; the rest are listed.")] = 10,
-          sentences: Annotated[int, typer.Option(min=1, max=12, help="Sentences per language per story.")] = 3,
+          words: Annotated[int, typer.Option(min=10, max=200, help="Arabic words per story summary (about).")] = 40,
+          listed_english: Annotated[bool, typer.Option("--listed-english/--no-listed-english",
+                                                       help="Translate the listed stories' headlines too.")] = True,
+          quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the per-story log lines and errors on stderr.")] = False,
           as_json: JsonFlag = False) -> None:
-    """Daily briefing: the day's stories across outlets, each with a bilingual cited summary."""
-    from rag.brief.render import write_briefing
-    from rag.cli.dates import parse_date_option
+    """Daily briefing: the day's stories ranked by news value, each with a short cited summary.
 
-    day = parse_date_option(date)
-    # markup=False: progress lines carry article titles, which may contain [brackets].
-    briefing = open_app().brief(day, top=top, sentences=sentences,
-                                progress=lambda message: stderr.print(f"{message}…", style="dim", markup=False))
+    Exit codes: 0 written; 1 no articles for the dates (or another error); 2 usage error.
+    """
+    from rag.brief.continuing import previous_briefing
+    from rag.brief.render import write_briefing
+    from rag.brief.window import choose_window
+
+    if sum(x is not None for x in (date, since, from_)) > 1:
+        raise typer.BadParameter("give one of --date, --since and --from")
+    if to is not None and from_ is None:
+        raise typer.BadParameter("--to goes with --from")
+    from rag.config import Settings
+
+    window = choose_window(date, since, from_, to, tz or Settings.from_env().tz)
+    dates = window.dates
+    day = dates[-1]
+    say = (lambda message: None) if quiet else \
+        (lambda message: stderr.print(f"{message}…", style="dim", markup=False, highlight=False))
+    # markup=False: log lines carry article titles, which may contain [brackets].
+    log = lambda message: stderr.print(message, markup=False, highlight=False)  # noqa: E731
+    briefing = open_app().brief(day, top=top, progress=say, log=log, dates=dates,
+                                window=window.to_json() if since or from_ else None,
+                                previous=previous_briefing(out, day), budget=words,
+                                translate_listed=listed_english)
     paths = write_briefing(briefing, out)
     if as_json:
         print_json(briefing.to_json())
-    for path in paths:
-        stderr.print(f"wrote {path}", markup=False)
-    stderr.print(f"{briefing.date}: {len(briefing.stories)} stories summarized, {len(briefing.more_stories)} more "
-                 f"listed, from {briefing.articles} articles · {briefing.model} · {briefing.seconds:.0f} s", markup=False)
+    if not quiet:
+        for path in paths:
+            stderr.print(f"wrote {path}", markup=False)
+    stats = briefing.stats or {}
+    stderr.print(f"{briefing.date} (article dates {', '.join(dates)}, {window.tz}): "
+                 f"{len(briefing.stories)} stories summarized ({stats.get('from_cache', 0)} from cache), {len(briefing.more_stories)} more and "
+                 f"{len(briefing.opinion)} opinion/features listed, from {briefing.articles} articles · "
+                 f"{briefing.model} · {briefing.seconds:.0f} s", markup=False, highlight=False)
 
 
 @app.command()
