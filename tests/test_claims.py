@@ -10,10 +10,17 @@ import json
 from collections import Counter
 
 import pytest
-
 from helpers import ROOT
+
 from rag.errors import UserInputError
-from rag.evals.claims import KINDS, ClaimCase, evaluate_claims, judge_claim, load_claims, summarize_claim_records
+from rag.evals.claims import (
+    KINDS,
+    ClaimCase,
+    evaluate_claims,
+    judge_claim,
+    load_claims,
+    summarize_claim_records,
+)
 from rag.evals.report import EvalReport, render_markdown
 from rag.evals.runner import load_task_cases
 from rag.evals.suites import find_suite
@@ -174,3 +181,15 @@ def test_ci_claims_task_passes_with_todays_checker(tmp_path):
         assert 0.0 <= metrics[f"claims.{name}"] <= 1.0
     full = json.loads((tmp_path / "claims.json").read_text(encoding="utf-8"))
     assert len(full["records"]["claims"]) == 80 and full["tasks"]["claims"]["worst"]
+
+
+@pytest.mark.slow
+def test_any_claims_jsonl_runs_with_issue_15_bar_as_advisory_thresholds(tmp_path):
+    from test_evals import run_cli
+
+    result = run_cli("eval", "--dataset", str(DATASETS / "claims_dev.jsonl"), "--task", "claims", "--limit", "12",
+                     "--json", "--out", str(tmp_path / "adhoc.json"))
+    assert result.exit_code == 0, result.stdout + result.stderr  # advisory thresholds never fail the run
+    report = json.loads(result.stdout)
+    assert report["cases"] == 12
+    assert report["advisory_thresholds"]["claims.unfaithful_accepted"] == 0.05
