@@ -9,7 +9,7 @@ three the summarization set uses): tune on dev, report on test.
 
 Sources of claims, each record saying who labelled it (`labelled_by`):
 - the NTREX professional English of the sentence (faithful; mechanical);
-- number edits of that English or of the Arabic sentence (a number changed; unfaithful; mechanical);
+- number edits of that English or of the Arabic sentence (a number moved by one; unfaithful; mechanical);
 - hand-written claims, in evals/datasets/claims_edits.jsonl: faithful Arabic rewordings and clauses,
   faithful shortened English, and unfaithful systematic edits of faithful ones (role, swap,
   substitution, attribution, misread_word, negation, antonym, number, addition);
@@ -147,20 +147,20 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 
 def changed_number(text: str) -> str | None:
-    """The text with its first number (not a year) changed plausibly: 3 -> 4, 450 -> 540, 12 -> 21."""
-    for m in _DIGITS.finditer(text.translate(_ARABIC_DIGITS)):
+    """The text with its first number (not a year) moved by one, as a careless reader would: 13 -> 14,
+    30 -> 29 (a round number goes down: September 30 stays a date), never onto a number the text
+    already has (33, 34 and 39 -> 35, 34 and 39)."""
+    plain = text.translate(_ARABIC_DIGITS)
+    present = set(_DIGITS.findall(plain))
+    for m in _DIGITS.finditer(plain):
         digits = m.group()
         if len(digits) == 4 and digits[:2] in ("19", "20"):
             continue
-        if len(digits) == 1:
-            new = str(int(digits) + 1) if digits != "9" else "8"
-        elif len(set(digits)) > 1:
-            new = digits[1] + digits[0] + digits[2:]
-            if new.startswith("0"):
-                new = str(int(digits) + 1)
-        else:
-            new = str(int(digits) + 1)
-        return text[:m.start()] + new + text[m.end():]
+        value, step = int(digits), (-1 if int(digits) % 10 == 0 else 1)
+        new = value + step
+        while str(new) in present or new < 0:
+            new += step if new > 0 else 1
+        return text[:m.start()] + str(new) + text[m.end():]
     return None
 
 
