@@ -33,7 +33,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent.parent / "shared" / "data" / "parallel"   # /work/shared/data beside the checkouts
+# ../shared/data beside the checkout (a worktree under wt/ has it two levels up); --data overrides.
+DATA_CANDIDATES = (ROOT.parent / "shared" / "data" / "parallel", ROOT.parent.parent / "shared" / "data" / "parallel")
 DATASETS = ROOT / "evals" / "datasets"
 EDITS = DATASETS / "claims_edits.tsv"   # sentence_id, lang, label, kind, claim, note (tab-separated)
 MODEL_OUTPUTS = DATASETS / "claims_model_outputs.jsonl"
@@ -51,7 +52,7 @@ MODEL_SENTENCES_PER_DOC = 1
 
 
 def data_dir(given: str | None) -> Path:
-    for candidate in filter(None, (given, DATA, Path("/work/shared/data/parallel"))):
+    for candidate in filter(None, (given, *DATA_CANDIDATES)):
         if (Path(candidate) / "ntrex_ar_en_sentences.jsonl").is_file():
             return Path(candidate)
     sys.exit("Error: ntrex_ar_en_sentences.jsonl not found; pass --data DIR (shared/data/parallel)")
@@ -230,7 +231,8 @@ def model_outputs(ntrex: Ntrex) -> list[dict]:
     return out
 
 
-def build(ntrex: Ntrex) -> None:
+def build_splits(ntrex: Ntrex) -> dict[str, list[dict]]:
+    """Every claim record, deduplicated, numbered, by split."""
     records = mechanical(ntrex) + hand_written(ntrex) + model_outputs(ntrex)
     seen = set()
     splits: dict[str, list[dict]] = {"dev": [], "test": []}
@@ -248,6 +250,11 @@ def build(ntrex: Ntrex) -> None:
         rows.sort(key=lambda r: (r["doc"], hashlib.sha1(r["claim"].encode("utf-8")).hexdigest()))
         for i, r in enumerate(rows, 1):
             r["id"] = f"claims-{name}-{i:04d}"
+    return splits
+
+
+def build(ntrex: Ntrex) -> None:
+    for name, rows in build_splits(ntrex).items():
         write_jsonl(DATASETS / f"claims_{name}.jsonl", rows)
         counts = defaultdict(int)
         for r in rows:

@@ -26,7 +26,10 @@ from rag.evals.runner import load_task_cases
 from rag.evals.suites import find_suite
 
 DATASETS = ROOT / "evals" / "datasets"
-NTREX = ROOT.parent.parent / "shared" / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl"
+# ../shared/data beside the checkout (a worktree under wt/ has it two levels up).
+NTREX = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared")
+              if (p / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl").is_file()),
+             ROOT.parent / "shared") / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl"
 
 
 def case(claim, label="faithful", lang="en", kind=None, doc="d1", span="ذهب الوزير إلى القاهرة.") -> ClaimCase:
@@ -133,6 +136,18 @@ def test_claims_spans_are_the_exact_ntrex_sentences_with_the_one_before():
         if r["before_ar"]:
             previous = sentences[sentences.index(source) - 1]
             assert previous["doc_id"] == r["doc"] and previous["ar"] == r["before_ar"]
+
+
+@pytest.mark.skipif(not NTREX.is_file(), reason="shared NTREX data not present")
+def test_committed_claims_sets_are_what_the_builder_makes():
+    """An edit to claims_edits.tsv or to the model outputs' labels must be followed by a rebuild."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_claims", ROOT / "evals" / "build_claims.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    splits = builder.build_splits(builder.Ntrex(NTREX.parent))
+    assert splits["dev"] == _records("claims_dev.jsonl") and splits["test"] == _records("claims_test.jsonl")
 
 
 def test_ci_claims_subset_mixes_labels_languages_and_documents():
