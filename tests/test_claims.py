@@ -65,6 +65,8 @@ def test_acceptance_rates_per_label_language_and_kind():
     assert m["kind.model_output.faithful_accepted"] == 1.0 and m["kind.model_output.unfaithful_accepted"] == 0.5
     assert "kind.swap.unfaithful_accepted" not in m and "kind.role.accepted" not in m
     assert result.info["counts"] == {"en.faithful": 3, "en.unfaithful": 4, "ar.faithful": 1, "ar.unfaithful": 1}
+    assert result.info["unfaithful_accepted_by"] == {"marked": 2}
+    assert result.info["faithful_rejected_by"] == {"unmarked": 1}
 
 
 def test_worst_cases_put_accepted_unfaithful_claims_first_one_kind_each():

@@ -18,6 +18,7 @@ No index and no LLM: only the embedder the checker uses.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -125,7 +126,19 @@ def summarize_claim_records(records: list[dict]) -> TaskResult:
                       worst=worst_claims(records),
                       info={"counts": counts, "documents": len({r["doc"] for r in records}),
                             "kinds": {k: sum(r["kind"] == k for r in records) for k in KINDS
-                                      if any(r["kind"] == k for r in records)}})
+                                      if any(r["kind"] == k for r in records)},
+                            # Which signal let the wrong claims through, and which turned the right ones away.
+                            "unfaithful_accepted_by": _reasons(r for r in records
+                                                               if r["label"] == "unfaithful" and r["accepted"]),
+                            "faithful_rejected_by": _reasons(r for r in records
+                                                             if r["label"] == "faithful" and not r["accepted"])})
+
+
+def _reasons(records) -> dict[str, int]:
+    """Verdict reasons without their details ("names not in the cited text: Ash" -> "names not in
+    the cited text"), most frequent first."""
+    counts = Counter(r["reason"].split(":", 1)[0] for r in records)
+    return dict(counts.most_common())
 
 
 def worst_claims(records: list[dict], limit: int = 10) -> list[dict]:
