@@ -148,8 +148,9 @@ def load_task_cases(task: TaskSpec, limit: int | None = None) -> tuple[list, lis
     for ref in task.datasets:
         n = min(filter(None, (ref.n, limit)), default=None)
         if task.type == "claims":
-            # Round-robin over documents, so a subset covers as many articles as it can. Nothing is ingested.
-            selected = spread_cases(load_claims(ref.path), n, ref.offset, group=lambda c: c.doc)
+            # Round-robin over (document, claim language), so a subset covers many articles and both
+            # languages (a third of the claims are Arabic). Nothing is ingested.
+            selected = spread_cases(load_claims(ref.path), n, ref.offset, group=lambda c: (c.doc, c.claim_lang))
         elif task.type == "summarization":
             loaded = load_summary_cases(ref.path)[ref.offset:]
             selected = loaded[:n] if n else loaded
