@@ -218,6 +218,10 @@ def _worst(report: EvalReport) -> list[str]:
                           f"   - answer: {_cell(case['answer'])}"]
                 for c in case["citations"]:
                     lines.append(f"   - [{c['n']}] {c['doc_id']} {c['start']}-{c['end']}: “{_cell(c['quote'], 200)}”")
+            elif task.type == "claims":
+                lines += [f"{i}. **{_cell(case['claim'])}** — {case['why']}",
+                          f"   - source: “{_cell(case['span_ar'], 200)}”",
+                          f"   - checker: {_cell(case['reason'])}; label: {_cell(case['note'])}"]
             else:
                 lines += [f"{i}. **{_cell(case['title'])}** — {case['why']}",
                           f"   - reference: {_cell(case['reference'])}",

@@ -26,6 +26,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.errors import SetupError, UserInputError
 from rag.evals.answers import evaluate_answers
+from rag.evals.claims import evaluate_claims, load_claims
 from rag.evals.qa_data import load_qa_cases, spread_cases
 from rag.evals.report import EvalReport, compare, load_baseline
 from rag.evals.results import TaskResult, ThresholdCheck
@@ -153,7 +154,11 @@ def load_task_cases(task: TaskSpec, limit: int | None = None) -> tuple[list, lis
     corpus: list = []
     for ref in task.datasets:
         n = min(filter(None, (ref.n, limit)), default=None)
-        if task.type == "summarization":
+        if task.type == "claims":
+            # Round-robin over (document, claim language), so a subset covers many articles and both
+            # languages (a third of the claims are Arabic). Nothing is ingested.
+            selected = spread_cases(load_claims(ref.path), n, ref.offset, group=lambda c: (c.doc, c.claim_lang))
+        elif task.type == "summarization":
             loaded = load_summary_cases(ref.path)[ref.offset:]
             selected = loaded[:n] if n else loaded
             corpus.extend(selected)
@@ -212,7 +217,7 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
     cache = TrackingCache(options.recordings or recordings_folder(suite, user),
                           replay_only=options.recording_mode == "replay")
     model = None
-    if any(t.type != "retrieval" for t in suite.tasks):
+    if any(t.type not in ("retrieval", "claims") for t in suite.tasks):
         from rag.generate.providers import model_label
 
         model = model_label(user.llm)
@@ -272,6 +277,8 @@ class _Corpus:
 def _corpus_key(task: TaskSpec, cases: list) -> tuple:
     """Tasks over the same articles share one temporary index (ingesting is the slow part)."""
     corpus = tuple(sorted(str(ref.path) for ref in task.corpus))
+    if task.type == "claims":
+        return ("claims",)  # no index: one embedder for every claims task
     if task.type == "summarization":
         return ("summaries", corpus, tuple(sorted(c.case_id for c in cases)))
     return ("contexts", corpus, tuple(sorted({c.context_id for c in cases if c.answerable})))
@@ -280,6 +287,8 @@ def _corpus_key(task: TaskSpec, cases: list) -> tuple:
 def run_task(corpus: _Corpus, task: TaskSpec, cases: list, corpus_records: list, progress: _Progress) -> TaskResult:
     started = time.perf_counter()
     rag = corpus.rag
+    if task.type == "claims":
+        return _run_claims(rag, task, cases, progress, started)
     per_case = len(task.modes) if task.type == "retrieval" else 1
     update = progress.task(task.name, total=len(cases) * per_case)
     if corpus.ingest_seconds is None:
@@ -321,6 +330,16 @@ def run_task(corpus: _Corpus, task: TaskSpec, cases: list, corpus_records: list,
         result.info["ingest_seconds"] = round(corpus.ingest_seconds, 2)
     else:
         result.info["index_shared_with"] = corpus.ingested_by
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run_claims(rag, task: TaskSpec, cases: list, progress: _Progress, started: float) -> TaskResult:
+    update = progress.task(task.name, total=len(cases))
+    result = evaluate_claims(rag, cases, advance=_stepper(update))
+    update("done", 1)
+    result.name = task.name
+    result.info["datasets"] = [ref.spec for ref in task.datasets]
     result.seconds = time.perf_counter() - started
     return result
 

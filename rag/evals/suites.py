@@ -1,7 +1,7 @@
 """Eval suites: TOML files under evals/suites/, parsed into a strict model.
 
 A suite names one or more tasks. Each task has a type (retrieval, qa,
-summarization), one or more datasets (paths relative to the repository root;
+summarization, claims), one or more datasets (paths relative to the repository root;
 `../shared/...` reaches data beside it), optional extra corpus files ingested
 as distractor articles, a retrieval depth k and metric thresholds:
 
@@ -16,7 +16,7 @@ as distractor articles, a retrieval depth k and metric thresholds:
     k = 10
 
     [tasks.thresholds]
-    "hybrid.recall_at_5" = 0.98                    # a minimum; cost metrics take a maximum
+    "hybrid.recall_at_5" = 0.98                    # a minimum; costs and error rates take a maximum
 
 A task whose dataset file is absent is skipped with a message, not failed.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from rag.errors import UserInputError
 
-TASK_TYPES = ("retrieval", "qa", "summarization")
+TASK_TYPES = ("retrieval", "qa", "summarization", "claims")
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
 _TASK_KEYS = {"name", "type", "dataset", "datasets", "n", "offset", "corpus", "k", "modes", "sentences",
               "thresholds", "description"}
@@ -41,6 +41,8 @@ DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
     "qa": {"citation_invariant": 1.0, "citation_precision": 0.8, "contains_gold": 0.3, "citation_hit_rate": 0.3},
     "summarization": {"citation_invariant": 1.0, "cited_sentence_rate": 1.0, "language_correct": 0.9,
                       "rouge1": 0.15},
+    # Issue 15's bar for the checker: at most 5% of unfaithful claims accepted, at least 85% of faithful ones.
+    "claims": {"unfaithful_accepted": 0.05, "faithful_accepted": 0.85},
 }
 
 
