@@ -10,8 +10,8 @@ import json
 from collections import Counter
 
 import pytest
-from helpers import ROOT
 
+from helpers import ROOT
 from rag.errors import UserInputError
 from rag.evals.claims import (
     KINDS,
