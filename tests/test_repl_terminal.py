@@ -40,13 +40,12 @@ def repl(rag_home):
                    capture_output=True, timeout=300)
     child = pexpect.spawn(sys.executable, ["-m", "rag.cli.main", "repl", "--rtl", "off"], env=env, cwd=str(ROOT),
                           encoding="utf-8", timeout=STEP, dimensions=(50, 160))
-    log = rag_home / "terminal.log"
-    child.logfile_read = open(log, "w", encoding="utf-8")
-    child.expect(PROMPT)
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
-    child.logfile_read.close()
+    with open(rag_home / "terminal.log", "w", encoding="utf-8") as log:  # what the terminal showed, for failures
+        child.logfile_read = log
+        child.expect(PROMPT)
+        yield child
+        if child.isalive():
+            child.terminate(force=True)
 
 
 def run(child, line: str, *expected: str) -> str:

@@ -144,8 +144,8 @@ class Renderer:
         end = text.find("\n", citation.end)
         end = len(text) if end < 0 else end
         self.line(f"[{citation.n}] {article.title}", style="bold")
-        self.line(" · ".join(x for x in (article.source, article.date, f"{article.doc_id} {citation.start}-"
-                                         f"{citation.end}") if x), style="dim")
+        where = f"{article.doc_id} {citation.start}-{citation.end}"
+        self.line(" · ".join(x for x in (article.source, article.date, where) if x), style="dim")
         before, span, after = text[start:citation.start], text[citation.start:citation.end], text[citation.end:end]
         if self.rtl.shape:
             # Reordering would scatter an inline highlight: the three parts on their own lines.
@@ -192,7 +192,7 @@ class Renderer:
             return contextlib.nullcontext()
         return self.err.status(Text(message, style="dim"), spinner="dots")
 
-    def stream(self, live: bool | None = None) -> "AnswerStream":
+    def stream(self, live: bool | None = None) -> AnswerStream:
         return AnswerStream(self, self.err.is_terminal if live is None else live)
 
 
@@ -211,7 +211,7 @@ class AnswerStream:
         self._live = Live(self, console=renderer.err, transient=True, refresh_per_second=12,
                           vertical_overflow="crop") if live else None
 
-    def __enter__(self) -> "AnswerStream":
+    def __enter__(self):
         if self._live is not None:
             self._live.start()
         return self

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from rag.cli.followup import Turn, rewrite_follow_up
 from rag.cli.render import Renderer, one_line
-from rag.cli.rtl import RtlChoice
 from rag.errors import RagError, UserInputError
 from rag.records import Citation
 
@@ -192,7 +191,7 @@ class Session:
             self.view.warn("cancelled: stopped; nothing was saved half-way")
         except RagError as exc:
             self.view.error(str(exc))
-        except Exception as exc:  # noqa: BLE001 - a server down or a bug: one line, and the session goes on
+        except Exception as exc:  # a server down or a bug: one line, and the session goes on
             if os.environ.get("RAG_DEBUG"):
                 raise
             self.view.error(failure_line(exc))
