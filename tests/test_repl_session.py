@@ -266,3 +266,30 @@ def test_servers_down_are_one_line_errors(rag, tmp_path, monkeypatch):
     assert len(errors) == 1 and "127.0.0.1:9" in errors[0] and "sk-test" not in view.text()
     llm_down.handle("/model")
     assert "OpenAI-compatible server http://127.0.0.1:9/v1" in view.text()
+
+
+def test_ctrl_c_cancels_a_summary_too(rag):
+    worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    own = worker.submit(Rag, Settings(home=rag.settings.home)).result()
+    session, screen, chat = session_with(own, ["انتقد المتحدث باسم البنتاغون بيتر كوك الضربات الروسية [1]."],
+                                         token_delay=0.3)
+    running = worker.submit(session.handle, "/summarize 3a95f273aef0ff82")
+    assert chat.started.wait(60)
+    session.cancel.set()
+    assert running.result(timeout=30) is True
+    assert "cancelled" in screen.text() and "Error" not in screen.text()
+    worker.submit(own.close).result()
+    worker.shutdown()
+
+
+def test_rtl_on_changes_the_screen_only(rag):
+    chat = ScriptedChatModel(replies=[answers])
+    rag.generator = Generator(lambda: chat, "scripted")
+    screen = Screen(rtl="on")
+    session = Session(rag, screen.renderer)
+    session.handle("من هو المتحدث باسم البنتاغون؟")
+    assert "بيتر كوك" not in screen.text()                          # shown shaped and reordered
+    assert visual_line("بيتر كوك") in screen.text()
+    quote = session.last_citations[0].quote
+    assert quote.startswith("فيما وجه بيتر كوك")                    # what is stored and cited is logical
+    assert rag.show(session.last_citations[0].doc_id).text[session.last_citations[0].start:].startswith(quote)
