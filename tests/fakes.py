@@ -17,6 +17,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field
 
 from rag.generate.generator import Completion, CompletionCache, Generator
 from rag.text.tokens import count_tokens
@@ -87,12 +88,10 @@ class ScriptedChatModel(BaseChatModel):
 
     replies: list[Any]
     token_delay: float = 0.0
-    prompts: list[tuple[str, str]] = []
-    started: Any = None
+    prompts: list[tuple[str, str]] = Field(default_factory=list)
+    started: threading.Event = Field(default_factory=threading.Event)
 
-    def model_post_init(self, __context: Any) -> None:
-        self.prompts = []
-        self.started = threading.Event()
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     @property
     def _llm_type(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+import shutil
 
 import pytest
 from rich.console import Console
@@ -243,3 +244,52 @@ def test_tab_completes_commands_doc_ids_and_dates(rag):
     session.dates = ["2016-08-24", "2016-08-23"]
     assert words("/docs 2016-08-2") == ["2016-08-24", "2016-08-23"]
     assert words("who is") == [] and words("/k ") == []
+
+
+def test_servers_down_are_one_line_errors(rag, tmp_path, monkeypatch):
+    # A Chroma server that is not there (port 9: discard, closed here), then an LLM server that is not there.
+    home = tmp_path / "home"
+    shutil.copytree(rag.settings.home, home)
+    screen = Screen()
+    chroma_down = Session(Rag(Settings(home=home, chroma_url="http://127.0.0.1:9")), screen.renderer)
+    chroma_down.handle("/search بيتر كوك")
+    lines = [line for line in screen.text().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "127.0.0.1:9" in lines[0]
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-key")
+    view = Screen()
+    llm_down = Session(Rag(Settings(home=home, llm="openai:some-model")), view.renderer)
+    llm_down.warm_model()
+    assert llm_down.handle("من هو المتحدث باسم البنتاغون؟") is True
+    errors = [line for line in view.text().splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and "127.0.0.1:9" in errors[0] and "sk-test" not in view.text()
+    llm_down.handle("/model")
+    assert "OpenAI-compatible server http://127.0.0.1:9/v1" in view.text()
+
+
+def test_ctrl_c_cancels_a_summary_too(rag):
+    worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    own = worker.submit(Rag, Settings(home=rag.settings.home)).result()
+    session, screen, chat = session_with(own, ["انتقد المتحدث باسم البنتاغون بيتر كوك الضربات الروسية [1]."],
+                                         token_delay=0.3)
+    running = worker.submit(session.handle, "/summarize 3a95f273aef0ff82")
+    assert chat.started.wait(60)
+    session.cancel.set()
+    assert running.result(timeout=30) is True
+    assert "cancelled" in screen.text() and "Error" not in screen.text()
+    worker.submit(own.close).result()
+    worker.shutdown()
+
+
+def test_rtl_on_changes_the_screen_only(rag):
+    chat = ScriptedChatModel(replies=[answers])
+    rag.generator = Generator(lambda: chat, "scripted")
+    screen = Screen(rtl="on")
+    session = Session(rag, screen.renderer)
+    session.handle("من هو المتحدث باسم البنتاغون؟")
+    assert "بيتر كوك" not in screen.text()                          # shown shaped and reordered
+    assert visual_line("بيتر كوك") in screen.text()
+    quote = session.last_citations[0].quote
+    assert quote.startswith("فيما وجه بيتر كوك")                    # what is stored and cited is logical
+    assert rag.show(session.last_citations[0].doc_id).text[session.last_citations[0].start:].startswith(quote)

@@ -40,17 +40,17 @@ def repl(rag_home):
                    capture_output=True, timeout=300)
     child = pexpect.spawn(sys.executable, ["-m", "rag.cli.main", "repl", "--rtl", "off"], env=env, cwd=str(ROOT),
                           encoding="utf-8", timeout=STEP, dimensions=(50, 160))
-    log = rag_home / "terminal.log"
-    child.logfile_read = open(log, "w", encoding="utf-8")  # noqa: SIM115 - pexpect writes it until the child ends
-    child.expect(PROMPT)
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
-    child.logfile_read.close()
+    with open(rag_home / "terminal.log", "w", encoding="utf-8") as log:  # what the terminal showed, for failures
+        child.logfile_read = log
+        child.expect(PROMPT)
+        yield child
+        if child.isalive():
+            child.terminate(force=True)
 
 
 def run(child, line: str, *expected: str) -> str:
-    """Send a line, wait for each expected pattern in turn and then the prompt; what was printed."""
+    """Send a line, wait for each expected pattern in turn and then the prompt; what was printed.
+    (At least one pattern: the prompt is redrawn once as the line is accepted.)"""
     child.sendline(line)
     seen = []
     for pattern in expected:
@@ -81,7 +81,7 @@ def test_an_analysts_session(repl, rag_home):
     run(repl, "/open 1", r"\[1\] ", r"3a95f273aef0ff82 \d+-\d+")
     follow_up = run(repl, QUESTIONS[2], r"follow-up", r"evidence \(", ANSWERED)
     assert "follow-up → " in follow_up or "asking as typed" in follow_up
-    assert "unknown command /bogus" in run(repl, "/bogus")
+    run(repl, "/bogus", "Error: unknown command /bogus")
     repl.timeout = 2 * STEP  # a summary is two generations and translations
     summary = run(repl, "/summarize last", "summarizing 3a95f273aef0ff82", r"\[1\] ")
     assert "Error" not in summary and "Traceback" not in summary
@@ -94,3 +94,19 @@ def test_an_analysts_session(repl, rag_home):
     for question in QUESTIONS[:4]:
         assert question in history
     assert time.monotonic() - started < 1200
+
+
+def test_rag_ask_on_a_terminal_shows_the_evidence_before_the_answer(rag_home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env |= {"RAG_HOME": str(rag_home), "RAG_LLM": "llamacpp:qwen2.5-0.5b", "RAG_MODEL_CACHE": str(model_cache()),
+            "TERM": "xterm", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "rag.cli.main", "ingest", str(SEEDS)], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=300)
+    child = pexpect.spawn(sys.executable, ["-m", "rag.cli.main", "ask", QUESTIONS[1]], env=env, cwd=str(ROOT),
+                          encoding="utf-8", timeout=STEP, dimensions=(50, 160))
+    child.expect(r"evidence \(")
+    child.expect(r"3a95f273aef0ff82 \d+-\d+")     # a quoted sentence with its article and span
+    child.expect(ANSWERED)                          # the model line under the verified answer
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -86,7 +86,7 @@ def unsupported_terms(rewrite: str, context: str) -> list[str]:
 def clean_rewrite(text: str) -> str:
     """The model's reply as one question: its first line, without labels or quotes."""
     for line in text.splitlines():
-        line = re.sub(r"^\s*(standalone question|question|السؤال)\s*[:：]\s*", "", line.strip(), flags=re.I)
+        line = re.sub(r"^\s*(standalone question|question|السؤال)\s*[:：]\s*", "", line.strip(), flags=re.IGNORECASE)
         line = line.strip().strip('"“”«»\'').strip()
         if line:
             return line

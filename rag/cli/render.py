@@ -146,8 +146,8 @@ class Renderer:
         end = text.find("\n", citation.end)
         end = len(text) if end < 0 else end
         self.line(f"[{citation.n}] {article.title}", style="bold")
-        self.line(" · ".join(x for x in (article.source, article.date, f"{article.doc_id} {citation.start}-"
-                                         f"{citation.end}") if x), style="dim")
+        where = f"{article.doc_id} {citation.start}-{citation.end}"
+        self.line(" · ".join(x for x in (article.source, article.date, where) if x), style="dim")
         before, span, after = text[start:citation.start], text[citation.start:citation.end], text[citation.end:end]
         if self.rtl.shape:
             # Reordering would scatter an inline highlight: the three parts on their own lines.

@@ -354,7 +354,9 @@ class Session:
             path = getattr(chat, "model_path", None)
             if path:
                 self.model.where = f"embedded llama.cpp, GGUF {path}"
-            self.model.state, self.model.detail = "ready", f"loaded in {time.perf_counter() - started:.1f} s"
+            self.model.state = "ready"
+            self.model.detail = f"loaded in {time.perf_counter() - started:.1f} s" if path else \
+                "client ready; the server is first contacted by the first question"
         except Exception as exc:  # noqa: BLE001 - reported by /model and at the prompt, never a crash
             self.model.state = "failed"
             self.model.detail = str(exc) if isinstance(exc, RagError) else failure_line(exc)
