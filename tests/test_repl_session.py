@@ -256,10 +256,10 @@ def test_servers_down_are_one_line_errors(rag, tmp_path, monkeypatch):
     lines = [line for line in screen.text().splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "127.0.0.1:9" in lines[0]
 
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-key")
+    # Settings carries the server and key (nothing but rag.config reads the environment).
     view = Screen()
-    llm_down = Session(Rag(Settings(home=home, llm="openai:some-model")), view.renderer)
+    llm_down = Session(Rag(Settings(home=home, llm="openai:some-model", openai_base_url="http://127.0.0.1:9/v1",
+                                    openai_api_key="sk-test-not-a-key")), view.renderer)
     llm_down.warm_model()
     assert llm_down.handle("من هو المتحدث باسم البنتاغون؟") is True
     errors = [line for line in view.text().splitlines() if line.startswith("Error: ")]
