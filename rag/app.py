@@ -222,7 +222,7 @@ class Rag:
 
     def brief(self, date: str, top: int = 10, progress=None, log=None, dates: list[str] | None = None,
               window: dict | None = None, previous: dict | None = None, budget: int = WORD_BUDGET,
-              translate_listed: bool = True) -> Briefing:
+              listed_english: int = 20) -> Briefing:
         """The briefing of `date` (or of `dates`, named after `date`); see rag.brief.briefing.
 
         `previous`: the previous day's briefing JSON, to mark continuing stories; `log`: one line per story.
@@ -232,7 +232,8 @@ class Rag:
         articles, stories = self.stories(covered)
         clustered = time.perf_counter() - started
         briefing = build_briefing(date, articles, stories, self.generator, self.checker, self.embedder.embed_array,
-                                  BriefCache(self.settings.cache_dir / "brief"), BriefingOptions(top, budget, translate_listed, english=self.prints_english),
+                                  BriefCache(self.settings.cache_dir / "brief"),
+                                  BriefingOptions(top, budget, listed_english, english=self.prints_english),
                                   progress, log)
         briefing.dates, briefing.window = covered, window
         if previous:

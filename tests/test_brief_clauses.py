@@ -137,3 +137,29 @@ def test_listed_story_without_english_says_so():
     brief = listed_brief(story_of(by_title("البشير يأمر بإطلاق")), "")
     assert brief.withheld["en"].startswith("no English headline verified")
     assert listed_brief(story_of(by_title("البشير يأمر بإطلاق")), "Bashir orders release").withheld == {}
+
+
+def test_a_rerun_takes_finished_stories_from_the_cache(embedder, tmp_path):
+    from rag.brief.briefing import BriefingOptions, build_briefing
+    from rag.brief.cache import BriefCache
+    from rag.brief.stories import group_stories
+
+    articles = [by_title("نيبال: مقتل العشرات"), by_title("البشير يأمر بإطلاق"), by_title("يا خسارة الفلوس!")]
+    vectors = embedder.embed_array([f"{a.title}\n{a.text[:500]}" for a in articles])
+    stories = group_stories(articles, vectors)
+    cache = BriefCache(tmp_path / "cache")
+    wrong = "A train crashed in Paris and 7 people were hurt."
+    lines: list[str] = []
+    options = BriefingOptions(top=1, listed_english=0)
+    first = build_briefing("2018-04-10", articles, stories, fake_generator(*([wrong] * 30)), SupportChecker(embedder),
+                           embedder.embed_array, cache, options, log=lines.append)
+    assert [line.split(":")[0] for line in lines] == ["story 1/1 summarized"]
+    assert [s.kind for s in first.opinion] == ["opinion"] and len(first.more_stories) == 1
+    assert first.more_stories[0].withheld["en"].startswith("not translated")
+    # The rerun may not call the model at all: a generator with no replies would fail if it did.
+    lines.clear()
+    again = build_briefing("2018-04-10", articles, stories, fake_generator(), SupportChecker(embedder),
+                           embedder.embed_array, cache, options, log=lines.append)
+    assert [line.split(":")[0] for line in lines] == ["story 1/1 cached"]
+    assert again.stats["from_cache"] == 1 and again.stats["summarized"] == 0
+    assert again.stories[0].to_json() == first.stories[0].to_json()

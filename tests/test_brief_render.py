@@ -312,7 +312,7 @@ class FakeRag:
         self.calls: list[tuple] = []
 
     def brief(self, date, top=10, progress=None, log=None, dates=None, window=None, previous=None, budget=40,
-              translate_listed=True):
+              listed_english=20):
         self.calls.append((date, top, budget, dates))
         log("story 1/2 summarized: [bold]not markup[/bold]")
         progress("listing")

@@ -152,7 +152,7 @@ def test_cron_run_killed_half_way_resumes_without_redoing_stories(tmp_path):
     ingest = subprocess.run(rag + ["ingest", str(day_file)], check=False, env=env, cwd=ROOT, capture_output=True, text=True,
                             stdin=subprocess.DEVNULL, timeout=600)
     assert ingest.returncode == 0, ingest.stderr
-    command = rag + ["brief", "--since", "24h", "--out", str(out), "--top", "3", "--no-listed-english"]
+    command = rag + ["brief", "--since", "24h", "--out", str(out), "--top", "3", "--listed-english", "0"]
 
     # First run: killed (SIGKILL) right after its first story's log line.
     first = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

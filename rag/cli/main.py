@@ -182,8 +182,9 @@ def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-D
           out: Annotated[str, typer.Option("--out", help="Folder for briefing-DATE.md, .html and .json.")] = ".",
           top: Annotated[int, typer.Option(min=1, max=100, help="Stories summarized; the rest are listed.")] = 10,
           words: Annotated[int, typer.Option(min=10, max=200, help="Arabic words per story summary (about).")] = 40,
-          listed_english: Annotated[bool, typer.Option("--listed-english/--no-listed-english",
-                                                       help="Translate the listed stories' headlines too.")] = True,
+          listed_english: Annotated[int, typer.Option("--listed-english", min=0, max=1000,
+                                                      help="English headlines for the first N listed stories "
+                                                           "(0: none; each costs model time).")] = 20,
           quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the per-story log lines and errors on stderr.")] = False,
           as_json: JsonFlag = False) -> None:
     """Daily briefing: the day's stories ranked by news value, each with a short cited summary.
@@ -210,7 +211,7 @@ def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-D
     briefing = open_app().brief(day, top=top, progress=say, log=log, dates=dates,
                                 window=window.to_json() if since or from_ else None,
                                 previous=previous_briefing(out, day), budget=words,
-                                translate_listed=listed_english)
+                                listed_english=listed_english)
     paths = write_briefing(briefing, out)
     if as_json:
         print_json(briefing.to_json())
