@@ -168,7 +168,9 @@ def _near_focus(attempt: _Attempt, verified: list[VerifiedSentence]) -> bool:
                 focus = [t for w in question.words for t in (question.translations or {}).get(w, [])]
             reason = answer_apart_from_focus(sentence.text, question.text, focus, cited)
             if reason:
+                # The draft misread that sentence (someone named in another clause): never quoted for it.
                 attempt.log.dropped.append((sentence.text, reason))
+                attempt.log.misread.extend(n for n in sentence.sources if n not in attempt.log.misread)
                 return False
     return True
 
@@ -226,11 +228,13 @@ def evidence_in_the_original(attempt: _Attempt) -> Answer | None:
     if question.lang != "en":
         return None
     draft = attempt.completion.text if attempt.completion is not None else ""
-    for number in quotable_sources(draft, sources, attempt.scores, question.text, set()):
+    # Not an answer, so the model is not asked whether it answers; but a sentence the draft misread
+    # ("the Pentagon spokesman is John Kerry" out of a sentence naming both apart) is not shown as
+    # the closest evidence either.
+    refuted = set(attempt.log.misread)
+    for number in quotable_sources(draft, sources, attempt.scores, question.text, refuted):
         source = sources[number - 1]
         if detect_language(source.text) == question.lang or not attempt.coverage.covers([source.text], QUOTED_SOURCE):
-            continue
-        if not attempt.answers.accepts([number], attempt.log):
             continue
         quoted = VerifiedSentence(" ".join(source.text.split()), [number])
         withheld = WITHHELD_ANSWER if attempt.free_english else WITHHELD_FREE_ENGLISH

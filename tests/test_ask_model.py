@@ -43,10 +43,16 @@ def test_arabic_question_gets_cited_arabic_answer(rag):
     check_invariant(rag, answer.citations)
 
 
-def test_english_question_gets_cited_english_answer_naming_the_spokesman(rag):
+def test_english_question_gets_the_spokesman_never_kerry(rag):
+    # The embedded model's free English is withheld (RAG_ENGLISH=auto): the answer is English when it
+    # adds only checked names to the question, else the Cook sentence itself, in the original. Its
+    # draft here names John Kerry (named apart from the spokesman in another sentence): never given.
     answer = rag.ask("Who is the Pentagon spokesman quoted in the article?")
-    assert answer.grounded and answer.lang == "en"
-    assert "Peter Cook" in answer.answer
+    assert answer.lang == "en" and "Kerry" not in answer.answer.split("«")[0]
+    if answer.grounded:
+        assert "Peter Cook" in answer.answer
+    else:
+        assert answer.mode == "evidence" and answer.withheld["en"]
     assert any("بيتر كوك" in c.quote for c in answer.citations)
     check_invariant(rag, answer.citations)
 
