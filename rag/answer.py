@@ -85,6 +85,7 @@ class _Attempt:
     free_english: bool = True  # model-written English beyond checked names and numbers may be printed
     completion: Completion | None = None
     log: VerificationLog = field(default_factory=VerificationLog)
+    apart: set[int] = field(default_factory=set)  # sources naming a who-answer apart from what was asked
 
     def answer(self, verified: list[VerifiedSentence], mode: str, *, grounded: bool = True,
                withheld: dict[str, str] | None = None, framing: str = "{answer}") -> Answer:
@@ -168,9 +169,9 @@ def _near_focus(attempt: _Attempt, verified: list[VerifiedSentence]) -> bool:
                 focus = [t for w in question.words for t in (question.translations or {}).get(w, [])]
             reason = answer_apart_from_focus(sentence.text, question.text, focus, cited)
             if reason:
-                # The draft misread that sentence (someone named in another clause): never quoted for it.
+                # That sentence names someone apart from what was asked: never shown as the evidence for it.
                 attempt.log.dropped.append((sentence.text, reason))
-                attempt.log.misread.extend(n for n in sentence.sources if n not in attempt.log.misread)
+                attempt.apart.update(sentence.sources)
                 return False
     return True
 
@@ -228,11 +229,11 @@ def evidence_in_the_original(attempt: _Attempt) -> Answer | None:
     if question.lang != "en":
         return None
     draft = attempt.completion.text if attempt.completion is not None else ""
-    # Not an answer, so the model is not asked whether it answers; but a sentence the draft misread
-    # ("the Pentagon spokesman is John Kerry" out of a sentence naming both apart) is not shown as
-    # the closest evidence either.
-    refuted = set(attempt.log.misread)
-    for number in quotable_sources(draft, sources, attempt.scores, question.text, refuted):
+    # Not an answer, so the model is not asked whether it answers; but a sentence that names someone
+    # apart from what was asked ("the Pentagon spokesman is John Kerry" out of a sentence naming both
+    # in different clauses) is not shown as the closest evidence either.
+    for number in quotable_sources(draft, sources, attempt.scores, question.text,
+                                   attempt.apart | attempt.log.related_otherwise):
         source = sources[number - 1]
         if detect_language(source.text) == question.lang or not attempt.coverage.covers([source.text], QUOTED_SOURCE):
             continue

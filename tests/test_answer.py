@@ -654,3 +654,22 @@ def test_a_bad_english_policy_is_a_config_error(tmp_path):
 
     with pytest.raises(ConfigError, match="RAG_ENGLISH"):
         Settings.from_env({"RAG_HOME": str(tmp_path), "RAG_ENGLISH": "maybe"})
+
+
+def test_the_sentence_naming_someone_apart_from_the_question_is_never_the_evidence_shown(checker):
+    # "The Pentagon spokesman is John Kerry" out of a sentence naming Kerry and the spokesman apart: the
+    # draft is refused, and that sentence is not quoted as the closest evidence; Cook's sentence is.
+    kerry_and_spokesman = ("وحول تفاؤل وزير الخارجية الأميركي جون كيري بإمكانية التوصل إلى اتفاق وشيك حول سوريا "
+                           "والتشاؤم الذي أبداه المتحدث باسم البنتاغون، قال مسؤول إن التصعيد مقلق.")
+    text = kerry_and_spokesman + " " + TEXT
+    article = Article(doc_id="d3", title="البنتاغون", text=text)
+    from rag.retrieve.evidence import EvidenceSpan
+    from rag.text.sentences import split_sentences
+
+    spans = split_sentences(text)
+    evidence = [EvidenceSpan("d3", s.start, s.end, 1.0 if i == 0 else 0.5) for i, s in enumerate(spans)]
+    answer = ask("Who is the Pentagon spokesman?", {"d3": article},
+                 fake_generator("The Pentagon spokesman is John Kerry [1]."), checker, evidence=evidence,
+                 translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]}, english=False)
+    assert not answer.grounded and answer.mode == "evidence"
+    assert [c.quote for c in answer.citations] == [text[spans[1].start:spans[1].end]]

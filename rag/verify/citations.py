@@ -53,6 +53,7 @@ class VerifiedSentence:
 class VerificationLog:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (sentence, reason)
     misread: list[int] = field(default_factory=list)  # sources cited by a dropped sentence stating what they lack
+    related_otherwise: set[int] = field(default_factory=set)  # of those, sources relating the draft's names otherwise
     repaired: int = 0
     invalid_numbers: int = 0
 
@@ -137,6 +138,8 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
         log.dropped.append((sentence.text, UNSUPPORTED))
         if verdict is not None and verdict.misreading:
             log.misread.extend(n for n in valid if n not in log.misread)
+            if verdict.relation:
+                log.related_otherwise.update(valid)
     return verified, log
 
 

@@ -78,6 +78,7 @@ class SupportVerdict:
     score: float
     reason: str
     misreading: bool = False  # rejected for a number, name, negation or fact the cited text does not hold
+    relation: bool = False  # rejected for who did what (rag.verify.relations): the cited text relates them otherwise
 
 
 def numbers_in(text: str) -> set[str]:
@@ -253,7 +254,7 @@ class SupportChecker:
             return SupportVerdict(False, 0.0, "negates what the cited text does not", misreading=True)
         relation = self.misreading_across(sentence, joined, allowed)
         if relation:
-            return SupportVerdict(False, 0.0, relation, misreading=True)
+            return SupportVerdict(False, 0.0, relation, misreading=True, relation=True)
         unaligned = self.unaligned(sentence, joined, allowed)
         if unaligned:
             # Words the source has no counterpart for: the sentence strays from it, or adds to it.
@@ -286,14 +287,15 @@ class SupportChecker:
         if overlap >= self.thresholds.min_overlap:
             relation = misreading_within(sentence, cited)
             if relation:
-                return SupportVerdict(False, overlap, relation, misreading=True)
+                return SupportVerdict(False, overlap, relation, misreading=True, relation=True)
             if detect_language(sentence) == "ar" and detect_language(cited) == "ar":
                 novel = novel_words(sentence, cited, allowed)
                 if len(novel) > self.thresholds.max_novel_arabic_words:
                     return SupportVerdict(False, overlap, f"words the cited text does not have: {', '.join(novel)}")
                 if reordered(sentence, cited, allowed):
                     return SupportVerdict(False, overlap, "its words stand in another order than in the cited text "
-                                                          "(who did what to whom)", misreading=True)
+                                                          "(who did what to whom)", misreading=True,
+                                      relation=True)
             return SupportVerdict(True, overlap, "word overlap")
         return SupportVerdict(False, overlap, "too few of its words are in the cited text")
 
