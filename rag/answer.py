@@ -20,7 +20,7 @@ from rag.translation import translate_source, verified_translation
 from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
                                   is_not_found, parse_draft, verify_draft, with_markers,
                                   without_unfinished_sentence)
-from rag.verify.relations import answer_apart_from_focus
+from rag.verify.relations import answer_apart_from_focus, wrong_answer_type
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.support import SupportChecker, adds_only_names_and_numbers
@@ -152,9 +152,17 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
                                    for v in verified if v not in kept)
         verified = kept
     if verified and attempt.coverage(verified, attempt.log) and _near_focus(attempt, verified) and \
-            attempt.answers.accepts(_cited(verified), attempt.log):
+            _of_the_asked_type(attempt, _cited(verified)) and attempt.answers.accepts(_cited(verified), attempt.log):
         return attempt.answer(verified, "generated")
     return None
+
+
+def _of_the_asked_type(attempt: _Attempt, numbers: list[int]) -> bool:
+    """The cited sentences hold what the question asks for: a number for how many, a time for when."""
+    reason = wrong_answer_type(attempt.question.text, [attempt.sources[n - 1].text for n in numbers])
+    if reason:
+        attempt.log.dropped.append((" ".join(attempt.sources[n - 1].text for n in numbers), reason))
+    return reason is None
 
 
 def _near_focus(attempt: _Attempt, verified: list[VerifiedSentence]) -> bool:
@@ -188,7 +196,8 @@ def translated_draft(attempt: _Attempt) -> Answer | None:
     cited = [attempt.sources[n - 1] for n in arabic.sources]
     translated = verified_translation(arabic.text, cited, attempt.sources, attempt.generator, attempt.checker,
                                       attempt.question.text)
-    if translated and attempt.coverage.covers([s.text for s in cited], GENERATED_ANSWER):
+    if translated and attempt.coverage.covers([s.text for s in cited], GENERATED_ANSWER) and \
+            _of_the_asked_type(attempt, arabic.sources):
         return attempt.answer([translated], "translated")
     return None
 
@@ -216,7 +225,7 @@ def quoted_evidence(attempt: _Attempt) -> Answer | None:
         else:
             continue
         if fallback is not None and attempt.coverage([fallback], attempt.log, fallback=True) and \
-                attempt.answers.accepts([number], attempt.log):
+                _of_the_asked_type(attempt, [number]) and attempt.answers.accepts([number], attempt.log):
             return attempt.answer([fallback], mode)
     return None
 
@@ -236,6 +245,8 @@ def evidence_in_the_original(attempt: _Attempt) -> Answer | None:
                                    attempt.apart | attempt.log.related_otherwise):
         source = sources[number - 1]
         if detect_language(source.text) == question.lang or not attempt.coverage.covers([source.text], QUOTED_SOURCE):
+            continue
+        if not _of_the_asked_type(attempt, [number]):
             continue
         quoted = VerifiedSentence(" ".join(source.text.split()), [number])
         withheld = WITHHELD_ANSWER if attempt.free_english else WITHHELD_FREE_ENGLISH

@@ -123,3 +123,23 @@ def test_an_arabic_clause_of_the_source_passes_and_a_claim_with_new_facts_does_n
     source = "هاجم مزارع خنزيرا وقتله داخل سوق في جنوب غرب الصين وفقا لتقارير محلية."
     assert checker.check("هاجم مزارع خنزيرا داخل سوق في الصين.", [source]).supported
     assert not checker.check("هاجم مزارع خنزيرا داخل سوق في الصين وفقا لوزارة الزراعة الصينية.", [source]).supported
+
+
+@pytest.mark.parametrize("question,cited,wrong", [
+    ("كم عدد القتلى في حلب؟", "كما قلنا مرارا لا يوجد حل عسكري لهذه الأزمة والقتال الذي شهدناه في حلب.", True),
+    ("كم شخصا قتل في حلب؟", "قتل 12 شخصا في غارة على حلب.", False),
+    ("How many people died in the crash?", "لقي خمسة أشخاص مصرعهم في تحطم الطائرة.", False),
+    ("How much did the project cost?", "وقال الوزير إن المشروع سينجز قريبا.", True),
+    ("متى انتقد كوك روسيا؟", "فيما وجه بيتر كوك مساء الاثنين انتقادات لاذعة لروسيا.", False),
+    ("When did the talks start?", "وقال كيري إن المحادثات تقترب من نهايتها.", True),
+    ("من هو المتحدث؟", "وقال المتحدث إن القصف يعقد الاتفاق.", False),
+])
+def test_a_how_many_or_when_question_needs_a_number_or_a_time(question, cited, wrong):
+    assert (relations.wrong_answer_type(question, [cited]) is not None) is wrong
+
+
+def test_an_arabic_identity_with_one_title_read_as_another_is_refused(checker):
+    source = ("بعد إعلان وزير الخارجية الأميركي جون كيري إمكانية التوصل إلى اتفاق مع روسيا، أعلنت وزارة الدفاع "
+              "الأميركية أن تصرفات روسيا تجعل التنسيق صعبا.")
+    assert not checker.check("وزير الدفاع الأميركي هو جون كيري.", [source]).supported
+    assert checker.check("وزير الخارجية الأميركي هو جون كيري.", [source]).supported

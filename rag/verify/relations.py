@@ -445,3 +445,50 @@ def _answer_positions(answer: str, question_text: str, placed: Placed) -> list[i
     asked = {w.lower() for w in _ENGLISH_WORD.findall(question_text)}
     return sorted({i for phrase in _names(answer) for word in phrase.words if word.lower() not in asked
                    for i in placed.name_positions(word)})
+
+
+def identity_side_apart(claim: str, source: str) -> str | None:
+    """A side of an Arabic identity claim whose words the source never puts together ("وزير الدفاع
+    الأميركي هو جون كيري" over a sentence with "وزير الخارجية الأميركي جون كيري" and, elsewhere,
+    "وزارة الدفاع"): one title read as another."""
+    sides = identity_sides(claim)
+    if not sides:
+        return None
+    placed = Placed.of(source)
+    for side in sides:
+        words = [w for w in _ARABIC_WORD.findall(side) if normalize(w) not in STOP_WORDS]
+        at = []
+        for word in words:
+            stems = {light_stem(f) for f in clitic_forms(normalize(word))}
+            positions = [i for i, forms in enumerate(placed.forms) if forms & stems]
+            if positions:
+                at.append(positions)
+        for first, second in zip(at, at[1:]):
+            if min(abs(a - b) for a in first for b in second) > 2:
+                return f"the source never puts the words of {side.strip()!r} together"
+    return None
+
+
+_ASKS_NUMBER = re.compile(r"(?:^|\s)(?:و|ف|ب)?كم(?:\s|$)|\bhow (?:many|much)\b|\bwhat (?:number|percentage)\b", re.I)
+_ASKS_TIME = re.compile(r"(?:^|\s)(?:و|ف)?متى(?:\s|$)|\bwhen\b|\bwhat (?:year|day|date|month|time)\b|"
+                        r"(?:في )?(?:أي|اي) (?:عام|سنة|يوم|شهر|تاريخ)", re.I)
+_TIME_WORDS = frozenset(normalize(w) for w in """أمس امس اليوم غدا الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد
+    يوم صباح مساء ليلة الشهر الأسبوع العام عام سنة يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر
+    نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين القرن منتصف أواخر أوائل عقد
+    yesterday today tomorrow monday tuesday wednesday thursday friday saturday sunday morning evening night week month
+    year january february march april may june july august september october november december century decade""".split())
+
+
+def wrong_answer_type(question_text: str, cited: list[str]) -> str | None:
+    """A question asking how many (كم) or when (متى) answered from sentences that hold no number, or
+    no time: "كم عدد القتلى في حلب؟" is never answered by a sentence about Aleppo that counts nothing."""
+    from rag.text.numbers import number_word_values
+
+    joined = " ".join(cited)
+    if _ASKS_NUMBER.search(question_text) and not re.search(r"\d", joined) and not number_word_values(joined):
+        return "the question asks how many; the cited text gives no number"
+    if _ASKS_TIME.search(question_text) and not re.search(r"\d", joined) and not any(
+            f in _TIME_WORDS for w in re.findall(r"[\w\u0600-\u06ff]+", joined.lower())
+            for f in clitic_forms(normalize(w), min_rest=2)):
+        return "the question asks when; the cited text gives no time"
+    return None

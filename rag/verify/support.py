@@ -40,7 +40,7 @@ from rag.text.numbers import number_word_values, roman_numeral_values
 from rag.text.lang import detect_language
 from rag.text.names import candidate_names
 from rag.verify.names import mentions, unmatched_names
-from rag.verify.relations import (Placed, identity_sides, strict_role_words, negation_mismatch_arabic, opposite_word, swapped_order, unaligned_words,
+from rag.verify.relations import (Placed, identity_side_apart, identity_sides, strict_role_words, negation_mismatch_arabic, opposite_word, swapped_order, unaligned_words,
                                   unlinked_identity, unlinked_identity_arabic, unsupported_attribution)
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -200,7 +200,7 @@ def misreading_within(sentence: str, cited: str) -> str | None:
     if detect_language(sentence) != "ar" or detect_language(cited) != "ar":
         return opposite_word(sentence, cited) if detect_language(cited) == "ar" else None
     return negation_mismatch_arabic(sentence, cited) or opposite_word(sentence, cited) or \
-        unlinked_identity_arabic(sentence, cited)
+        unlinked_identity_arabic(sentence, cited) or identity_side_apart(sentence, cited)
 
 
 def clauses(text: str) -> list[str]:
