@@ -81,9 +81,6 @@ class ArticleStore:
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
-    def put(self, article: Article, chunks: list[Chunk], terms: list[str]) -> None:
-        self.put_many([(article, chunks, terms)])
-
     def put_many(self, items: list[tuple[Article, list[Chunk], list[str]]]) -> None:
         """Store articles with their chunk spans and terms in one transaction."""
         with self._db:
@@ -129,19 +126,6 @@ class ArticleStore:
             ):
                 spans[cid] = (doc_id, s, e)
         return spans
-
-    def chunk_languages(self, chunk_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(chunk_ids)
-        langs: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i:i + 500]
-            marks = ",".join("?" * len(part))
-            for cid, lang in self._db.execute(
-                f"SELECT c.chunk_id, a.lang FROM chunks c JOIN articles a ON a.doc_id = c.doc_id WHERE c.chunk_id IN ({marks})",
-                part,
-            ):
-                langs[cid] = lang
-        return langs
 
     def iter_chunk_terms(self) -> Iterator[tuple[str, str]]:
         yield from self._db.execute("SELECT chunk_id, terms FROM chunks ORDER BY rowid")

@@ -89,12 +89,6 @@ class LexicalIndex:
         self._model = None
         self._build(self._store.generation())
 
-    def knows(self, word: str) -> bool:
-        """Whether any indexed chunk contains the word (after normalization and stemming)."""
-        self._ensure_fresh()
-        terms = index_tokens(word)
-        return bool(self._model is not None and terms and all(t in self._model.vocab_dict for t in terms))
-
     def idf(self, words: Sequence[str]) -> list[float]:
         """Inverse document frequency (over chunks) of each word's index terms.
 

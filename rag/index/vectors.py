@@ -184,10 +184,6 @@ class ChunkVectors:
             self._chunks.modify(metadata={**metadata, self.OWNER_KEY: store_id})
         return None
 
-    def add(self, article: Article, chunks: list[Chunk], unit_vectors: np.ndarray) -> None:
-        self.add_many([(article, chunks, unit_vectors)])
-
-    @_guarded
     def add_many(self, items: list[tuple[Article, list[Chunk], np.ndarray]]) -> None:
         """Upsert many articles' chunks and units in one call per collection.
 
