@@ -11,6 +11,7 @@ raises the first number by loosening the second is no gain; this prints both.
 Generator outputs are cached under --work, so reruns after a change to
 verification replay in seconds. Progress on stderr; one JSON line on stdout.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,27 +35,42 @@ def main() -> None:
         answer = with_paragraph.ask(case.question)
         if sample.cache.generated > generated:  # the model ran (not all of it replayed)
             seconds.append(time.perf_counter() - started)
-        hits.append(answer.grounded and any(c.doc_id == gold.doc_id and c.start <= gold.start and gold.end <= c.end
-                                            for c in answer.citations))
+        hits.append(
+            answer.grounded
+            and any(c.doc_id == gold.doc_id and c.start <= gold.start and gold.end <= c.end for c in answer.citations)
+        )
         contains.append(contains_answer(answer.answer, case.answer) if answer.grounded else 0.0)
         grounded.append(answer.grounded)
         refused = without.ask(case.question)
         false_grounded.append(refused.grounded)
         for rag, a in ((with_paragraph, answer), (without, refused)):
-            invariant.extend(rag.show(c.doc_id).text[c.start:c.end] == c.quote for c in a.citations)
-        print(f"{i}/{len(cases)} hit={hits[-1]} grounded={answer.grounded} "
-              f"answered without its paragraph={refused.grounded}", file=sys.stderr, flush=True)
+            invariant.extend(rag.show(c.doc_id).text[c.start : c.end] == c.quote for c in a.citations)
+        print(
+            f"{i}/{len(cases)} hit={hits[-1]} grounded={answer.grounded} "
+            f"answered without its paragraph={refused.grounded}",
+            file=sys.stderr,
+            flush=True,
+        )
     right = [bool(h or c) for h, c in zip(hits, contains)]
     answered = sum(grounded)
     wrong = sum(g and not r for g, r in zip(grounded, right))
-    print(json.dumps({"questions": len(cases), "offset": args.offset, "citation_hit": mean(hits),
-                      "answered_right": mean([float(r) for r in right]),
-                      "wrong_rate": wrong / answered if answered else 0.0,
-                      "selective_precision": sum(right) / answered if answered else 1.0,
-                      "contains_answer": mean(contains), "grounded": mean(grounded),
-                      "answered_without_paragraph": mean(false_grounded),
-                      "citation_invariant": mean(invariant) if invariant else 1.0,
-                      "seconds_per_generated_answer": mean(seconds) if seconds else None}))
+    print(
+        json.dumps(
+            {
+                "questions": len(cases),
+                "offset": args.offset,
+                "citation_hit": mean(hits),
+                "answered_right": mean([float(r) for r in right]),
+                "wrong_rate": wrong / answered if answered else 0.0,
+                "selective_precision": sum(right) / answered if answered else 1.0,
+                "contains_answer": mean(contains),
+                "grounded": mean(grounded),
+                "answered_without_paragraph": mean(false_grounded),
+                "citation_invariant": mean(invariant) if invariant else 1.0,
+                "seconds_per_generated_answer": mean(seconds) if seconds else None,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ already holds it), then times each stage of `rag brief` on its own:
 Prints one JSON document on stdout and a table on stderr. CPU-heavy with --model: run
 it alone. Uses no cache (each stage is computed afresh).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DAYS = next((b / "shared" / "data" / "news" / "days" for b in (ROOT.parent, ROOT.parent.parent)
-             if (b / "shared" / "data").exists()), ROOT.parent / "shared" / "data" / "news" / "days")
+DAYS = next(
+    (
+        b / "shared" / "data" / "news" / "days"
+        for b in (ROOT.parent, ROOT.parent.parent)
+        if (b / "shared" / "data").exists()
+    ),
+    ROOT.parent / "shared" / "data" / "news" / "days",
+)
 
 
 def main() -> None:
@@ -73,12 +80,16 @@ def main() -> None:
         rank_story(story.articles, story.sources, [classify(a) for a in story.articles])
     seconds["ranking"] = time.perf_counter() - t
     news = [s for s in stories if s.kind not in (OPINION, FEATURE)]
-    top = news[:args.top]
+    top = news[: args.top]
     t = time.perf_counter()
     clause_sets = [clause_sources(s, rag.embedder.embed_array) for s in top]
     seconds["clauses"] = time.perf_counter() - t
-    counts = {"articles": len(articles), "stories": len(stories), "top": len(top),
-              "clauses": sum(len(c[0]) for c in clause_sets)}
+    counts = {
+        "articles": len(articles),
+        "stories": len(stories),
+        "top": len(top),
+        "clauses": sum(len(c[0]) for c in clause_sets),
+    }
     if args.model:
         generator, checker = rag.generator, rag.checker
         t = time.perf_counter()
@@ -93,14 +104,19 @@ def main() -> None:
         seconds["headlines"] = time.perf_counter() - t
         counts |= {"clauses_verified": verified, "headlines_verified": headlines, "model": generator.label}
         if args.listed:
-            rest = news[args.top:] + [s for s in stories if s.kind in (OPINION, FEATURE)]
+            rest = news[args.top :] + [s for s in stories if s.kind in (OPINION, FEATURE)]
             t = time.perf_counter()
             listed = listed_headlines(rest, generator, checker, cache=None)
             seconds["listed_headlines"] = time.perf_counter() - t
             counts |= {"listed": len(rest), "listed_verified": sum(bool(h) for h in listed)}
     top_seconds = sum(v for k, v in seconds.items() if k != "listed_headlines")
-    result = {"date": day, "counts": counts, "seconds": {k: round(v, 2) for k, v in seconds.items()},
-              "top_stories_seconds": round(top_seconds, 1), "target_seconds": 300}
+    result = {
+        "date": day,
+        "counts": counts,
+        "seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "top_stories_seconds": round(top_seconds, 1),
+        "target_seconds": 300,
+    }
     for stage, value in seconds.items():
         print(f"{stage:>18}: {value:8.2f} s", file=sys.stderr)
     print(f"{'top stories total':>18}: {top_seconds:8.2f} s (target < 300 s)", file=sys.stderr)

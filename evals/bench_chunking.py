@@ -9,6 +9,7 @@ version can be stopped at --timeout and reported as such. Chunk invariants
 (text[start:end], token budget) are checked on every result. Progress on stderr;
 one JSON document on stdout.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,7 +62,7 @@ def run_case(path: str) -> dict:
     (draft,) = list(read_file(Path(path)))
     chunks = chunk_article("bench", draft.text, policy)
     seconds = time.perf_counter() - started
-    assert all(draft.text[c.start:c.end] == c.text for c in chunks)
+    assert all(draft.text[c.start : c.end] == c.text for c in chunks)
     over = sum(1 for c in chunks if count_tokens(c.text) > policy.max_tokens)
     return {"seconds": round(seconds, 2), "chunks": len(chunks), "over_budget": over, "chars": len(draft.text)}
 
@@ -84,16 +85,24 @@ def main() -> None:
                 # A title line first, so the reader keeps the body as one article.
                 path.write_text("Benchmark article\n" + make_text(shape, size), encoding="utf-8")
                 try:
-                    done = subprocess.run([sys.executable, __file__, "--case", str(path)], capture_output=True,
-                                          text=True, timeout=args.timeout, check=True)
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--case", str(path)],
+                        capture_output=True,
+                        text=True,
+                        timeout=args.timeout,
+                        check=True,
+                    )
                     result = {"shape": shape, "size": size, **json.loads(done.stdout)}
                 except subprocess.TimeoutExpired:
                     result = {"shape": shape, "size": size, "seconds": None, "timeout": args.timeout}
                 except subprocess.CalledProcessError as exc:
                     result = {"shape": shape, "size": size, "error": exc.stderr.strip().splitlines()[-1:]}
-                print(f"{shape:>10} {size:>9,} chars: "
-                      f"{result.get('seconds') if result.get('seconds') is not None else 'timeout/error'} s "
-                      f"{result.get('chunks', '')} chunks", file=sys.stderr)
+                print(
+                    f"{shape:>10} {size:>9,} chars: "
+                    f"{result.get('seconds') if result.get('seconds') is not None else 'timeout/error'} s "
+                    f"{result.get('chunks', '')} chunks",
+                    file=sys.stderr,
+                )
                 results.append(result)
     print(json.dumps({"results": results}, ensure_ascii=False))
 

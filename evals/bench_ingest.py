@@ -6,6 +6,7 @@ Each side runs in its own subprocess (so peak RSS is its own) on a fresh tempora
 RAG_HOME. Prints articles/s, chunks/s, wall seconds and peak memory for both, and the ratio.
 Default data: ../shared/data/news/ant_multisource_raw.jsonl (600 articles), when present.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,13 +76,20 @@ def main() -> None:
     results = {}
     for kind in ("ours", "langchain"):
         print(f"running {kind}…", file=sys.stderr)
-        out = subprocess.run([sys.executable, __file__, "--child", kind, "--data", str(args.data), "--limit", str(args.limit)],
-                             capture_output=True, text=True, env=dict(os.environ), check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", kind, "--data", str(args.data), "--limit", str(args.limit)],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ),
+            check=True,
+        )
         results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"{'pipeline':<12}{'articles':>9}{'chunks':>8}{'seconds':>9}{'art/s':>8}{'chunks/s':>10}{'peak MB':>9}")
     for kind, r in results.items():
-        print(f"{kind:<12}{r['articles']:>9}{r['chunks']:>8}{r['seconds']:>9.1f}{r['articles'] / r['seconds']:>8.1f}"
-              f"{r['chunks'] / r['seconds']:>10.1f}{r['peak_rss_mb']:>9.0f}")
+        print(
+            f"{kind:<12}{r['articles']:>9}{r['chunks']:>8}{r['seconds']:>9.1f}{r['articles'] / r['seconds']:>8.1f}"
+            f"{r['chunks'] / r['seconds']:>10.1f}{r['peak_rss_mb']:>9.0f}"
+        )
     ratio = results["langchain"]["seconds"] / results["ours"]["seconds"]
     print(f"ours is {ratio:.2f}x the speed of the LangChain recipe (same embedder, same data)")
     print(json.dumps(results))

@@ -10,6 +10,7 @@ model line under the verified answer.
 
     python evals/bench_repl.py [--home RAG_HOME] [--llm llamacpp]   # default: a temp home with seeds/
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,11 @@ from pathlib import Path
 import pexpect
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ["Who is the Pentagon spokesman quoted in the article?", "من هو المتحدث باسم البنتاغون؟",
-             "What did Kerry say about the talks with Russia?"]
+QUESTIONS = [
+    "Who is the Pentagon spokesman quoted in the article?",
+    "من هو المتحدث باسم البنتاغون؟",
+    "What did Kerry say about the talks with Russia?",
+]
 TARGET_EVIDENCE = 1.5
 FIRST_TOKEN = "writing the answer"
 TIMEOUT = 600
@@ -33,8 +37,13 @@ TIMEOUT = 600
 
 def environment(home: Path, llm: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_") or k == "RAG_MODEL_CACHE"}
-    return env | {"RAG_HOME": str(home), "RAG_LLM": llm, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1",
-                  "PYTHONPATH": str(ROOT)}
+    return env | {
+        "RAG_HOME": str(home),
+        "RAG_LLM": llm,
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def rag_command(*args: str) -> list[str]:
@@ -54,8 +63,15 @@ def timed_answer(child, sent: float, model_line: str) -> dict[str, float | None]
 
 
 def bench_repl(env: dict[str, str], questions: list[str], model_line: str) -> list[dict]:
-    child = pexpect.spawn(rag_command("repl", "--rtl", "off")[0], rag_command("repl", "--rtl", "off")[1:], env=env,
-                          cwd=str(ROOT), encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200))
+    child = pexpect.spawn(
+        rag_command("repl", "--rtl", "off")[0],
+        rag_command("repl", "--rtl", "off")[1:],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(50, 200),
+    )
     child.expect("rag>")
     warm_started = time.perf_counter()
     while True:  # wait for the background warm-up, as an analyst who started the REPL a minute ago would
@@ -87,8 +103,9 @@ def bench_ask(env: dict[str, str], questions: list[str], model_line: str) -> lis
     for question in questions:
         command = rag_command("ask", question)
         sent = time.perf_counter()
-        child = pexpect.spawn(command[0], command[1:], env=env, cwd=str(ROOT), encoding="utf-8", timeout=TIMEOUT,
-                              dimensions=(50, 200))
+        child = pexpect.spawn(
+            command[0], command[1:], env=env, cwd=str(ROOT), encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200)
+        )
         runs.append(timed_answer(child, sent, model_line))
         child.expect(pexpect.EOF)
         print(f"ask   {runs[-1]}  {question}", file=sys.stderr)

@@ -6,6 +6,7 @@ Ingests N articles (default 1000, from ../shared/data/scale/ant_scale_5000.jsonl
 DIR (reused if it already holds them), then times Q queries (headlines of articles not in
 the index, Arabic, plus their first sentence) per mode and prints p50/p95 milliseconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,15 +38,17 @@ def main() -> None:
     from rag.config import Settings
 
     rows = [json.loads(line) for line in args.data.open(encoding="utf-8")]
-    corpus, held_out = rows[: args.articles], rows[args.articles: args.articles + args.queries]
+    corpus, held_out = rows[: args.articles], rows[args.articles : args.articles + args.queries]
     rag = Rag(Settings(home=args.home))
     if rag.store.count() < len(corpus):
         subset = args.home / "corpus.jsonl"
         subset.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in corpus), encoding="utf-8")
         started = time.perf_counter()
         report = rag.ingest([subset], progress=lambda n, t: print(f"\r{n} articles", end="", file=sys.stderr))
-        print(f"\ningested {len(report.added)} articles, {report.chunks} chunks in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(
+            f"\ningested {len(report.added)} articles, {report.chunks} chunks in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
     queries = [r["title"] for r in held_out]
     rag.search("warm up")  # loads the encoder, BM25 and the collection
     print(f"{rag.store.count()} articles, {rag.store.chunk_count()} chunks, {len(queries)} queries")

@@ -22,6 +22,7 @@ Sources of claims, each record saying who labelled it (`labelled_by`):
     python evals/build_claims.py translate   # run the model once (cached), write the outputs to label
     python evals/build_claims.py build       # write claims_dev.jsonl and claims_test.jsonl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,11 +37,22 @@ ROOT = Path(__file__).resolve().parents[1]
 # ../shared/data beside the checkout (a worktree under wt/ has it two levels up); --data overrides.
 DATA_CANDIDATES = (ROOT.parent / "shared" / "data" / "parallel", ROOT.parent.parent / "shared" / "data" / "parallel")
 DATASETS = ROOT / "evals" / "datasets"
-EDITS = DATASETS / "claims_edits.tsv"   # sentence_id, lang, label, kind, claim, note (tab-separated)
+EDITS = DATASETS / "claims_edits.tsv"  # sentence_id, lang, label, kind, claim, note (tab-separated)
 MODEL_OUTPUTS = DATASETS / "claims_model_outputs.jsonl"
 SOURCE = "NTREX-128 (MicrosoftTranslator/NTREX), newstest2019 English + professional Arabic; CC BY-SA 4.0"
-KINDS = ("faithful", "role", "swap", "substitution", "attribution", "misread_word", "negation", "antonym",
-         "number", "addition", "model_output")
+KINDS = (
+    "faithful",
+    "role",
+    "swap",
+    "substitution",
+    "attribution",
+    "misread_word",
+    "negation",
+    "antonym",
+    "number",
+    "addition",
+    "model_output",
+)
 # References a bilingual reviewer would not sign against the Arabic (the Arabic translation differs).
 REFERENCE_CORRECTIONS = {
     "ntrex-0226": ("unfaithful", "substitution", "the Arabic says Tuesday (الثلاثاء); the English Thursday"),
@@ -115,6 +127,7 @@ def model_sentences(ntrex: Ntrex) -> list[dict]:
 
 # -- the model's translations ---------------------------------------------------------------
 
+
 def translate(ntrex: Ntrex, cache_dir: Path, limit: int) -> None:
     """Translate the chosen sentences with the project's prompt and default model, cached."""
     import time
@@ -134,9 +147,18 @@ def translate(ntrex: Ntrex, cache_dir: Path, limit: int) -> None:
         print(f"[{i}/{len(picked)}] {time.perf_counter() - started:.1f}s {s['id']}: {english}", file=sys.stderr)
         old = existing.get(s["id"], {})
         same = old.get("model_en") == english
-        out.append({"sentence_id": s["id"], "doc": s["doc_id"], "ar": s["ar"], "en_ref": s["en"],
-                    "model_en": english, "model": rag.generator.label,
-                    "label": old.get("label", "") if same else "", "note": old.get("note", "") if same else ""})
+        out.append(
+            {
+                "sentence_id": s["id"],
+                "doc": s["doc_id"],
+                "ar": s["ar"],
+                "en_ref": s["en"],
+                "model_en": english,
+                "model": rag.generator.label,
+                "label": old.get("label", "") if same else "",
+                "note": old.get("note", "") if same else "",
+            }
+        )
     write_jsonl(MODEL_OUTPUTS, out)
     print(f"wrote {len(out)} model outputs to {MODEL_OUTPUTS}; label each (label, note) by hand", file=sys.stderr)
 
@@ -161,36 +183,59 @@ def changed_number(text: str) -> str | None:
         new = value + step
         while str(new) in present or new < 0:
             new += step if new > 0 else 1
-        return text[:m.start()] + str(new) + text[m.end():]
+        return text[: m.start()] + str(new) + text[m.end() :]
     return None
 
 
-def record(ntrex: Ntrex, sentence_id: str, claim: str, lang: str, label: str, kind: str, note: str,
-           labelled_by: str) -> dict:
+def record(
+    ntrex: Ntrex, sentence_id: str, claim: str, lang: str, label: str, kind: str, note: str, labelled_by: str
+) -> dict:
     s = ntrex.by_id[sentence_id]
     if kind not in KINDS:
         raise ValueError(f"{sentence_id}: unknown kind {kind!r}")
     if label not in ("faithful", "unfaithful"):
         raise ValueError(f"{sentence_id}: unknown label {label!r}")
-    return {"id": "", "doc": s["doc_id"], "sentence_id": sentence_id, "span_ar": s["ar"],
-            "before_ar": ntrex.before(sentence_id), "claim": claim, "claim_lang": lang, "label": label,
-            "kind": kind, "note": note, "source": SOURCE, "labelled_by": labelled_by}
+    return {
+        "id": "",
+        "doc": s["doc_id"],
+        "sentence_id": sentence_id,
+        "span_ar": s["ar"],
+        "before_ar": ntrex.before(sentence_id),
+        "claim": claim,
+        "claim_lang": lang,
+        "label": label,
+        "kind": kind,
+        "note": note,
+        "source": SOURCE,
+        "labelled_by": labelled_by,
+    }
 
 
 def mechanical(ntrex: Ntrex) -> list[dict]:
     out = []
     for s in ntrex.chosen(REFERENCES_PER_DOC, start=0):
         label, kind, note = REFERENCE_CORRECTIONS.get(
-            s["id"], ("faithful", "faithful", "NTREX professional English of the sentence"))
-        labelled_by = "NTREX reference translation" + (", relabelled by a bilingual reviewer"
-                                                       if s["id"] in REFERENCE_CORRECTIONS else "")
+            s["id"], ("faithful", "faithful", "NTREX professional English of the sentence")
+        )
+        labelled_by = "NTREX reference translation" + (
+            ", relabelled by a bilingual reviewer" if s["id"] in REFERENCE_CORRECTIONS else ""
+        )
         out.append(record(ntrex, s["id"], s["en"], "en", label, kind, note, labelled_by))
         for text, lang in ((s["en"], "en"), (s["ar"], "ar")):
             edited = changed_number(text)
             if edited and edited != text:
-                out.append(record(ntrex, s["id"], edited, lang, "unfaithful", "number",
-                                  "a number of the " + ("reference English" if lang == "en" else "sentence")
-                                  + " changed", "build_claims.py (number edit)"))
+                out.append(
+                    record(
+                        ntrex,
+                        s["id"],
+                        edited,
+                        lang,
+                        "unfaithful",
+                        "number",
+                        "a number of the " + ("reference English" if lang == "en" else "sentence") + " changed",
+                        "build_claims.py (number edit)",
+                    )
+                )
     return out
 
 
@@ -214,8 +259,18 @@ def hand_written(ntrex: Ntrex) -> list[dict]:
     for r in read_edits(EDITS):
         if r["sentence_id"] not in ntrex.by_id:
             raise ValueError(f"{EDITS.name}: unknown sentence {r['sentence_id']}")
-        out.append(record(ntrex, r["sentence_id"], r["claim"], r["lang"], r["label"], r["kind"], r["note"],
-                          "hand-written edit, bilingual reviewer (claims helper)"))
+        out.append(
+            record(
+                ntrex,
+                r["sentence_id"],
+                r["claim"],
+                r["lang"],
+                r["label"],
+                r["kind"],
+                r["note"],
+                "hand-written edit, bilingual reviewer (claims helper)",
+            )
+        )
     return out
 
 
@@ -226,8 +281,18 @@ def model_outputs(ntrex: Ntrex) -> list[dict]:
     for r in read_jsonl(MODEL_OUTPUTS):
         if not r["model_en"] or not r.get("label"):
             continue
-        out.append(record(ntrex, r["sentence_id"], r["model_en"], "en", r["label"], "model_output",
-                          r.get("note", ""), f"bilingual reviewer against the NTREX reference; output of {r['model']}"))
+        out.append(
+            record(
+                ntrex,
+                r["sentence_id"],
+                r["model_en"],
+                "en",
+                r["label"],
+                "model_output",
+                r.get("note", ""),
+                f"bilingual reviewer against the NTREX reference; output of {r['model']}",
+            )
+        )
     return out
 
 
@@ -260,16 +325,22 @@ def build(ntrex: Ntrex) -> None:
         for r in rows:
             counts[(r["claim_lang"], r["label"])] += 1
         docs = len({r["doc"] for r in rows})
-        print(f"claims_{name}.jsonl: {len(rows)} records from {docs} documents; "
-              + ", ".join(f"{lang}/{label} {n}" for (lang, label), n in sorted(counts.items())), file=sys.stderr)
+        print(
+            f"claims_{name}.jsonl: {len(rows)} records from {docs} documents; "
+            + ", ".join(f"{lang}/{label} {n}" for (lang, label), n in sorted(counts.items())),
+            file=sys.stderr,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=("translate", "build", "show"))
     parser.add_argument("--data", help="folder holding ntrex_ar_en_sentences.jsonl")
-    parser.add_argument("--cache", default=str(Path.home() / ".cache" / "rag-claims-translations"),
-                        help="completion cache folder for the model's translations")
+    parser.add_argument(
+        "--cache",
+        default=str(Path.home() / ".cache" / "rag-claims-translations"),
+        help="completion cache folder for the model's translations",
+    )
     parser.add_argument("--limit", type=int, default=200, help="translate at most this many sentences")
     parser.add_argument("--doc", help="show: the body sentences of this document")
     args = parser.parse_args()
@@ -277,10 +348,13 @@ def main() -> None:
     if args.step == "translate":
         translate(ntrex, Path(args.cache), args.limit)
     elif args.step == "show":
-        for doc in ([args.doc] if args.doc else ntrex.split):
+        for doc in [args.doc] if args.doc else ntrex.split:
             for s in ntrex.body[doc]:
-                print(json.dumps({"id": s["id"], "split": ntrex.split[doc], "ar": s["ar"], "en": s["en"]},
-                                 ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {"id": s["id"], "split": ntrex.split[doc], "ar": s["ar"], "en": s["en"]}, ensure_ascii=False
+                    )
+                )
     else:
         build(ntrex)
 

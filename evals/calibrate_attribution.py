@@ -9,6 +9,7 @@ reporting verb (قال، أعلن، أشار …). Prints, for several windows, 
 faithful translation and the same English over another sentence of the article that has the
 name.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,14 +17,20 @@ import json
 import re
 from pathlib import Path
 
-DEFAULT_DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "parallel"
-                / "ntrex_ar_en_sentences.jsonl")
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl"
+)
 WINDOWS = (3, 4, 5, 6, 8, 10)
-_ENGLISH_VERBS = ("said says say announced announces stated states told tells added adds noted notes declared "
-                  "declares confirmed confirms explained explains indicated indicates stressed stresses warned "
-                  "warns claimed claims insisted insists argued argues wrote writes reported reports").split()
-_SPEAKER = re.compile(r"\b((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:"
-                      + "|".join(_ENGLISH_VERBS) + r")\b")
+_ENGLISH_VERBS = (
+    "said says say announced announces stated states told tells added adds noted notes declared "
+    "declares confirmed confirms explained explains indicated indicates stressed stresses warned "
+    "warns claimed claims insisted insists argued argues wrote writes reported reports"
+).split()
+_SPEAKER = re.compile(
+    r"\b((?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+)\s+(?:has\s+|had\s+|also\s+|later\s+)?(?:"
+    + "|".join(_ENGLISH_VERBS)
+    + r")\b"
+)
 _ARABIC_VERBS = """قال قالت يقول تقول قالوا أعلن أعلنت يعلن تعلن أكد أكدت يؤكد تؤكد أشار أشارت يشير تشير أوضح
     أوضحت يوضح توضح صرح صرحت يصرح ذكر ذكرت يذكر تذكر أضاف أضافت يضيف تضيف كتب كتبت يكتب حذر حذرت يحذر تحذر
     شدد شددت يشدد تشدد نفى نفت ينفي تنفي أبلغ أبلغت زعم زعمت اعتبر اعتبرت يعتبر تعتبر أفاد أفادت يفيد تفيد""".split()
@@ -59,13 +66,21 @@ def main() -> None:
         by_doc.setdefault(row["doc_id"], []).append(row)
     claims = [(row, name) for row in rows for name in speakers(row["en"])]
     faithful = [distances(name, row["ar"]) for row, name in claims if mentions(name, row["ar"])]
-    others = [distances(name, other["ar"]) for row, name in claims for other in by_doc[row["doc_id"]]
-              if other is not row and mentions(name, other["ar"])]
-    print(f"{len(rows)} sentence pairs, {len(claims)} English 'NAME said'-type claims; "
-          f"{len(faithful)} faithful translations and {len(others)} other sentences of the article name the speaker")
+    others = [
+        distances(name, other["ar"])
+        for row, name in claims
+        for other in by_doc[row["doc_id"]]
+        if other is not row and mentions(name, other["ar"])
+    ]
+    print(
+        f"{len(rows)} sentence pairs, {len(claims)} English 'NAME said'-type claims; "
+        f"{len(faithful)} faithful translations and {len(others)} other sentences of the article name the speaker"
+    )
     for window in WINDOWS:
         passes = [sum(any(x <= window for x in d) for d in group) / max(1, len(group)) for group in (faithful, others)]
-        print(f"name within {window:>2} words of a reporting verb: faithful {passes[0]:.3f} pass, other {passes[1]:.3f}")
+        print(
+            f"name within {window:>2} words of a reporting verb: faithful {passes[0]:.3f} pass, other {passes[1]:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ rule, the share of questions that pass in each case at several thresholds.
 With English questions over Arabic paragraphs (the cross-lingual file), question
 words are looked for through their translations, as `rag ask` does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,31 +45,37 @@ def main() -> None:
     ids = ingest_contexts(rag, cases)
     rules = {"GENERATED_ANSWER": GENERATED_ANSWER, "QUOTED_SOURCE": QUOTED_SOURCE}
     own, other = {name: [] for name in rules}, {name: [] for name in rules}
-    for case in cases[5::max(1, len(cases) // args.questions)][:args.questions]:
+    for case in cases[5 :: max(1, len(cases) // args.questions)][: args.questions]:
         gold = gold_span(rag, case, ids)
         text = rag.show(gold.doc_id).text
-        gold_sentence = next((text[s.start:s.end] for s in split_sentences(text) if s.start <= gold.start < s.end),
-                             None)
+        gold_sentence = next(
+            (text[s.start : s.end] for s in split_sentences(text) if s.start <= gold.start < s.end), None
+        )
         passages = [p for p in rag.search(case.question, k=6) if p.doc_id != gold.doc_id]
         articles = rag.store.get_many(p.doc_id for p in passages)
         question = Question.parse(case.question)
         evidence = select_evidence(question, passages, articles, rag.vectors, rag.embedder, max_sentences=1)
         if gold_sentence is None or not evidence:
             continue
-        negative = articles[evidence[0].doc_id].text[evidence[0].start:evidence[0].end]
+        negative = articles[evidence[0].doc_id].text[evidence[0].start : evidence[0].end]
         if normalize(case.answer) in normalize(negative):
             continue
         translations = rag.translator.word_translations(list(question.words), list(question.names))
         for name, rule in rules.items():
-            own[name].append(question_coverage(case.question, [gold_sentence], rag.embedder, rag.lexical.idf,
-                                               translations, rule=rule))
-            other[name].append(question_coverage(case.question, [negative], rag.embedder, rag.lexical.idf,
-                                                 translations, rule=rule))
-    print(f"{len(own['QUOTED_SOURCE'])} questions; pass rate = share with missing weight <= threshold",
-          file=sys.stderr)
+            own[name].append(
+                question_coverage(
+                    case.question, [gold_sentence], rag.embedder, rag.lexical.idf, translations, rule=rule
+                )
+            )
+            other[name].append(
+                question_coverage(case.question, [negative], rag.embedder, rag.lexical.idf, translations, rule=rule)
+            )
+    print(f"{len(own['QUOTED_SOURCE'])} questions; pass rate = share with missing weight <= threshold", file=sys.stderr)
     for name, rule in rules.items():
-        print(f"{name} rule (neighbour similarity {rule.neighbour_similarity}, shared letters "
-              f"{rule.shared_letters}, at most {rule.max_missing_weight} missing)")
+        print(
+            f"{name} rule (neighbour similarity {rule.neighbour_similarity}, shared letters "
+            f"{rule.shared_letters}, at most {rule.max_missing_weight} missing)"
+        )
         _table(own[name], other[name])
 
 

@@ -12,6 +12,7 @@ over another sentence of the same article that shares a name with it (the hard
 case), by P(yes) read from its first token. Asks are cached under --work.
 Progress on stderr; one JSON line on stdout. Not used by `rag` yet.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,9 @@ import statistics
 import sys
 from pathlib import Path
 
-DEFAULT_DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "parallel"
-                / "ntrex_ar_en_sentences.jsonl")
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl"
+)
 
 
 def main() -> None:
@@ -56,13 +58,19 @@ def main() -> None:
         faithful.append(ask(row["ar"], row["en"]))
         other.append(ask(negative["ar"], row["en"]))
         print(f"{i}/{len(pairs)} faithful={faithful[-1]:.2f} other={other[-1]:.2f}", file=sys.stderr, flush=True)
-    print(json.dumps({
-        "model": generator.label, "pairs": len(pairs),
-        "median_yes_faithful": statistics.median(faithful), "median_yes_other": statistics.median(other),
-        **{f"yes_at_{t}_faithful": mean([p >= t for p in faithful]) for t in (0.5, 0.7)},
-        **{f"yes_at_{t}_other": mean([p >= t for p in other]) for t in (0.5, 0.7)},
-        "ranked_faithful_above_other": mean([f > o for f, o in zip(faithful, other)]),
-    }))
+    print(
+        json.dumps(
+            {
+                "model": generator.label,
+                "pairs": len(pairs),
+                "median_yes_faithful": statistics.median(faithful),
+                "median_yes_other": statistics.median(other),
+                **{f"yes_at_{t}_faithful": mean([p >= t for p in faithful]) for t in (0.5, 0.7)},
+                **{f"yes_at_{t}_other": mean([p >= t for p in other]) for t in (0.5, 0.7)},
+                "ranked_faithful_above_other": mean([f > o for f, o in zip(faithful, other)]),
+            }
+        )
+    )
 
 
 def _name_sharing_pairs(rows: list[dict], n: int, names, names_found) -> list[tuple[dict, dict]]:

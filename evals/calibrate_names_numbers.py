@@ -7,6 +7,7 @@ For every aligned Arabic/English news sentence whose English has a name
 rejects the faithful translation, and how often it rejects the same English
 sentence over another sentence of the same article (what it is there to catch).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,9 @@ import random
 import sys
 from pathlib import Path
 
-DEFAULT_DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "parallel"
-                / "ntrex_ar_en_sentences.jsonl")
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl"
+)
 
 
 def main() -> None:
@@ -41,10 +43,8 @@ def main() -> None:
         return rng.choice(others) if others else None
 
     checks = {
-        "names": (lambda r: bool(candidate_names(r["en"])),
-                  lambda en, ar: bool(unmatched_names(en, ar, embedder))),
-        "numbers": (lambda r: bool(numbers_in(r["en"])),
-                    lambda en, ar: bool(numbers_in(en) - cited_numbers(ar))),
+        "names": (lambda r: bool(candidate_names(r["en"])), lambda en, ar: bool(unmatched_names(en, ar, embedder))),
+        "numbers": (lambda r: bool(numbers_in(r["en"])), lambda en, ar: bool(numbers_in(en) - cited_numbers(ar))),
     }
     print(f"{len(rows)} sentence pairs")
     for name, (applies, rejects) in checks.items():
@@ -52,9 +52,11 @@ def main() -> None:
         faithful = [r for r in subject if rejects(r["en"], r["ar"])]
         pairs = [(r, o) for r in subject if (o := other(r)) is not None]
         caught = sum(rejects(r["en"], o["ar"]) for r, o in pairs)
-        print(f"{name}: {len(subject)} English sentences with one; faithful translation rejected "
-              f"{len(faithful) / len(subject):.3f}, other sentence of the article rejected {caught / len(pairs):.3f}")
-        for r in faithful[:args.show]:
+        print(
+            f"{name}: {len(subject)} English sentences with one; faithful translation rejected "
+            f"{len(faithful) / len(subject):.3f}, other sentence of the article rejected {caught / len(pairs):.3f}"
+        )
+        for r in faithful[: args.show]:
             print(f"  {r['en']}\n  {r['ar']}", file=sys.stderr)
 
 

@@ -7,6 +7,7 @@ often the check would reject the faithful translation (its Arabic has no
 negation marker) and how often it would reject the same English sentence over
 another sentence of the same article (what it is there to catch).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,9 @@ import json
 import random
 from pathlib import Path
 
-DEFAULT_DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "parallel"
-                / "ntrex_ar_en_sentences.jsonl")
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl"
+)
 
 
 def main() -> None:

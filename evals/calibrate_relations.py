@@ -10,6 +10,7 @@ Edits made here (for calibration; the labelled claims sets under evals/datasets 
 
     .venv/bin/python evals/calibrate_relations.py [--limit N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,11 +75,11 @@ def swap_edits(rows) -> list[tuple[str, str]]:
         if len(names) < 2:
             continue
         a, b = names[0], names[1]
-        between = row["en"][a.end:b.start]
+        between = row["en"][a.end : b.start]
         if re.search(r"[,;:\"]", between) or len(between.split()) < 1:
             continue
         en = row["en"]
-        swapped = en[:a.start] + en[b.start:b.end] + between + en[a.start:a.end] + en[b.end:]
+        swapped = en[: a.start] + en[b.start : b.end] + between + en[a.start : a.end] + en[b.end :]
         out.append((swapped, row["ar"]))
     return out
 
@@ -88,8 +89,9 @@ def other_sentences(rows) -> list[tuple[str, str]]:
     by_doc: dict[str, list] = {}
     for row in rows:
         by_doc.setdefault(row["doc_id"], []).append(row)
-    return [(others[0]["en"], row["ar"]) for row in rows
-            if (others := [o for o in by_doc[row["doc_id"]] if o is not row])]
+    return [
+        (others[0]["en"], row["ar"]) for row in rows if (others := [o for o in by_doc[row["doc_id"]] if o is not row])
+    ]
 
 
 def attribution_edits(rows) -> list[tuple[str, str]]:

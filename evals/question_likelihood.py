@@ -10,6 +10,7 @@ evidence score, by the likelihood, and by the likelihood plus W x the evidence s
 Progress on stderr; results in the table on stdout. Measured in evals/README.md ("Query
 likelihood"); not used by `rag ask`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,12 +43,13 @@ def main() -> None:
     llama = Llama(model_path=str(args.model), n_ctx=1024, logits_all=True, verbose=False)
 
     def log_probability(passage: str, question: str) -> float:
-        prompt = llama.tokenize(_chat_prompt(llama, [SystemMessage(SYSTEM), HumanMessage(passage)]).encode(),
-                                add_bos=True, special=True)
+        prompt = llama.tokenize(
+            _chat_prompt(llama, [SystemMessage(SYSTEM), HumanMessage(passage)]).encode(), add_bos=True, special=True
+        )
         reply = llama.tokenize(question.encode(), add_bos=False, special=False)
         llama.reset()
         llama.eval(prompt + reply)
-        logits = llama.scores[len(prompt) - 1:len(prompt) + len(reply) - 1].astype(np.float64)
+        logits = llama.scores[len(prompt) - 1 : len(prompt) + len(reply) - 1].astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         return float(sum(row[t] - np.log(np.exp(row).sum()) for row, t in zip(logits, reply)))
 
@@ -56,8 +58,14 @@ def main() -> None:
         gold = gold_span(rag, case, sample.doc_ids)
         found = rag.gather(case.question)
         sources = number_evidence(found.evidence, found.articles)
-        scored = [(s.doc_id == gold.doc_id and s.start <= gold.start and gold.end <= s.end, e.score,
-                   log_probability(s.in_context(), case.question)) for s, e in zip(sources, found.evidence)]
+        scored = [
+            (
+                s.doc_id == gold.doc_id and s.start <= gold.start and gold.end <= s.end,
+                e.score,
+                log_probability(s.in_context(), case.question),
+            )
+            for s, e in zip(sources, found.evidence)
+        ]
         rows.append(scored)
         print(f"{i}/{len(sample.cases)} {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 

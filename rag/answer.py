@@ -5,6 +5,7 @@ spans come from our splitter, and every sentence passes the support check or is
 repaired or dropped. If nothing verified remains, the answer says the articles
 do not contain it and `grounded` is false.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,11 +18,19 @@ from rag.text.arabic import content_tokens, normalize
 from rag.text.lang import detect_language
 from rag.text.question import Question
 from rag.translation import translate_source, verified_translation
-from rag.verify.citations import (WRONG_LANGUAGE, VerificationLog, VerifiedSentence, assign_citations,
-                                  is_not_found, parse_draft, verify_draft, with_markers,
-                                  without_unfinished_sentence)
-from rag.verify.relations import answer_apart_from_focus, wrong_answer_type
+from rag.verify.citations import (
+    WRONG_LANGUAGE,
+    VerificationLog,
+    VerifiedSentence,
+    assign_citations,
+    is_not_found,
+    parse_draft,
+    verify_draft,
+    with_markers,
+    without_unfinished_sentence,
+)
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
+from rag.verify.relations import answer_apart_from_focus, wrong_answer_type
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.support import SupportChecker, adds_only_names_and_numbers
 
@@ -34,13 +43,17 @@ LOCATED_MIN_SHARE = 0.5  # of the draft's added words, for a source to count as 
 # 150 questions (evals/README.md): 0.5 gives 86 hits and 24 answers to questions the articles cannot
 # answer, 0.7 gives 77 and 11: precision first, 0.7.
 ANSWERS_MIN = 0.7
-WITHHELD_ANSWER = {"en": "no English answer verified against the sources; the closest source sentence is quoted "
-                         "in the original. A stronger model (RAG_LLM=openai:…) may answer in English"}
-WITHHELD_FREE_ENGLISH = {"en": "the bundled model's English sentences are not printed (RAG_ENGLISH=auto): on labelled "
-                               "claims most of its translations that pass the checker are wrong; only an answer "
-                               "that adds checked names and numbers to the question is given. The closest source "
-                               "sentence is quoted in the original; RAG_LLM=openai:… (or another server) answers "
-                               "in English"}
+WITHHELD_ANSWER = {
+    "en": "no English answer verified against the sources; the closest source sentence is quoted "
+    "in the original. A stronger model (RAG_LLM=openai:…) may answer in English"
+}
+WITHHELD_FREE_ENGLISH = {
+    "en": "the bundled model's English sentences are not printed (RAG_ENGLISH=auto): on labelled "
+    "claims most of its translations that pass the checker are wrong; only an answer "
+    "that adds checked names and numbers to the question is given. The closest source "
+    "sentence is quoted in the original; RAG_LLM=openai:… (or another server) answers "
+    "in English"
+}
 EVIDENCE_ANSWER = "No English answer could be verified. The closest source sentence, in the original: «{answer}»"
 
 
@@ -61,8 +74,15 @@ class Answer:
     withheld: dict[str, str] = field(default_factory=dict)  # language -> why no answer in it is printed
 
     def to_json(self) -> dict:
-        data = {"question": self.question, "answer": self.answer, "lang": self.lang, "grounded": self.grounded,
-                "citations": [c.to_json() for c in self.citations], "model": self.model, "mode": self.mode}
+        data = {
+            "question": self.question,
+            "answer": self.answer,
+            "lang": self.lang,
+            "grounded": self.grounded,
+            "citations": [c.to_json() for c in self.citations],
+            "model": self.model,
+            "mode": self.mode,
+        }
         if self.withheld:
             data["withheld"] = self.withheld
         return data
@@ -87,23 +107,48 @@ class _Attempt:
     log: VerificationLog = field(default_factory=VerificationLog)
     apart: set[int] = field(default_factory=set)  # sources naming a who-answer apart from what was asked
 
-    def answer(self, verified: list[VerifiedSentence], mode: str, *, grounded: bool = True,
-               withheld: dict[str, str] | None = None, framing: str = "{answer}") -> Answer:
-        (sentences,), citations = assign_citations([verified], self.sources,
-                                                   {d: a.text for d, a in self.articles.items()})
+    def answer(
+        self,
+        verified: list[VerifiedSentence],
+        mode: str,
+        *,
+        grounded: bool = True,
+        withheld: dict[str, str] | None = None,
+        framing: str = "{answer}",
+    ) -> Answer:
+        (sentences,), citations = assign_citations(
+            [verified], self.sources, {d: a.text for d, a in self.articles.items()}
+        )
         text = framing.format(answer=" ".join(with_markers(t, ns) for t, ns in sentences))
-        return Answer(question=self.question.text, answer=text, lang=self.question.lang, grounded=grounded,
-                      citations=citations, model=self.generator.label, mode=mode, sentences=sentences, log=self.log,
-                      withheld=dict(withheld or {}))
+        return Answer(
+            question=self.question.text,
+            answer=text,
+            lang=self.question.lang,
+            grounded=grounded,
+            citations=citations,
+            model=self.generator.label,
+            mode=mode,
+            sentences=sentences,
+            log=self.log,
+            withheld=dict(withheld or {}),
+        )
 
 
 AnswerStrategy = Callable[[_Attempt], "Answer | None"]
 
 
-def answer_question(question: Question, *, evidence: list, articles: dict, generator: Generator,
-                    checker: SupportChecker, word_weights: WordWeights | None = None,
-                    on_token: Callable[[str], None] | None = None, translate_fallback: bool = True,
-                    english: bool = True) -> Answer:
+def answer_question(
+    question: Question,
+    *,
+    evidence: list,
+    articles: dict,
+    generator: Generator,
+    checker: SupportChecker,
+    word_weights: WordWeights | None = None,
+    on_token: Callable[[str], None] | None = None,
+    translate_fallback: bool = True,
+    english: bool = True,
+) -> Answer:
     """A cited answer from the selected `evidence` spans, or "not found".
 
     The strategies (STRATEGIES) are tried in order and the first answer one makes is
@@ -117,12 +162,19 @@ def answer_question(question: Question, *, evidence: list, articles: dict, gener
     sources = number_evidence(evidence, articles)
     if not sources:
         return _not_found(question, generator.label)
-    attempt = _Attempt(question=question, sources=sources, scores=[e.score for e in evidence], articles=articles,
-                       generator=generator, checker=checker,
-                       coverage=_CoverageCheck(question, sources, checker, word_weights),
-                       answers=_AnswersCheck(question.text, sources, generator), on_token=on_token,
-                       translations_left=MAX_FALLBACK_TRANSLATIONS if translate_fallback and english else 0,
-                       free_english=english or question.lang != "en")
+    attempt = _Attempt(
+        question=question,
+        sources=sources,
+        scores=[e.score for e in evidence],
+        articles=articles,
+        generator=generator,
+        checker=checker,
+        coverage=_CoverageCheck(question, sources, checker, word_weights),
+        answers=_AnswersCheck(question.text, sources, generator),
+        on_token=on_token,
+        translations_left=MAX_FALLBACK_TRANSLATIONS if translate_fallback and english else 0,
+        free_english=english or question.lang != "en",
+    )
     for strategy in STRATEGIES:
         answer = strategy(attempt)
         if answer is not None:
@@ -134,8 +186,9 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
     """The model's draft, each sentence verified against the sources it cites."""
     question = attempt.question
     system = load_prompt(f"ask.system.{question.lang}").render()
-    user = load_prompt("ask.user").render(sources=render_sources(attempt.sources), question=question.text,
-                                          language=LANGUAGE_NAMES[question.lang])
+    user = load_prompt("ask.user").render(
+        sources=render_sources(attempt.sources), question=question.text, language=LANGUAGE_NAMES[question.lang]
+    )
     attempt.completion = attempt.generator.complete(system, user, attempt.on_token, max_tokens=ANSWER_MAX_TOKENS)
     if attempt.completion.finish_reason == CUT:
         attempt.completion.require_complete()  # a stream that broke off is a failure, said in one line
@@ -144,15 +197,20 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
         draft = without_unfinished_sentence(draft)
     if is_not_found(draft):
         return None
-    verified, attempt.log = verify_draft(draft, attempt.sources, attempt.checker, question.lang,
-                                         question=question.text)
+    verified, attempt.log = verify_draft(draft, attempt.sources, attempt.checker, question.lang, question=question.text)
     if not attempt.free_english:
         kept = [v for v in verified if adds_only_names_and_numbers(v.text, question.text)]
-        attempt.log.dropped.extend((v.text, "free English from the bundled model is not printed")
-                                   for v in verified if v not in kept)
+        attempt.log.dropped.extend(
+            (v.text, "free English from the bundled model is not printed") for v in verified if v not in kept
+        )
         verified = kept
-    if verified and attempt.coverage(verified, attempt.log) and _near_focus(attempt, verified) and \
-            _of_the_asked_type(attempt, _cited(verified)) and attempt.answers.accepts(_cited(verified), attempt.log):
+    if (
+        verified
+        and attempt.coverage(verified, attempt.log)
+        and _near_focus(attempt, verified)
+        and _of_the_asked_type(attempt, _cited(verified))
+        and attempt.answers.accepts(_cited(verified), attempt.log)
+    ):
         return attempt.answer(verified, "generated")
     return None
 
@@ -188,16 +246,21 @@ def translated_draft(attempt: _Attempt) -> Answer | None:
     """An English question the model answered in Arabic: that answer, translated and checked again."""
     if attempt.question.lang != "en" or not attempt.translations_left or attempt.completion is None:
         return None
-    arabic = wrong_language_answer(attempt.completion.text, attempt.log, attempt.sources, attempt.checker,
-                                   attempt.question.text)
+    arabic = wrong_language_answer(
+        attempt.completion.text, attempt.log, attempt.sources, attempt.checker, attempt.question.text
+    )
     if arabic is None or not attempt.answers.accepts(arabic.sources, attempt.log):
         return None
     attempt.translations_left -= 1
     cited = [attempt.sources[n - 1] for n in arabic.sources]
-    translated = verified_translation(arabic.text, cited, attempt.sources, attempt.generator, attempt.checker,
-                                      attempt.question.text)
-    if translated and attempt.coverage.covers([s.text for s in cited], GENERATED_ANSWER) and \
-            _of_the_asked_type(attempt, arabic.sources):
+    translated = verified_translation(
+        arabic.text, cited, attempt.sources, attempt.generator, attempt.checker, attempt.question.text
+    )
+    if (
+        translated
+        and attempt.coverage.covers([s.text for s in cited], GENERATED_ANSWER)
+        and _of_the_asked_type(attempt, arabic.sources)
+    ):
         return attempt.answer([translated], "translated")
     return None
 
@@ -216,16 +279,21 @@ def quoted_evidence(attempt: _Attempt) -> Answer | None:
         elif question.lang == "en" and attempt.translations_left:
             # A translation must itself be about the question: its source sentence, not
             # just its article, has to mention what was asked.
-            if not attempt.coverage.covers([source.text], QUOTED_SOURCE) or \
-                    not attempt.answers.accepts([number], attempt.log):
+            if not attempt.coverage.covers([source.text], QUOTED_SOURCE) or not attempt.answers.accepts(
+                [number], attempt.log
+            ):
                 continue
             attempt.translations_left -= 1
             fallback = translate_source(source, sources, attempt.generator, attempt.checker, question.text)
             mode = "translated"
         else:
             continue
-        if fallback is not None and attempt.coverage([fallback], attempt.log, fallback=True) and \
-                _of_the_asked_type(attempt, [number]) and attempt.answers.accepts([number], attempt.log):
+        if (
+            fallback is not None
+            and attempt.coverage([fallback], attempt.log, fallback=True)
+            and _of_the_asked_type(attempt, [number])
+            and attempt.answers.accepts([number], attempt.log)
+        ):
             return attempt.answer([fallback], mode)
     return None
 
@@ -241,8 +309,9 @@ def evidence_in_the_original(attempt: _Attempt) -> Answer | None:
     # Not an answer, so the model is not asked whether it answers; but a sentence that names someone
     # apart from what was asked ("the Pentagon spokesman is John Kerry" out of a sentence naming both
     # in different clauses) is not shown as the closest evidence either.
-    for number in quotable_sources(draft, sources, attempt.scores, question.text,
-                                   attempt.apart | attempt.log.related_otherwise):
+    for number in quotable_sources(
+        draft, sources, attempt.scores, question.text, attempt.apart | attempt.log.related_otherwise
+    ):
         source = sources[number - 1]
         if detect_language(source.text) == question.lang or not attempt.coverage.covers([source.text], QUOTED_SOURCE):
             continue
@@ -257,8 +326,9 @@ def evidence_in_the_original(attempt: _Attempt) -> Answer | None:
 STRATEGIES: tuple[AnswerStrategy, ...] = (generated_answer, translated_draft, quoted_evidence, evidence_in_the_original)
 
 
-def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[float], question: str,
-                     refuted: set[int] = frozenset()) -> list[int]:
+def quotable_sources(
+    draft: str, sources: list[SourceSentence], scores: list[float], question: str, refuted: set[int] = frozenset()
+) -> list[int]:
     """Source numbers worth quoting, best first: the best-scored evidence sentence,
     then those the draft cites, then the one holding most of the draft's own words
     (what it adds to the question). Sources the draft misread (`refuted`) are
@@ -279,8 +349,9 @@ def quotable_sources(draft: str, sources: list[SourceSentence], scores: list[flo
     return [n for n in dict.fromkeys(top + cited + located) if n not in refuted]
 
 
-def wrong_language_answer(draft: str, log: VerificationLog, sources: list[SourceSentence], checker: SupportChecker,
-                          question: str) -> VerifiedSentence | None:
+def wrong_language_answer(
+    draft: str, log: VerificationLog, sources: list[SourceSentence], checker: SupportChecker, question: str
+) -> VerifiedSentence | None:
     """The first draft sentence dropped only for its language ("في 6 تشرين الأول/أكتوبر 1973 [1]"
     to an English question) that the sources it cites support, or None."""
     wrong_language = {text for text, reason in log.dropped if reason.startswith(WRONG_LANGUAGE)}
@@ -318,8 +389,13 @@ class _CoverageCheck:
     (with the question-word changes of rag.verify.coverage).
     """
 
-    def __init__(self, question: Question, sources: list[SourceSentence], checker: SupportChecker,
-                 word_weights: WordWeights | None):
+    def __init__(
+        self,
+        question: Question,
+        sources: list[SourceSentence],
+        checker: SupportChecker,
+        word_weights: WordWeights | None,
+    ):
         self.question, self.sources, self.lang = question.text, sources, question.lang
         self.names = question.names
         self.embedder, self.word_weights = checker.embedder, word_weights
@@ -327,8 +403,9 @@ class _CoverageCheck:
 
     def covers(self, texts: list[str], rule: CoverageRule) -> bool:
         """Whether `texts` mention what was asked, across languages through the word translations."""
-        return question_coverage(self.question, texts, self.embedder, self.word_weights, self.translations,
-                                 rule=rule).covered
+        return question_coverage(
+            self.question, texts, self.embedder, self.word_weights, self.translations, rule=rule
+        ).covered
 
     def __call__(self, verified: list[VerifiedSentence], log: VerificationLog, fallback: bool = False) -> bool:
         """`fallback`: the check for quoted or translated sources (QUOTED_SOURCE), also across
@@ -348,14 +425,21 @@ class _CoverageCheck:
         coverage = question_coverage(self.question, cited, self.embedder, self.word_weights, translations, rule=rule)
         if echo and not coverage.covered:
             in_context = [self.sources[n - 1].in_context() for n in numbers]
-            with_before = question_coverage(self.question, in_context, self.embedder, self.word_weights,
-                                            translations, rule=rule)
+            with_before = question_coverage(
+                self.question, in_context, self.embedder, self.word_weights, translations, rule=rule
+            )
             lent = set(coverage.missing) - set(with_before.missing)
             if lent <= {normalize(n) for n in self.names}:
                 coverage = with_before
         if not coverage.covered:
-            log.dropped.extend((v.text, f"cited sentences never mention: {', '.join(coverage.missing)} "
-                                        f"({coverage.missing_weight:.0%} of the question)") for v in verified)
+            log.dropped.extend(
+                (
+                    v.text,
+                    f"cited sentences never mention: {', '.join(coverage.missing)} "
+                    f"({coverage.missing_weight:.0%} of the question)",
+                )
+                for v in verified
+            )
         return coverage.covered
 
 
@@ -388,8 +472,12 @@ class _AnswersCheck:
         probabilities = [self(n) for n in numbers[:2]]
         if not probabilities or any(p is None for p in probabilities) or max(probabilities) >= ANSWERS_MIN:
             return True
-        log.dropped.append((" ".join(self.sources[n - 1].text for n in numbers[:2]),
-                            f"the model doubts it answers the question (yes {max(probabilities):.2f})"))
+        log.dropped.append(
+            (
+                " ".join(self.sources[n - 1].text for n in numbers[:2]),
+                f"the model doubts it answers the question (yes {max(probabilities):.2f})",
+            )
+        )
         return False
 
 
@@ -398,5 +486,13 @@ def _cited(verified: list[VerifiedSentence]) -> list[int]:
 
 
 def _not_found(question: Question, model: str, log: VerificationLog | None = None) -> Answer:
-    return Answer(question=question.text, answer=NOT_FOUND_ANSWER[question.lang], lang=question.lang, grounded=False,
-                  citations=[], model=model, mode="none", log=log)
+    return Answer(
+        question=question.text,
+        answer=NOT_FOUND_ANSWER[question.lang],
+        lang=question.lang,
+        grounded=False,
+        citations=[],
+        model=model,
+        mode="none",
+        log=log,
+    )

@@ -3,29 +3,26 @@
 Components are built lazily, so `rag docs` never loads the embedder and
 importing `rag` needs no model, key or server.
 """
+
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from functools import cached_property
-
-import numpy as np
 from pathlib import Path
 
+import numpy as np
+
 from rag.answer import Answer, answer_question
-from rag.check import CheckReport, check_text
 from rag.brief.briefing import Briefing, BriefingOptions, build_briefing
 from rag.brief.cache import BriefCache
 from rag.brief.clauses import WORD_BUDGET
 from rag.brief.continuing import mark_continuing
 from rag.brief.stories import Story, group_stories
+from rag.check import CheckReport, check_text
 from rag.config import Settings
-from rag.prompting import use_prompts_dir
-from rag.text.tokens import use_bpe_file
-from rag.summarize import Summary, summarize_articles
-from rag.generate.generator import CompletionCache, Generator
-from rag.verify.support import SupportChecker
 from rag.errors import UserInputError
+from rag.generate.generator import CompletionCache, Generator
 from rag.index.articles import ArticleStore
 from rag.index.chunker import ChunkingPolicy
 from rag.index.embeddings import Embedder, make_embedder
@@ -34,17 +31,21 @@ from rag.index.lock import IndexLock
 from rag.index.vectors import ChunkVectors, open_vectors
 from rag.ingest.pipeline import Ingestor, ProgressCallback
 from rag.ingest.readers import read_paths
+from rag.prompting import use_prompts_dir
 from rag.records import Article, IngestReport, Passage
+from rag.retrieve.evidence import EvidenceSpan, select_evidence
 from rag.retrieve.hybrid import HybridRetriever, RetrievalPolicy
 from rag.retrieve.translate import TermTranslator
-from rag.retrieve.evidence import EvidenceSpan, select_evidence
+from rag.summarize import Summary, summarize_articles
 from rag.text.question import Question
+from rag.text.tokens import use_bpe_file
 from rag.verify.sources import SourceSentence, number_evidence
+from rag.verify.support import SupportChecker
 
 
 @dataclass
 class Gathered:
-    question: Question            # with its words' translations (rag.retrieve.translate)
+    question: Question  # with its words' translations (rag.retrieve.translate)
     passages: list[Passage]
     articles: dict[str, Article]
     evidence: list[EvidenceSpan]  # the sentences an answer may cite, scored
@@ -62,8 +63,13 @@ def use_settings_files(settings: Settings) -> None:
 
 
 class Rag:
-    def __init__(self, settings: Settings | None = None, chunking: ChunkingPolicy = ChunkingPolicy(),
-                 retrieval: RetrievalPolicy = RetrievalPolicy(), completion_cache: CompletionCache | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        chunking: ChunkingPolicy = ChunkingPolicy(),
+        retrieval: RetrievalPolicy = RetrievalPolicy(),
+        completion_cache: CompletionCache | None = None,
+    ):
         self.settings = settings or Settings.from_env()
         self.completion_cache = completion_cache
         self.max_evidence = 6
@@ -98,8 +104,9 @@ class Rag:
         return HybridRetriever(self.store, self.vectors, self.lexical, self.embedder, self.translator, self.retrieval)
 
     # -- operations ---------------------------------------------------------
-    def ingest(self, paths: list[str | Path], source: str | None = None,
-               progress: ProgressCallback | None = None) -> IngestReport:
+    def ingest(
+        self, paths: list[str | Path], source: str | None = None, progress: ProgressCallback | None = None
+    ) -> IngestReport:
         items = read_paths([Path(p) for p in paths], source=source)
         with IndexLock(self.settings.home, "rag ingest"):  # one writer per RAG_HOME (rag.index.lock)
             report = Ingestor(self.store, self.vectors, self.embedder, self.chunking).ingest(items, progress)
@@ -125,9 +132,13 @@ class Rag:
 
         spec = self.settings.llm
         # The capability comes from the spec, so a replayed choice never builds the model.
-        return Generator(lambda: make_chat_model(spec, self.settings), model_label(spec),
-                         params={"temperature": 0.0}, cache=self.completion_cache,
-                         gives_token_probabilities=chat_capabilities(spec).gives_token_probabilities)
+        return Generator(
+            lambda: make_chat_model(spec, self.settings),
+            model_label(spec),
+            params={"temperature": 0.0},
+            cache=self.completion_cache,
+            gives_token_probabilities=chat_capabilities(spec).gives_token_probabilities,
+        )
 
     @cached_property
     def checker(self) -> SupportChecker:
@@ -150,10 +161,12 @@ class Rag:
         passages = self.search(question.text, k=k)
         articles = self.store.get_many(p.doc_id for p in passages)
         # The question words in the other script, looked up once for evidence and coverage.
-        question = question.with_translations(self.translator.word_translations(list(question.words),
-                                                                                list(question.names)))
-        evidence = select_evidence(question, passages, articles, self.vectors, self.embedder,
-                                   max_sentences=self.max_evidence)
+        question = question.with_translations(
+            self.translator.word_translations(list(question.words), list(question.names))
+        )
+        evidence = select_evidence(
+            question, passages, articles, self.vectors, self.embedder, max_sentences=self.max_evidence
+        )
         return Gathered(question, passages, articles, evidence)
 
     def ask(self, question: str, k: int = 5, on_token=None, gathered: Gathered | None = None) -> Answer:
@@ -162,9 +175,16 @@ class Rag:
         if not question.strip():
             raise UserInputError("the question is empty")
         found = gathered or self.gather(question, k)
-        return answer_question(found.question, evidence=found.evidence, articles=found.articles,
-                               generator=self.generator, checker=self.checker, word_weights=self.lexical.idf,
-                               on_token=on_token, english=self.prints_english)
+        return answer_question(
+            found.question,
+            evidence=found.evidence,
+            articles=found.articles,
+            generator=self.generator,
+            checker=self.checker,
+            word_weights=self.lexical.idf,
+            on_token=on_token,
+            english=self.prints_english,
+        )
 
     def check(self, text: str, doc_ids: list[str] | None = None, k: int = 5) -> CheckReport:
         """Whether the stored articles (or only `doc_ids`) support each sentence of `text`."""
@@ -178,10 +198,12 @@ class Rag:
 
     def _evidence_for(self, k: int):
         """A sentence -> the evidence the question path would select for it (over a search)."""
+
         def find(sentence: str) -> list[SourceSentence]:
             found = self.gather(sentence, k)
             ranked = sorted(found.evidence, key=lambda e: -e.score)
             return number_evidence(ranked, found.articles)
+
         return find
 
     def _sentences_of(self, doc_ids: list[str]):
@@ -197,6 +219,7 @@ class Rag:
             scored = sorted(units, key=lambda u: -float(u[3] @ vector))
             spans = [EvidenceSpan(d, s, e, float(v @ vector)) for d, s, e, v in scored]
             return number_evidence(spans, articles)
+
         return find
 
     def summarize(self, doc_ids: list[str], sentences: int = 4, progress=None) -> Summary:
@@ -205,24 +228,35 @@ class Rag:
         articles = [self.show(doc_id) for doc_id in dict.fromkeys(doc_ids)]
         chunk_ids = [c.chunk_id for a in articles for c in self.store.chunks_for(a.doc_id)]
         units = self.vectors.unit_spans(chunk_ids)
-        return summarize_articles(articles, units, self.generator, self.checker, sentences, progress,
-                                  english=self.prints_english)
+        return summarize_articles(
+            articles, units, self.generator, self.checker, sentences, progress, english=self.prints_english
+        )
 
     def stories(self, dates: str | list[str]) -> tuple[list[Article], list[Story]]:
         """The articles of the given date(s), grouped into stories ranked by news value."""
         dates = [dates] if isinstance(dates, str) else list(dates)
         articles = [a for day in dates for a in self.store.list(day)]
         if not articles:
-            raise UserInputError(f"no articles dated {', '.join(dates)}; `rag docs` lists the stored articles and "
-                                 "their dates")
+            raise UserInputError(
+                f"no articles dated {', '.join(dates)}; `rag docs` lists the stored articles and their dates"
+            )
         vectors = self.vectors.document_vectors([a.doc_id for a in articles])
         articles = [a for a in articles if a.doc_id in vectors]
         matrix = np.stack([vectors[a.doc_id] for a in articles])
         return articles, group_stories(articles, matrix)
 
-    def brief(self, date: str, top: int = 10, progress=None, log=None, dates: list[str] | None = None,
-              window: dict | None = None, previous: dict | None = None, budget: int = WORD_BUDGET,
-              listed_english: int = 20) -> Briefing:
+    def brief(
+        self,
+        date: str,
+        top: int = 10,
+        progress=None,
+        log=None,
+        dates: list[str] | None = None,
+        window: dict | None = None,
+        previous: dict | None = None,
+        budget: int = WORD_BUDGET,
+        listed_english: int = 20,
+    ) -> Briefing:
         """The briefing of `date` (or of `dates`, named after `date`); see rag.brief.briefing.
 
         `previous`: the previous day's briefing JSON, to mark continuing stories; `log`: one line per story.
@@ -231,14 +265,23 @@ class Rag:
         covered = dates or [date]
         articles, stories = self.stories(covered)
         clustered = time.perf_counter() - started
-        briefing = build_briefing(date, articles, stories, self.generator, self.checker, self.embedder.embed_array,
-                                  BriefCache(self.settings.cache_dir / "brief"),
-                                  BriefingOptions(top, budget, listed_english, english=self.prints_english),
-                                  progress, log)
+        briefing = build_briefing(
+            date,
+            articles,
+            stories,
+            self.generator,
+            self.checker,
+            self.embedder.embed_array,
+            BriefCache(self.settings.cache_dir / "brief"),
+            BriefingOptions(top, budget, listed_english, english=self.prints_english),
+            progress,
+            log,
+        )
         briefing.dates, briefing.window = covered, window
         if previous:
-            briefing.stats["continuing"] = mark_continuing(briefing.stories + briefing.more_stories, previous,
-                                                           self.embedder.embed_array)
+            briefing.stats["continuing"] = mark_continuing(
+                briefing.stories + briefing.more_stories, previous, self.embedder.embed_array
+            )
         briefing.stats["seconds"]["clustering_and_ranking"] = round(clustered, 2)
         briefing.seconds = time.perf_counter() - started
         return briefing

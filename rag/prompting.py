@@ -4,6 +4,7 @@ A template declares its variables; rendering with a missing or unexpected
 variable is an error, not a silently empty string. `$name` placeholders
 (string.Template) keep JSON braces and Arabic punctuation literal.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,5 +70,9 @@ def load_prompt(name: str) -> PromptTemplate:
         key, _, value = line.partition(":")
         meta[key.strip()] = value.strip()
     variables = tuple(v.strip() for v in meta.get("variables", "[]").strip("[]").split(",") if v.strip())
-    return PromptTemplate(name=meta.get("name", name), version=meta.get("version", "0"), variables=variables,
-                          body=text[match.end():].strip() + "\n")
+    return PromptTemplate(
+        name=meta.get("name", name),
+        version=meta.get("version", "0"),
+        variables=variables,
+        body=text[match.end() :].strip() + "\n",
+    )

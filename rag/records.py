@@ -1,4 +1,5 @@
 """Plain records passed between the pipeline stages."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -50,8 +51,14 @@ class Passage:
     chunk_id: str = ""
 
     def to_json(self) -> dict:
-        return {"doc_id": self.doc_id, "start": self.start, "end": self.end, "text": self.text,
-                "score": round(self.score, 6), "title": self.title}
+        return {
+            "doc_id": self.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 6),
+            "title": self.title,
+        }
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,10 @@ class IngestReport:
     chunks: int = 0
 
     def to_json(self) -> dict:
-        return {"added": self.added, "replaced": self.replaced, "unchanged": self.unchanged,
-                "rejected": [{"location": r.location, "reason": r.reason} for r in self.rejected],
-                "chunks": self.chunks}
+        return {
+            "added": self.added,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "rejected": [{"location": r.location, "reason": r.reason} for r in self.rejected],
+            "chunks": self.chunks,
+        }

@@ -9,6 +9,7 @@ when no translation verifies. If the generator yields no verified Arabic
 sentence, the Arabic summary falls back to the salient sentences themselves,
 quoted exactly (always supported).
 """
+
 from __future__ import annotations
 
 import re
@@ -58,21 +59,33 @@ class Summary:
     withheld: dict[str, str] = field(default_factory=dict)  # language -> why nothing of it is printed
 
     def to_json(self) -> dict:
-        data = {"doc_ids": self.doc_ids, "title": self.title, "ar": self.ar, "en": self.en,
-                "citations": [c.to_json() for c in self.citations], "model": self.model}
+        data = {
+            "doc_ids": self.doc_ids,
+            "title": self.title,
+            "ar": self.ar,
+            "en": self.en,
+            "citations": [c.to_json() for c in self.citations],
+            "model": self.model,
+        }
         if self.withheld:
             data["withheld"] = self.withheld
         return data
 
 
-WITHHELD_ENGLISH = ("no English sentence verified against its source (names, numbers, negation, who did what, "
-                    "meaning); nothing unverified is printed. A stronger model (RAG_LLM=openai:…) may fill it")
-WITHHELD_BUNDLED_ENGLISH = ("the bundled model's English is not printed (RAG_ENGLISH=auto): on labelled claims most of "
-                            "its translations that pass the checker are wrong. RAG_LLM=openai:… (or another server) "
-                            "writes it; RAG_ENGLISH=verified prints what verifies")
+WITHHELD_ENGLISH = (
+    "no English sentence verified against its source (names, numbers, negation, who did what, "
+    "meaning); nothing unverified is printed. A stronger model (RAG_LLM=openai:…) may fill it"
+)
+WITHHELD_BUNDLED_ENGLISH = (
+    "the bundled model's English is not printed (RAG_ENGLISH=auto): on labelled claims most of "
+    "its translations that pass the checker are wrong. RAG_LLM=openai:… (or another server) "
+    "writes it; RAG_ENGLISH=verified prints what verifies"
+)
 
 
-def salient_sources(articles: list[Article], units: list[tuple[str, int, int, object]], limit: int) -> list[SourceSentence]:
+def salient_sources(
+    articles: list[Article], units: list[tuple[str, int, int, object]], limit: int
+) -> list[SourceSentence]:
     """Number the `limit` most salient sentence units of the articles, in article order."""
     by_doc = {a.doc_id: a for a in articles}
     positions: dict[str, int] = {}
@@ -88,17 +101,27 @@ def salient_sources(articles: list[Article], units: list[tuple[str, int, int, ob
     return number_evidence(chosen, by_doc)
 
 
-def summarize_articles(articles: list[Article], units, generator: Generator, checker: SupportChecker,
-                       sentences: int = 4, progress=None, english: bool = True) -> Summary:
+def summarize_articles(
+    articles: list[Article],
+    units,
+    generator: Generator,
+    checker: SupportChecker,
+    sentences: int = 4,
+    progress=None,
+    english: bool = True,
+) -> Summary:
     """`english`: whether model-written English that verifies is printed (rag.app.Rag.prints_english);
     without it the English half is withheld and no English is generated at all."""
     # One source sentence per summary sentence: a small model condenses and
     # translates sentence by sentence far more faithfully than it fuses.
     sources = salient_sources(articles, units, limit=sentences)
     headline = articles[0].title
-    halves = {"ar": _write_half("ar", sources, headline, generator, checker, progress),
-              "en": _english_half(sources, headline, generator, checker, progress) if english
-              else SummaryHalf(title="", sentences=[], completion=None, log=None)}
+    halves = {
+        "ar": _write_half("ar", sources, headline, generator, checker, progress),
+        "en": _english_half(sources, headline, generator, checker, progress)
+        if english
+        else SummaryHalf(title="", sentences=[], completion=None, log=None),
+    }
     for half in halves.values():
         half.sentences = _dedupe(half.sentences, sources, checker)
     if not halves["ar"].sentences:
@@ -110,18 +133,27 @@ def summarize_articles(articles: list[Article], units, generator: Generator, che
     english_title = halves["en"].title if en else ""
     if english_title and not headline_verified(english_title, headline, checker):
         english_title = ""
-    english_title = (english_title or (translate_headline(headline, generator, checker) if en and english else "")
-                     or (shortened(en[0][0]) if en else ""))
+    english_title = (
+        english_title
+        or (translate_headline(headline, generator, checker) if en and english else "")
+        or (shortened(en[0][0]) if en else "")
+    )
     title = {"ar": headline, "en": english_title}
-    return Summary(doc_ids=[a.doc_id for a in articles], title=title,
-                   ar=[{"text": t, "citations": ns} for t, ns in ar],
-                   en=[{"text": t, "citations": ns} for t, ns in en],
-                   citations=citations, model=generator.label, halves=halves,
-                   withheld={} if en else {"en": WITHHELD_ENGLISH if english else WITHHELD_BUNDLED_ENGLISH})
+    return Summary(
+        doc_ids=[a.doc_id for a in articles],
+        title=title,
+        ar=[{"text": t, "citations": ns} for t, ns in ar],
+        en=[{"text": t, "citations": ns} for t, ns in en],
+        citations=citations,
+        model=generator.label,
+        halves=halves,
+        withheld={} if en else {"en": WITHHELD_ENGLISH if english else WITHHELD_BUNDLED_ENGLISH},
+    )
 
 
-def _write_half(lang: str, sources: list[SourceSentence], headline: str, generator: Generator,
-                checker: SupportChecker, progress) -> SummaryHalf:
+def _write_half(
+    lang: str, sources: list[SourceSentence], headline: str, generator: Generator, checker: SupportChecker, progress
+) -> SummaryHalf:
     if progress:
         progress(f"writing the {LANGUAGE_NAMES[lang]} summary")
     system, user = _summary_prompt(lang, sources, headline)
@@ -130,7 +162,9 @@ def _write_half(lang: str, sources: list[SourceSentence], headline: str, generat
     verified, log = verify_draft(body, sources, checker, lang)
     if title and detect_language(title) not in (lang, "mixed"):
         title = ""
-    return SummaryHalf(title=title, sentences=_dedupe(verified, sources)[:len(sources)], completion=completion, log=log)
+    return SummaryHalf(
+        title=title, sentences=_dedupe(verified, sources)[: len(sources)], completion=completion, log=log
+    )
 
 
 def _summary_prompt(lang: str, sources: list[SourceSentence], headline: str) -> tuple[str, str]:
@@ -138,8 +172,9 @@ def _summary_prompt(lang: str, sources: list[SourceSentence], headline: str) -> 
     system = load_prompt(f"summarize.system.{lang}").render()
     headline = " ".join(headline.split())
     glossary = names_glossary(headline + "\n" + "\n".join(s.text for s in sources), end="\n") if lang == "en" else ""
-    user = load_prompt("summarize.user").render(sources=render_sources(sources), headline=headline, glossary=glossary,
-                                                language=LANGUAGE_NAMES[lang])
+    user = load_prompt("summarize.user").render(
+        sources=render_sources(sources), headline=headline, glossary=glossary, language=LANGUAGE_NAMES[lang]
+    )
     return system, user
 
 
@@ -157,8 +192,9 @@ def _english_title(sources: list[SourceSentence], headline: str, generator: Gene
     return title if title and detect_language(title) in ("en", "mixed") else ""
 
 
-def _english_half(sources: list[SourceSentence], headline: str, generator: Generator, checker: SupportChecker,
-                  progress) -> SummaryHalf:
+def _english_half(
+    sources: list[SourceSentence], headline: str, generator: Generator, checker: SupportChecker, progress
+) -> SummaryHalf:
     """Each source's own verified English translation; a free English summary only when
     no translation verifies.
 
@@ -178,8 +214,9 @@ def _english_half(sources: list[SourceSentence], headline: str, generator: Gener
     if translated:
         if progress:
             progress("writing the English title")
-        return SummaryHalf(title=_english_title(sources, headline, generator), sentences=translated,
-                           completion=None, log=None)
+        return SummaryHalf(
+            title=_english_title(sources, headline, generator), sentences=translated, completion=None, log=None
+        )
     return _write_half("en", sources, headline, generator, checker, progress)
 
 
@@ -187,7 +224,7 @@ def shortened(text: str, limit: int = TITLE_CHARS) -> str:
     """`text` cut to at most `limit` characters at a word boundary, marked with an ellipsis when cut."""
     if len(text) <= limit:
         return text
-    head = text[:limit - 1]
+    head = text[: limit - 1]
     if text[limit - 1].isalnum() and " " in head:  # the last word of `head` goes on: leave it out
         head = head.rsplit(" ", 1)[0]
     return head.rstrip(",;:،؛ ") + "…"
@@ -213,8 +250,9 @@ def split_title(draft: str, n_sources: int = 0) -> tuple[str, str]:
     return title, "\n".join(out)
 
 
-def _dedupe(sentences: list[VerifiedSentence], sources: list[SourceSentence],
-            checker: SupportChecker | None = None) -> list[VerifiedSentence]:
+def _dedupe(
+    sentences: list[VerifiedSentence], sources: list[SourceSentence], checker: SupportChecker | None = None
+) -> list[VerifiedSentence]:
     """One sentence per fact.
 
     Of two sentences citing the same sources with mostly the same words, the one
@@ -226,8 +264,14 @@ def _dedupe(sentences: list[VerifiedSentence], sources: list[SourceSentence],
     texts = {s.number: s.text for s in sources}
     kept: list[VerifiedSentence] = []
     for sentence in sentences:
-        twin = next((i for i, k in enumerate(kept) if k.sources == sentence.sources
-                     and _word_jaccard(k.text, sentence.text) >= NEAR_DUPLICATE), None)
+        twin = next(
+            (
+                i
+                for i, k in enumerate(kept)
+                if k.sources == sentence.sources and _word_jaccard(k.text, sentence.text) >= NEAR_DUPLICATE
+            ),
+            None,
+        )
         if twin is not None:
             cited = " ".join(texts.get(n, "") for n in sentence.sources)
             if _shared_bigrams(sentence.text, cited) > _shared_bigrams(kept[twin].text, cited):
@@ -259,6 +303,10 @@ def _shared_bigrams(sentence: str, cited: str) -> float:
 def _extractive_half(sources: list[SourceSentence], sentences: int, articles: list[Article]) -> SummaryHalf:
     """The salient sentences themselves, quoted: the fallback when generation fails verification."""
     chosen = sources[:sentences]
-    return SummaryHalf(title=articles[0].title,
-                       sentences=[VerifiedSentence(" ".join(s.text.split()), [s.number]) for s in chosen],
-                       completion=None, log=None, extractive=True)
+    return SummaryHalf(
+        title=articles[0].title,
+        sentences=[VerifiedSentence(" ".join(s.text.split()), [s.number]) for s in chosen],
+        completion=None,
+        log=None,
+        extractive=True,
+    )

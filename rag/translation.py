@@ -5,6 +5,7 @@ must rest on an Arabic span: the English half of a summary, and English
 answers the generator could not phrase verifiably. The translation is checked
 against its source like any other sentence (names, numbers, meaning).
 """
+
 from __future__ import annotations
 
 from rag.generate.generator import Generator
@@ -25,8 +26,13 @@ def names_glossary(arabic_text: str, end: str = "\n\n") -> str:
     return f"English names: {glossary}{end}" if glossary else ""
 
 
-def translate_source(source: SourceSentence, sources: list[SourceSentence], generator: Generator,
-                     checker: SupportChecker, question: str = "") -> VerifiedSentence | None:
+def translate_source(
+    source: SourceSentence,
+    sources: list[SourceSentence],
+    generator: Generator,
+    checker: SupportChecker,
+    question: str = "",
+) -> VerifiedSentence | None:
     """The verified English translation of `source`, or None when it does not verify.
 
     A long sentence whose translation fails (small models garble names in long
@@ -42,8 +48,14 @@ def translate_source(source: SourceSentence, sources: list[SourceSentence], gene
     return None
 
 
-def verified_translation(text: str, cited: list[SourceSentence], sources: list[SourceSentence],
-                         generator: Generator, checker: SupportChecker, question: str = "") -> VerifiedSentence | None:
+def verified_translation(
+    text: str,
+    cited: list[SourceSentence],
+    sources: list[SourceSentence],
+    generator: Generator,
+    checker: SupportChecker,
+    question: str = "",
+) -> VerifiedSentence | None:
     """`text` (Arabic) in English, citing `cited`, when those sources support the English."""
     numbers = [s.number for s in cited]
     others = [s.text for s in sources if s.number not in numbers]
@@ -63,7 +75,7 @@ def leading_clauses(sentence: str, max_words: int = SHORT_SENTENCE_WORDS) -> str
     for i, word in enumerate(words[:max_words]):
         if word.endswith(("،", ",", "؛", ";")) and i >= 5:
             cut = i
-    return " ".join(words[:cut + 1]).rstrip("،,؛;") if cut is not None else sentence
+    return " ".join(words[: cut + 1]).rstrip("،,؛;") if cut is not None else sentence
 
 
 def translate_text(sentence: str, generator: Generator) -> str:

@@ -5,6 +5,7 @@ Storage tests run twice through the `backend` fixture: once against embedded
 Set RAG_TEST_CHROMA_URL=http://host:port to use an already running server
 instead of starting one.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,12 +24,19 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # No example database: it would write .hypothesis/ into the project root.
-settings.register_profile("rag", database=None, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("rag", database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "rag"))
 
-_RAG_ENV = ("RAG_HOME", "RAG_CHROMA_URL", "RAG_EMBEDDINGS", "RAG_LLM", "RAG_O200K_FILE", "RAG_DEBUG", "RAG_PROGRESS",
-            "RAG_PROMPTS_DIR")
+_RAG_ENV = (
+    "RAG_HOME",
+    "RAG_CHROMA_URL",
+    "RAG_EMBEDDINGS",
+    "RAG_LLM",
+    "RAG_O200K_FILE",
+    "RAG_DEBUG",
+    "RAG_PROGRESS",
+    "RAG_PROMPTS_DIR",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +54,7 @@ def rag_home(request, tmp_path, monkeypatch) -> Path:
 
 
 # -- a real Chroma server ----------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -89,13 +98,18 @@ def chroma_server(tmp_path_factory) -> str:
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [_chroma_executable(), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
         )
     try:
         deadline = time.monotonic() + 60
         while not _heartbeat(url, timeout=1.0):
             if process.poll() is not None:
-                pytest.fail(f"`chroma run` exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
+                pytest.fail(
+                    f"`chroma run` exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}"
+                )
             if time.monotonic() > deadline:
                 pytest.fail(f"`chroma run` did not answer within 60 s:\n{log_path.read_text(errors='replace')[-3000:]}")
             time.sleep(0.25)
@@ -115,13 +129,15 @@ def reset_server(url: str) -> None:
     from chromadb.config import Settings as ChromaSettings
 
     parsed = urlparse(url)
-    client = chromadb.HttpClient(host=parsed.hostname, port=parsed.port or 8000,
-                                 settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.HttpClient(
+        host=parsed.hostname, port=parsed.port or 8000, settings=ChromaSettings(anonymized_telemetry=False)
+    )
     for collection in client.list_collections():
         client.delete_collection(getattr(collection, "name", collection))
 
 
 # -- storage backends --------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Backend:

@@ -4,6 +4,7 @@ Fakes only stand in where a test checks our logic around a component; each real 
 has its own integration tests (tests/test_generate.py runs llama.cpp and its server, the
 embedder runs for real wherever a test needs its vectors).
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,7 @@ class FixedChooser(FakeListChatModel):
 
     def option_probabilities(self, messages, labels, prefill=""):
         self.calls.append(len(labels))
-        return self.shares[:len(labels)]
+        return self.shares[: len(labels)]
 
 
 _SOURCE_LINE = re.compile(r"^\[(\d+)\] (.+)$", re.M)
@@ -68,8 +69,9 @@ class KeywordEmbedder:
         self.keywords = keywords
 
     def embed_array(self, texts):
-        return np.array([[1.0, 0.0] if any(k in t for k in self.keywords) else [0.0, 1.0] for t in texts],
-                        dtype=np.float32)
+        return np.array(
+            [[1.0, 0.0] if any(k in t for k in self.keywords) else [0.0, 1.0] for t in texts], dtype=np.float32
+        )
 
     def embed_documents(self, texts):
         return self.embed_array(texts).tolist()
@@ -107,8 +109,9 @@ class ScriptedChatModel(BaseChatModel):
     def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._reply(messages)))])
 
-    def _stream(self, messages: list[BaseMessage], stop=None, run_manager=None,
-                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs: Any
+    ) -> Iterator[ChatGenerationChunk]:
         words = self._reply(messages).split(" ")
         for i, word in enumerate(words):
             if self.token_delay:

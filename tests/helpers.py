@@ -1,4 +1,5 @@
 """Constants and small helpers shared by the tests (fixtures live in conftest.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ its script (the last one repeats): a good reply (JSON or SSE stream), HTTP 500,
 429 with Retry-After, invalid JSON, a hang, a stream cut mid-reply, a stream that
 ends without a finish_reason, or a reply cut at max_tokens.
 """
+
 from __future__ import annotations
 
 import json
@@ -82,10 +83,10 @@ def _handler(owner: MisbehavingServer) -> type[BaseHTTPRequestHandler]:
         def _badjson(self, body, arg):
             if body.get("stream"):
                 self._start_sse()
-                self._chunk(b"data: {\"id\": \"x\", \"choices\": [{\"delta\": {\"content\": \"Hal\n\n")
+                self._chunk(b'data: {"id": "x", "choices": [{"delta": {"content": "Hal\n\n')
                 self._chunk(b"")
             else:
-                self._raw(200, b"{\"id\": \"x\", \"choices\": [", "application/json")
+                self._raw(200, b'{"id": "x", "choices": [', "application/json")
 
         def _hang(self, body, arg):
             owner.release.wait(float(arg or 30))
@@ -145,8 +146,13 @@ def _handler(owner: MisbehavingServer) -> type[BaseHTTPRequestHandler]:
 
 
 def _delta(text: str) -> dict:
-    return {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": "fake",
-            "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "fake",
+        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
+    }
 
 
 def _event(payload: dict) -> bytes:
@@ -154,6 +160,11 @@ def _event(payload: dict) -> bytes:
 
 
 def _completion(text: str, finish: str) -> dict:
-    return {"id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": "fake",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 5, "completion_tokens": 4, "total_tokens": 9}}
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "fake",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 4, "total_tokens": 9},
+    }

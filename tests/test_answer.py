@@ -1,4 +1,5 @@
 """The citation protocol and `ask`, with a fake chat model (logic) and real retrieval."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,9 +15,11 @@ from rag.verify.citations import parse_draft, verify_draft
 from rag.verify.sources import SourceSentence
 from rag.verify.support import SupportChecker
 
-TEXT = ("قال المتحدث باسم البنتاغون بيتر كوك إن القصف الروسي في حلب يعقد أي اتفاق. "
-        "وأعلن وزير الخارجية جون كيري أن المحادثات مع روسيا تقترب من نهايتها. "
-        "وقتل 12 شخصا في غارة جوية على المدينة.")
+TEXT = (
+    "قال المتحدث باسم البنتاغون بيتر كوك إن القصف الروسي في حلب يعقد أي اتفاق. "
+    "وأعلن وزير الخارجية جون كيري أن المحادثات مع روسيا تقترب من نهايتها. "
+    "وقتل 12 شخصا في غارة جوية على المدينة."
+)
 ARTICLE = Article(doc_id="d1", title="البنتاغون ينتقد موسكو", text=TEXT, date="2016-08-23")
 
 
@@ -29,7 +32,11 @@ def checker():
 
 
 def sources() -> list[SourceSentence]:
-    spans = [(0, TEXT.index("وأعلن") - 1), (TEXT.index("وأعلن"), TEXT.index("وقتل") - 1), (TEXT.index("وقتل"), len(TEXT))]
+    spans = [
+        (0, TEXT.index("وأعلن") - 1),
+        (TEXT.index("وأعلن"), TEXT.index("وقتل") - 1),
+        (TEXT.index("وقتل"), len(TEXT)),
+    ]
     return [SourceSentence(i, "d1", s, e, TEXT[s:e], ARTICLE.title) for i, (s, e) in enumerate(spans, 1)]
 
 
@@ -43,8 +50,9 @@ def ask(question: str, articles: dict, generator, checker, evidence=None, transl
     parsed = Question.parse(question)
     if translations is not None:
         parsed = parsed.with_translations(translations)
-    return answer_question(parsed, evidence=evidence, articles=articles, generator=generator, checker=checker,
-                           **options)
+    return answer_question(
+        parsed, evidence=evidence, articles=articles, generator=generator, checker=checker, **options
+    )
 
 
 def passage() -> Passage:
@@ -57,8 +65,9 @@ def test_parse_draft_reads_markers_in_many_forms():
 
 
 def test_supported_sentence_keeps_its_citation(checker):
-    verified, log = verify_draft("قال المتحدث باسم البنتاغون بيتر كوك إن القصف الروسي يعقد الاتفاق [1].",
-                                 sources(), checker, "ar")
+    verified, log = verify_draft(
+        "قال المتحدث باسم البنتاغون بيتر كوك إن القصف الروسي يعقد الاتفاق [1].", sources(), checker, "ar"
+    )
     assert [v.sources for v in verified] == [[1]] and not log.dropped
 
 
@@ -87,14 +96,20 @@ def test_citation_to_unshown_number_is_ignored(checker):
 
 
 def test_english_sentence_checked_across_languages(checker):
-    good, _ = verify_draft("Pentagon spokesman Peter Cook said Russian bombing in Aleppo complicates any deal [1].",
-                           sources(), checker, "en")
+    good, _ = verify_draft(
+        "Pentagon spokesman Peter Cook said Russian bombing in Aleppo complicates any deal [1].",
+        sources(),
+        checker,
+        "en",
+    )
     bad, _ = verify_draft("The stock market rose sharply in Tokyo on Monday [1].", sources(), checker, "en")
     assert [v.sources for v in good] == [[1]] and bad == []
 
 
 def test_answer_invariant_and_renumbering(checker):
-    gen = fake_generator("وقتل 12 شخصا في غارة جوية على المدينة [3]. وقال كوك إن القصف الروسي في حلب يعقد أي اتفاق [1].")
+    gen = fake_generator(
+        "وقتل 12 شخصا في غارة جوية على المدينة [3]. وقال كوك إن القصف الروسي في حلب يعقد أي اتفاق [1]."
+    )
     from rag.retrieve.evidence import EvidenceSpan
 
     evidence = [EvidenceSpan("d1", s.start, s.end, 1.0) for s in sources()]
@@ -103,7 +118,7 @@ def test_answer_invariant_and_renumbering(checker):
     assert [c.n for c in answer.citations] == [1, 2]
     assert "[1]" in answer.answer and "[2]" in answer.answer
     for c in answer.citations:
-        assert TEXT[c.start:c.end] == c.quote
+        assert TEXT[c.start : c.end] == c.quote
 
 
 def test_nothing_supported_means_not_found(checker):
@@ -119,13 +134,14 @@ def test_not_found_token(checker):
     from rag.retrieve.evidence import EvidenceSpan
 
     evidence = [EvidenceSpan("d1", s.start, s.end, 1.0) for s in sources()]
-    answer = ask("Who won the 1998 World Cup?", {"d1": ARTICLE}, fake_generator("NOT_FOUND"),
-                             checker, evidence)
+    answer = ask("Who won the 1998 World Cup?", {"d1": ARTICLE}, fake_generator("NOT_FOUND"), checker, evidence)
     assert answer.grounded is False and answer.lang == "en"
 
 
 def test_english_sentence_with_a_name_the_source_lacks_is_dropped(checker):
-    verified, log = verify_draft("Obama said Russian bombing in Aleppo complicates any deal [1].", sources(), checker, "en")
+    verified, log = verify_draft(
+        "Obama said Russian bombing in Aleppo complicates any deal [1].", sources(), checker, "en"
+    )
     assert verified == [] and any("Obama" in reason or "support" in reason for _, reason in log.dropped)
 
 
@@ -162,7 +178,9 @@ def test_names_of_one_consonant_and_a_dropped_final_s(checker):
     assert [n for n, _ in candidate_names("Elway won Super Bowl XXXIII.")] == ["Elway", "Super", "Bowl"]
     question = "What is the name of the quarterback who was 38 in Super Bowl XXXIII?"
     cited = "الرقم القياسي السابق كان بحوزة جون إلواي، الذي قاد البرونكوس للفوز في السوبر بول 33 في عمر 38."
-    assert checker.check("The quarterback who was 38 in Super Bowl XXXIII is John Elway.", [cited], [], question).supported
+    assert checker.check(
+        "The quarterback who was 38 in Super Bowl XXXIII is John Elway.", [cited], [], question
+    ).supported
     assert not checker.check("The quarterback who was 38 in Super Bowl XXXII is John Elway.", [cited]).supported
 
 
@@ -210,8 +228,9 @@ def test_question_about_a_rare_missing_word_is_not_covered():
     from rag.verify.coverage import question_coverage
 
     rare = {"اليابان": 6.0}
-    coverage = question_coverage("كم عدد القتلى في غارة جوية على اليابان؟", [TEXT],
-                                 weights=lambda words: [rare.get(w, 1.0) for w in words])
+    coverage = question_coverage(
+        "كم عدد القتلى في غارة جوية على اليابان؟", [TEXT], weights=lambda words: [rare.get(w, 1.0) for w in words]
+    )
     assert coverage.missing == ["اليابان"] and not coverage.covered
     assert coverage.missing_weight > 0.5
 
@@ -231,17 +250,26 @@ def test_question_coverage_is_weighed_by_the_index_idf(tmp_path):
 
 def test_answer_that_echoes_the_question_and_invents_the_rest_is_dropped(checker):
     draft = "القصف الروسي في حلب يعقد أي اتفاق، بحسب المتحدث باسم الشرطة أحمد علي والمحامي سامي سعيد [1]."
-    verified, _ = verify_draft(draft, sources(), checker, "ar", repair=False,
-                               question="ماذا يعقد القصف الروسي في حلب؟")
+    verified, _ = verify_draft(draft, sources(), checker, "ar", repair=False, question="ماذا يعقد القصف الروسي في حلب؟")
     assert verified == []
 
 
 def test_answer_may_echo_a_number_from_the_question(checker):
-    verified, _ = verify_draft("أعلن جون كيري في عام 2016 أن المحادثات مع روسيا تقترب من نهايتها [2].", sources(),
-                               checker, "ar", question="ماذا أعلن جون كيري في عام 2016؟")
+    verified, _ = verify_draft(
+        "أعلن جون كيري في عام 2016 أن المحادثات مع روسيا تقترب من نهايتها [2].",
+        sources(),
+        checker,
+        "ar",
+        question="ماذا أعلن جون كيري في عام 2016؟",
+    )
     assert [v.sources for v in verified] == [[2]]
-    verified, _ = verify_draft("أعلن جون كيري في عام 2016 أن المحادثات مع روسيا تقترب من نهايتها [2].", sources(),
-                               checker, "ar", question="ماذا أعلن جون كيري؟")
+    verified, _ = verify_draft(
+        "أعلن جون كيري في عام 2016 أن المحادثات مع روسيا تقترب من نهايتها [2].",
+        sources(),
+        checker,
+        "ar",
+        question="ماذا أعلن جون كيري؟",
+    )
     assert verified == []
 
 
@@ -252,8 +280,7 @@ def test_unverifiable_answer_quotes_the_best_evidence_sentence(checker):
     gen = fake_generator("أفادت الأنباء بمقتل 20 شخصا في غارة جوية [3].")
     scores = [0.4, 0.5, 0.9]
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), scores)]
-    answer = ask("كم شخصا قتل في الغارة الجوية على المدينة؟", {"d1": ARTICLE}, gen, checker,
-                             evidence)
+    answer = ask("كم شخصا قتل في الغارة الجوية على المدينة؟", {"d1": ARTICLE}, gen, checker, evidence)
     assert answer.grounded and answer.mode == "extractive"
     assert answer.citations[0].quote == sources()[2].text
 
@@ -281,13 +308,20 @@ def test_quotable_sources_prefer_best_scored_then_cited_then_located():
 def test_english_answer_falls_back_to_a_verified_translation_of_the_pointed_source(checker):
     from rag.retrieve.evidence import EvidenceSpan
 
-    gen = fake_generator("Cook is a famous American cook who loves Aleppo [2].",
-                         "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
+    gen = fake_generator(
+        "Cook is a famous American cook who loves Aleppo [2].",
+        "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.",
+    )
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
-    answer = ask("What did the Pentagon spokesman say about Aleppo?", {"d1": ARTICLE}, gen,
-                             checker, evidence, translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"],
-                                                              "say": ["قال"], "aleppo": ["حلب"]},
-                             translate_fallback=True)
+    answer = ask(
+        "What did the Pentagon spokesman say about Aleppo?",
+        {"d1": ARTICLE},
+        gen,
+        checker,
+        evidence,
+        translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"], "say": ["قال"], "aleppo": ["حلب"]},
+        translate_fallback=True,
+    )
     assert answer.grounded and answer.mode == "translated" and answer.lang == "en"
     assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
 
@@ -300,11 +334,19 @@ def test_english_question_answered_in_arabic_gets_the_verified_translation_of_th
     translated = []
     real = rag.translation.translate_text
     monkeypatch.setattr(rag.translation, "translate_text", lambda text, gen: translated.append(text) or real(text, gen))
-    gen = fake_generator("قتل 12 شخصا في غارة جوية على المدينة [3].",
-                         "12 people were killed in an air strike on the city.")
+    gen = fake_generator(
+        "قتل 12 شخصا في غارة جوية على المدينة [3].", "12 people were killed in an air strike on the city."
+    )
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
     translations = {"people": ["شخصا"], "killed": ["قتل"], "air": ["جويه"], "strike": ["غاره"], "city": ["المدينه"]}
-    answer = ask("How many people were killed in the air strike on the city?", {"d1": ARTICLE}, gen, checker, evidence, translations=translations)
+    answer = ask(
+        "How many people were killed in the air strike on the city?",
+        {"d1": ARTICLE},
+        gen,
+        checker,
+        evidence,
+        translations=translations,
+    )
     assert answer.grounded and answer.mode == "translated" and answer.lang == "en"
     assert "12" in answer.answer and [c.quote for c in answer.citations] == [sources()[2].text]
     assert translated == ["قتل 12 شخصا في غارة جوية على المدينة."]  # the model's answer, not its source
@@ -329,8 +371,12 @@ def test_english_question_about_what_the_articles_never_mention_is_not_covered()
     assert question_coverage("How many were killed in the air strike?", [TEXT], translations=translations).covered
 
 
-DECADES = Article(doc_id="d2", title="أيه بي سي", text="في أوائل السبعينيات أتمت أيه بي سي انتقالها إلى التلفزة الملونة. "
-                  "ومنذ سبعينيات القرن العشرين أغلقت أكاديميات كثيرة أبوابها.")
+DECADES = Article(
+    doc_id="d2",
+    title="أيه بي سي",
+    text="في أوائل السبعينيات أتمت أيه بي سي انتقالها إلى التلفزة الملونة. "
+    "ومنذ سبعينيات القرن العشرين أغلقت أكاديميات كثيرة أبوابها.",
+)
 
 
 def test_an_english_answer_adding_only_a_checked_number_is_kept_when_its_sentence_is_about_the_question(checker):
@@ -346,8 +392,14 @@ def test_an_english_answer_adding_only_a_checked_number_is_kept_when_its_sentenc
     translations = {"abc": ["ايه", "بي", "سي"], "finish": ["اتمت"], "transitioning": ["انتقالها"], "color": ["الملونه"]}
     grounded = []
     for cited in (1, 2):
-        answer = ask(question, {"d2": DECADES}, fake_generator(f"In the 1970s [{cited}]."),
-                                 checker, translations=translations, translate_fallback=False)
+        answer = ask(
+            question,
+            {"d2": DECADES},
+            fake_generator(f"In the 1970s [{cited}]."),
+            checker,
+            translations=translations,
+            translate_fallback=False,
+        )
         grounded.append(answer.grounded)
     # The second sentence has the decade too, but not ABC nor colour: the number alone is no answer.
     assert grounded == [True, False]
@@ -357,8 +409,13 @@ def test_names_of_an_english_question_are_looked_up_by_how_they_sound():
     from rag.retrieve.translate import query_names
     from rag.text.skeletons import spelling_similarity
 
-    assert query_names("What was Ban Ki-Moon the Secretary General of, and Jacksonville's ENEL?") == \
-        ["Ban", "Ki", "Moon", "Jacksonville", "ENEL"]
+    assert query_names("What was Ban Ki-Moon the Secretary General of, and Jacksonville's ENEL?") == [
+        "Ban",
+        "Ki",
+        "Moon",
+        "Jacksonville",
+        "ENEL",
+    ]
     ranked = sorted(["الثروة", "لوثار", "لوثر"], key=lambda w: -spelling_similarity("Luther", w))
     assert ranked == ["لوثر", "لوثار", "الثروة"]
 
@@ -377,11 +434,19 @@ def test_english_answer_never_translates_the_source_the_model_misread(checker):
 
     # The seed's failure: the model names Kerry from a sentence about Kerry; that sentence,
     # though best scored, is not translated as the answer; the spokesman's sentence is.
-    gen = fake_generator("The Pentagon spokesman is John Kerry [2].",
-                         "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.")
+    gen = fake_generator(
+        "The Pentagon spokesman is John Kerry [2].",
+        "Pentagon spokesman Peter Cook said the Russian bombing in Aleppo complicates any agreement.",
+    )
     evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.5, 0.9, 0.4])]
-    answer = ask("Who is the Pentagon spokesman?", {"d1": ARTICLE}, gen, checker, evidence,
-                             translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]})
+    answer = ask(
+        "Who is the Pentagon spokesman?",
+        {"d1": ARTICLE},
+        gen,
+        checker,
+        evidence,
+        translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]},
+    )
     assert answer.grounded and answer.mode == "translated"
     assert "Peter Cook" in answer.answer and answer.citations[0].quote == sources()[0].text
 
@@ -401,8 +466,14 @@ def test_a_draft_that_misreads_its_source_refutes_it_and_one_that_strays_does_no
     assert log.misread == [2]  # Pentagon: a name [2] lacks
     # Asked about the Pentagon's spokesman, the name may come from the sentence before [2]; but
     # [2] still does not say what the draft does: one sentence's subject on another's fact.
-    _, log = verify_draft("The Pentagon spokesman is John Kerry [2].", sources(), checker, "en", repair=False,
-                          question="Who is the Pentagon spokesman?")
+    _, log = verify_draft(
+        "The Pentagon spokesman is John Kerry [2].",
+        sources(),
+        checker,
+        "en",
+        repair=False,
+        question="Who is the Pentagon spokesman?",
+    )
     assert log.misread == [2]
     _, log = verify_draft("The weather was pleasant during the talks [2].", sources(), checker, "en", repair=False)
     assert log.dropped and log.misread == []
@@ -415,8 +486,9 @@ def test_a_number_of_the_question_the_articles_lack_is_never_weighed_away():
     question = "How many were killed in the 1998 air strike on the city?"
     coverage = question_coverage(question, [TEXT], translations=translations)
     assert coverage.missing == ["1998"] and coverage.missing_weight <= 0.3 and not coverage.covered
-    assert question_coverage("How many were killed in the air strike on the city?", [TEXT],
-                             translations=translations).covered
+    assert question_coverage(
+        "How many were killed in the air strike on the city?", [TEXT], translations=translations
+    ).covered
 
 
 def test_question_words_leave_out_frames_and_the_answer_type():
@@ -456,8 +528,9 @@ def test_english_negation_needs_a_negation_in_the_arabic_source(checker):
     assert not negation_unsupported("Kerry said the talks with Russia are nearing their end.", optimistic)
     assert not negation_unsupported("Kerry said there is no progress.", "وقال كيري إنه لا يوجد تقدم.")
     assert not negation_unsupported("China aims to be No.1 in AI.", optimistic)
-    verified, log = verify_draft("Kerry announced that talks with Russia will not end [2].", sources(), checker, "en",
-                                 repair=False)
+    verified, log = verify_draft(
+        "Kerry announced that talks with Russia will not end [2].", sources(), checker, "en", repair=False
+    )
     assert verified == []
 
 
@@ -465,8 +538,13 @@ def test_summary_keeps_the_more_faithful_of_two_restatements_of_one_source():
     from rag.summarize import _dedupe
     from rag.verify.citations import VerifiedSentence
 
-    source = SourceSentence(1, "d1", 0, 10, "بعد إعلان وزير الخارجية جون كيري، أعلنت وزارة الدفاع الأميركية أن تصرفات "
-                                            "روسيا تجعل من الصعب أي تنسيق عسكري.")
+    source = SourceSentence(
+        1,
+        "d1",
+        0,
+        10,
+        "بعد إعلان وزير الخارجية جون كيري، أعلنت وزارة الدفاع الأميركية أن تصرفات روسيا تجعل من الصعب أي تنسيق عسكري.",
+    )
     misattributed = VerifiedSentence("قال وزير الخارجية إن تصرفات روسيا تجعل من الصعب أي تنسيق عسكري.", [1])
     faithful = VerifiedSentence("أعلنت وزارة الدفاع الأميركية أن تصرفات روسيا تجعل من الصعب أي تنسيق عسكري.", [1])
     other = VerifiedSentence("أعلنت وزارة الدفاع الأميركية أن تصرفات روسيا صعبة.", [2])
@@ -478,8 +556,14 @@ def test_ta_marbuta_and_titles_do_not_make_names_unmatched():
 
     assert skeleton_matches("Nusra", ["النصرة"])
     text = "ويجتمع مع نظيره الروسي سيرغي لافروف لتنسيق الضربات ضد جبهة النصرة."
-    assert unmatched_names("He will meet Russian Foreign Minister Sergey Lavrov about the Nusra Front.", text,
-                           make_embedder("use-multilingual")) == []
+    assert (
+        unmatched_names(
+            "He will meet Russian Foreign Minister Sergey Lavrov about the Nusra Front.",
+            text,
+            make_embedder("use-multilingual"),
+        )
+        == []
+    )
 
 
 def test_two_outlets_reporting_one_fact_become_one_sentence_citing_both(checker):
@@ -505,7 +589,6 @@ def test_common_sentence_start_words_are_not_names():
     assert candidate_names("Both membranes are alike, said Kerry.") == [("Kerry", "Kerry")]
 
 
-
 def test_a_name_the_arabic_source_writes_in_latin_letters_is_matched():
     from rag.verify.names import unmatched_names
 
@@ -521,7 +604,10 @@ def test_a_sentence_opening_preposition_or_title_is_not_a_name():
 
     assert candidate_names("Under this logic, Trump would win.") == [("Trump", "Trump")]
     assert candidate_names("Former minister Boris Johnson attacked the plan.") == [
-        ("Boris", "Boris Johnson"), ("Johnson", "Boris Johnson")]
+        ("Boris", "Boris Johnson"),
+        ("Johnson", "Boris Johnson"),
+    ]
+
 
 class DoubtingChat(FakeListChatModel):
     """A fake chat model with token probabilities: `yes` for each source number asked
@@ -574,9 +660,14 @@ def test_an_english_question_with_no_verified_english_answer_gets_the_source_in_
     # The model writes an English answer its source refutes (a name the sentence lacks) and no
     # translation is allowed: the closest source sentence is quoted in Arabic, not grounded.
     gen = fake_generator("Vladimir Putin said the bombing in Aleppo complicates any deal [1].")
-    answer = ask("What did the Pentagon spokesman say about the bombing in Aleppo?", {"d1": ARTICLE}, gen, checker,
-                 translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"], "bombing": ["القصف"],
-                               "aleppo": ["حلب"]}, translate_fallback=False)
+    answer = ask(
+        "What did the Pentagon spokesman say about the bombing in Aleppo?",
+        {"d1": ARTICLE},
+        gen,
+        checker,
+        translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"], "bombing": ["القصف"], "aleppo": ["حلب"]},
+        translate_fallback=False,
+    )
     assert answer.mode == "evidence" and not answer.grounded and "en" in answer.withheld
     (citation,) = answer.citations
     assert citation.quote == sources()[0].text
@@ -595,17 +686,30 @@ def test_a_draft_cut_at_its_token_limit_loses_its_unfinished_sentence(checker):
     from rag.generate.generator import Completion
     from rag.verify.citations import without_unfinished_sentence
 
-    assert without_unfinished_sentence("قال كوك إن القصف يعقد الاتفاق [1]. وقال إن القصف العشوائي [1]") == \
-        "قال كوك إن القصف يعقد الاتفاق [1]."
+    assert (
+        without_unfinished_sentence("قال كوك إن القصف يعقد الاتفاق [1]. وقال إن القصف العشوائي [1]")
+        == "قال كوك إن القصف يعقد الاتفاق [1]."
+    )
     assert without_unfinished_sentence("He added that") == ""
 
     class LengthLimited(Generator):
         def _run(self, system, user, on_token, params):
-            return Completion(text="وقتل 12 شخصا في غارة جوية [3]. وقال كوك إن القصف", model="fake", prompt_tokens=1,
-                              completion_tokens=1, seconds=0.0, finish_reason="length")
+            return Completion(
+                text="وقتل 12 شخصا في غارة جوية [3]. وقال كوك إن القصف",
+                model="fake",
+                prompt_tokens=1,
+                completion_tokens=1,
+                seconds=0.0,
+                finish_reason="length",
+            )
 
-    answer = answer_question(Question.parse("كم شخصا قتل في الغارة الجوية؟"), evidence=all_evidence(),
-                             articles={"d1": ARTICLE}, generator=LengthLimited(lambda: None, "fake"), checker=checker)
+    answer = answer_question(
+        Question.parse("كم شخصا قتل في الغارة الجوية؟"),
+        evidence=all_evidence(),
+        articles={"d1": ARTICLE},
+        generator=LengthLimited(lambda: None, "fake"),
+        checker=checker,
+    )
     assert answer.grounded and answer.mode == "generated" and "كوك" not in answer.answer
 
 
@@ -615,23 +719,51 @@ def test_a_stream_that_broke_off_is_one_clear_error(checker):
 
     class Broken(Generator):
         def _run(self, system, user, on_token, params):
-            return Completion(text="وقال إن القصف العشوائي [1]", model="fake", prompt_tokens=1, completion_tokens=1,
-                              seconds=0.0, finish_reason="cut", cut_reason="the connection dropped")
+            return Completion(
+                text="وقال إن القصف العشوائي [1]",
+                model="fake",
+                prompt_tokens=1,
+                completion_tokens=1,
+                seconds=0.0,
+                finish_reason="cut",
+                cut_reason="the connection dropped",
+            )
 
     with pytest.raises(ModelError, match="cut off"):
-        answer_question(Question.parse("ماذا قال كوك؟"), evidence=all_evidence(), articles={"d1": ARTICLE},
-                        generator=Broken(lambda: None, "fake"), checker=checker)
+        answer_question(
+            Question.parse("ماذا قال كوك؟"),
+            evidence=all_evidence(),
+            articles={"d1": ARTICLE},
+            generator=Broken(lambda: None, "fake"),
+            checker=checker,
+        )
 
 
 def test_without_free_english_only_a_names_and_numbers_answer_is_given(checker):
-    translations = {"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"], "say": ["قال"], "aleppo": ["حلب"],
-                    "bombing": ["القصف"]}
-    factoid = ask("Who is the Pentagon spokesman?", {"d1": ARTICLE}, fake_generator("The Pentagon spokesman is Peter Cook [1]."),
-                  checker, translations=translations, english=False)
+    translations = {
+        "pentagon": ["البنتاغون"],
+        "spokesman": ["المتحدث"],
+        "say": ["قال"],
+        "aleppo": ["حلب"],
+        "bombing": ["القصف"],
+    }
+    factoid = ask(
+        "Who is the Pentagon spokesman?",
+        {"d1": ARTICLE},
+        fake_generator("The Pentagon spokesman is Peter Cook [1]."),
+        checker,
+        translations=translations,
+        english=False,
+    )
     assert factoid.grounded and factoid.mode == "generated" and "Peter Cook" in factoid.answer
-    free = ask("What did the Pentagon spokesman say about the bombing in Aleppo?", {"d1": ARTICLE},
-               fake_generator("Pentagon spokesman Peter Cook said Russian bombing in Aleppo complicates any deal [1]."),
-               checker, translations=translations, english=False)
+    free = ask(
+        "What did the Pentagon spokesman say about the bombing in Aleppo?",
+        {"d1": ARTICLE},
+        fake_generator("Pentagon spokesman Peter Cook said Russian bombing in Aleppo complicates any deal [1]."),
+        checker,
+        translations=translations,
+        english=False,
+    )
     assert not free.grounded and free.mode == "evidence" and "bundled model" in free.withheld["en"]
 
 
@@ -659,8 +791,10 @@ def test_a_bad_english_policy_is_a_config_error(tmp_path):
 def test_the_sentence_naming_someone_apart_from_the_question_is_never_the_evidence_shown(checker):
     # "The Pentagon spokesman is John Kerry" out of a sentence naming Kerry and the spokesman apart: the
     # draft is refused, and that sentence is not quoted as the closest evidence; Cook's sentence is.
-    kerry_and_spokesman = ("وحول تفاؤل وزير الخارجية الأميركي جون كيري بإمكانية التوصل إلى اتفاق وشيك حول سوريا "
-                           "والتشاؤم الذي أبداه المتحدث باسم البنتاغون، قال مسؤول إن التصعيد مقلق.")
+    kerry_and_spokesman = (
+        "وحول تفاؤل وزير الخارجية الأميركي جون كيري بإمكانية التوصل إلى اتفاق وشيك حول سوريا "
+        "والتشاؤم الذي أبداه المتحدث باسم البنتاغون، قال مسؤول إن التصعيد مقلق."
+    )
     text = kerry_and_spokesman + " " + TEXT
     article = Article(doc_id="d3", title="البنتاغون", text=text)
     from rag.retrieve.evidence import EvidenceSpan
@@ -668,8 +802,14 @@ def test_the_sentence_naming_someone_apart_from_the_question_is_never_the_eviden
 
     spans = split_sentences(text)
     evidence = [EvidenceSpan("d3", s.start, s.end, 1.0 if i == 0 else 0.5) for i, s in enumerate(spans)]
-    answer = ask("Who is the Pentagon spokesman?", {"d3": article},
-                 fake_generator("The Pentagon spokesman is John Kerry [1]."), checker, evidence=evidence,
-                 translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]}, english=False)
+    answer = ask(
+        "Who is the Pentagon spokesman?",
+        {"d3": article},
+        fake_generator("The Pentagon spokesman is John Kerry [1]."),
+        checker,
+        evidence=evidence,
+        translations={"pentagon": ["البنتاغون"], "spokesman": ["المتحدث"]},
+        english=False,
+    )
     assert not answer.grounded and answer.mode == "evidence"
-    assert [c.quote for c in answer.citations] == [text[spans[1].start:spans[1].end]]
+    assert [c.quote for c in answer.citations] == [text[spans[1].start : spans[1].end]]

@@ -1,4 +1,5 @@
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag.text.arabic import content_tokens, index_tokens, light_stem, normalize, normalize_with_offsets
 
@@ -91,7 +92,13 @@ def test_index_tokens_conflate_and_drop_stop_words():
 
 
 def test_index_tokens_latin_and_numbers():
-    assert index_tokens("The Pentagon spokesmen said 3.5 billion") == ["pentagon", "spokesmen", "said", "3.5", "billion"]
+    assert index_tokens("The Pentagon spokesmen said 3.5 billion") == [
+        "pentagon",
+        "spokesmen",
+        "said",
+        "3.5",
+        "billion",
+    ]
     assert index_tokens("Ministries") == ["ministry"]
 
 

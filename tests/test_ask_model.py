@@ -1,4 +1,5 @@
 """`rag ask` and `rag summarize` end to end with the real embedded model (slow)."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ def rag(tmp_path_factory):
 
 def check_invariant(app: Rag, citations) -> None:
     for c in citations:
-        assert app.show(c.doc_id).text[c.start:c.end] == c.quote
+        assert app.show(c.doc_id).text[c.start : c.end] == c.quote
 
 
 def test_arabic_question_gets_cited_arabic_answer(rag):
@@ -71,8 +72,13 @@ def test_instructions_inside_articles_are_data(rag):
 
 
 def test_cli_ask_json_matches_contract(rag):
-    out = subprocess.run([sys.executable, "-m", "rag.cli.main", "ask", "من هو المتحدث باسم البنتاغون؟", "--json"],
-                         capture_output=True, text=True, env=dict(os.environ, RAG_HOME=str(rag.settings.home)), timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", "ask", "من هو المتحدث باسم البنتاغون؟", "--json"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, RAG_HOME=str(rag.settings.home)),
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert set(data) >= {"question", "answer", "lang", "grounded", "citations", "model"}

@@ -1,14 +1,12 @@
 import pytest
 
+from helpers import SEED_FILES, SEED_HEADLINE
 from rag.ingest.boilerplate import remove_boilerplate
 from rag.ingest.readers import read_file
 
-from helpers import SEED_FILES, SEED_HEADLINE
-
 SEED_KICKER = "الخارجية: لن نستمر في مناقشات إلى أجل غير مسمى"
 SEED_CHROME = [SEED_HEADLINE, SEED_KICKER, "لم تشترك بعد", "انشئ حساباً خاصاً بك"]
-BBC_APP_LINE = ("يمكنكم تسلم إشعارات بأهم الموضوعات بعد تحميل أحدث نسخة من تطبيق بي بي سي عربي "
-                "على هاتفكم المحمول.")
+BBC_APP_LINE = "يمكنكم تسلم إشعارات بأهم الموضوعات بعد تحميل أحدث نسخة من تطبيق بي بي سي عربي على هاتفكم المحمول."
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +18,7 @@ def seed_text() -> str:
 def body_paragraphs(raw: str) -> list[str]:
     """The seed's body: every line before the first copy of the headline."""
     lines = [line.strip() for line in raw.splitlines()]
-    return [line for line in lines[:lines.index(SEED_HEADLINE)] if line]
+    return [line for line in lines[: lines.index(SEED_HEADLINE)] if line]
 
 
 def test_seed_loses_trailing_chrome(seed_text):
@@ -74,15 +72,19 @@ def test_app_mentioned_mid_article_is_kept():
 
 
 def test_arabic_app_mention_mid_article_is_kept():
-    text = ("قال مسؤولون إن العاصفة ضربت الساحل يوم الاثنين.\n"
-            "وأطلقت البلدية تطبيقا جديدا على الهواتف الذكية يعرض أماكن الإيواء، ودعت السكان إلى تحميل التطبيق.\n"
-            "وعادت الكهرباء إلى معظم الأحياء مساء، بحسب شركة الكهرباء.\n")
+    text = (
+        "قال مسؤولون إن العاصفة ضربت الساحل يوم الاثنين.\n"
+        "وأطلقت البلدية تطبيقا جديدا على الهواتف الذكية يعرض أماكن الإيواء، ودعت السكان إلى تحميل التطبيق.\n"
+        "وعادت الكهرباء إلى معظم الأحياء مساء، بحسب شركة الكهرباء.\n"
+    )
     assert remove_boilerplate(text).text == text.strip()
 
 
 def test_bbc_app_notification_line_removed():
-    body = ("قال مسؤولون إن العاصفة ضربت الساحل الشمالي يوم الاثنين وأغرقت مئات المنازل.\n"
-            "وعادت الكهرباء إلى معظم الأحياء مساء، بحسب شركة الكهرباء.")
+    body = (
+        "قال مسؤولون إن العاصفة ضربت الساحل الشمالي يوم الاثنين وأغرقت مئات المنازل.\n"
+        "وعادت الكهرباء إلى معظم الأحياء مساء، بحسب شركة الكهرباء."
+    )
     cleaned = remove_boilerplate(body + "\n" + BBC_APP_LINE + "\n")
     assert cleaned.text == body
 
@@ -113,20 +115,24 @@ def test_clean_text_unchanged():
 
 
 def test_last_body_paragraph_with_ishtaraka_meaning_participated_is_kept():
-    text = ("قال مسؤولون إن القوات الحكومية شنت هجوما واسعا على مواقع المسلحين شمال المدينة يوم الاثنين، "
-            "وإن الاشتباكات استمرت حتى ساعات المساء.\n"
-            "واشترك في الهجوم أكثر من مئة جندي مدعومين بالطائرات.")
+    text = (
+        "قال مسؤولون إن القوات الحكومية شنت هجوما واسعا على مواقع المسلحين شمال المدينة يوم الاثنين، "
+        "وإن الاشتباكات استمرت حتى ساعات المساء.\n"
+        "واشترك في الهجوم أكثر من مئة جندي مدعومين بالطائرات."
+    )
     assert remove_boilerplate(text).text == text
 
 
 def test_repeated_subheading_inside_body_is_kept():
-    text = ("The minister answered questions from readers on Monday, covering the budget and the new port.\n"
-            "Budget\n"
-            "The minister said the deficit will shrink next year, helped by higher tax revenue.\n"
-            "Port\n"
-            "The new container port will open in 2019, she said.\n"
-            "Budget\n"
-            "Asked again about the budget, she said no new taxes were planned.")
+    text = (
+        "The minister answered questions from readers on Monday, covering the budget and the new port.\n"
+        "Budget\n"
+        "The minister said the deficit will shrink next year, helped by higher tax revenue.\n"
+        "Port\n"
+        "The new container port will open in 2019, she said.\n"
+        "Budget\n"
+        "Asked again about the budget, she said no new taxes were planned."
+    )
     cleaned = remove_boilerplate(text, title="Minister answers readers")
     assert cleaned.text == text
     assert cleaned.title_hint is None

@@ -1,4 +1,5 @@
 """rag.brief.kinds and rag.brief.ranking on real articles (ANT excerpts, tests/data/brief_articles.jsonl)."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,15 @@ ROWS = [json.loads(line) for line in DATA.open(encoding="utf-8")]
 
 
 def article(row: dict, **changes) -> Article:
-    fields = {"doc_id": row["id"], "title": row["title"], "text": row["text"], "date": row["date"], "source": row["source"],
-                  "url": row["url"], "origin": f"id:{row['id']}"}
+    fields = {
+        "doc_id": row["id"],
+        "title": row["title"],
+        "text": row["text"],
+        "date": row["date"],
+        "source": row["source"],
+        "url": row["url"],
+        "origin": f"id:{row['id']}",
+    }
     return Article(**(fields | changes))
 
 
@@ -76,7 +84,9 @@ def test_hard_news_has_most_signals():
 
 def test_service_items_and_first_person_writing():
     # Constructed examples (no service item occurs in the sample days): logic only.
-    advert = Article(doc_id="a", title="وظائف شاغرة في وزارة الصحة", text="تعلن الوزارة عن فرص عمل للتقديم حتى نهاية الشهر.")
+    advert = Article(
+        doc_id="a", title="وظائف شاغرة في وزارة الصحة", text="تعلن الوزارة عن فرص عمل للتقديم حتى نهاية الشهر."
+    )
     assert classify(advert).kind == SERVICE
     essay = Article(doc_id="b", title="عن الصبر!", text="أنا أعتقد أننا نحن من يصنع الصبر، وعلينا أن نتعلم. " * 5)
     assert first_person_rate(essay.text) > 1.0

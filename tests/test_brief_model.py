@@ -1,4 +1,5 @@
 """`rag brief` end to end on real multi-outlet news (ANT corpus, read from ../shared/data when present)."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,14 @@ import pytest
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
-DAY = next((base / "shared" / "data" / "news" / "days" / "ant_2018-04-10.jsonl" for base in (ROOT.parent, ROOT.parent.parent)
-            if (base / "shared" / "data").exists()), ROOT.parent / "shared" / "data" / "news" / "days" / "ant_2018-04-10.jsonl")
+DAY = next(
+    (
+        base / "shared" / "data" / "news" / "days" / "ant_2018-04-10.jsonl"
+        for base in (ROOT.parent, ROOT.parent.parent)
+        if (base / "shared" / "data").exists()
+    ),
+    ROOT.parent / "shared" / "data" / "news" / "days" / "ant_2018-04-10.jsonl",
+)
 STORIES = ("البشير", "سكريبال")
 
 
@@ -29,8 +36,13 @@ def day_file(tmp_path_factory) -> Path:
 
 
 def run(*args: str, home: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rag.cli.main", *args], capture_output=True, text=True,
-                          env=dict(os.environ, RAG_HOME=str(home)), timeout=1800)
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, RAG_HOME=str(home)),
+        timeout=1800,
+    )
 
 
 def test_brief_merges_outlets_and_cites_exactly(day_file, tmp_path):
@@ -50,6 +62,6 @@ def test_brief_merges_outlets_and_cites_exactly(day_file, tmp_path):
         assert sentence["citations"] and set(sentence["citations"]) <= numbers
     for c in top["citations"]:
         shown = json.loads(run("show", c["doc_id"], "--json", home=home).stdout)
-        assert shown["text"][c["start"]:c["end"]] == c["quote"]
+        assert shown["text"][c["start"] : c["end"]] == c["quote"]
     listed = {d for s in briefing["stories"] + briefing["more_stories"] + briefing["opinion"] for d in s["doc_ids"]}
     assert len(listed) == 6  # nothing silently dropped

@@ -3,6 +3,7 @@
 Unit tests build Briefing objects by hand (no LLM, no index). One test renders
 the page in real headless Chromium when /usr/bin/chromium exists.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,39 +33,92 @@ EN_SENTENCE_1 = "The US Defense Department criticized Russia and ruled out milit
 EN_SENTENCE_2 = "A spokesman said Russian strikes target the moderate opposition."
 QUOTE_1 = "انتقدت وزارة الدفاع الأمريكية (البنتاغون) روسيا، واستبعدت أي تعاون عسكري معها في سوريا"
 QUOTE_2 = "وقال المتحدث باسم البنتاغون إن معظم الضربات الروسية تستهدف مناطق لا يوجد فيها تنظيم الدولة"
-MORE = [("ارتفاع أسعار القمح في الأسواق المحلية", "Wheat prices rise in local markets", ["alarabiya"]),
-        ("فوز فريق المدينة بكأس البطولة", "", ["bbc", "skynews"]),
-        ('عنوان <b onmouseover="x()">خطر</b>', "A <script>bad()</script> headline", ["cnn"])]
+MORE = [
+    ("ارتفاع أسعار القمح في الأسواق المحلية", "Wheat prices rise in local markets", ["alarabiya"]),
+    ("فوز فريق المدينة بكأس البطولة", "", ["bbc", "skynews"]),
+    ('عنوان <b onmouseover="x()">خطر</b>', "A <script>bad()</script> headline", ["cnn"]),
+]
 
 
 def make_briefing() -> Briefing:
     first = StoryBrief(
-        id="s001-abcd1234", headline={"ar": AR_HEADLINE, "en": EN_HEADLINE},
-        doc_ids=["abcd1234ef", "99887766aa"], sources=["bbc", "cnn"],
+        id="s001-abcd1234",
+        headline={"ar": AR_HEADLINE, "en": EN_HEADLINE},
+        doc_ids=["abcd1234ef", "99887766aa"],
+        sources=["bbc", "cnn"],
         ar=[{"text": AR_SENTENCE_1, "citations": [1]}, {"text": AR_SENTENCE_2, "citations": [1, 2]}],
         en=[{"text": EN_SENTENCE_1, "citations": [1]}, {"text": EN_SENTENCE_2, "citations": [2]}],
         citations=[
-            Citation(1, "abcd1234ef", 120, 120 + len(QUOTE_1), QUOTE_1, title=AR_HEADLINE, date="2016-08-23",
-                     url="https://www.bbc.com/arabic/pentagon"),
-            Citation(2, "99887766aa", 40, 40 + len(QUOTE_2), QUOTE_2, title="البنتاغون: الضربات الروسية",
-                     date="2016-08-23", url="javascript:alert(1)"),
+            Citation(
+                1,
+                "abcd1234ef",
+                120,
+                120 + len(QUOTE_1),
+                QUOTE_1,
+                title=AR_HEADLINE,
+                date="2016-08-23",
+                url="https://www.bbc.com/arabic/pentagon",
+            ),
+            Citation(
+                2,
+                "99887766aa",
+                40,
+                40 + len(QUOTE_2),
+                QUOTE_2,
+                title="البنتاغون: الضربات الروسية",
+                date="2016-08-23",
+                url="javascript:alert(1)",
+            ),
         ],
-        titles=[{"doc_id": "abcd1234ef", "title": AR_HEADLINE, "source": "bbc", "url": "https://www.bbc.com/arabic/pentagon"},
-                {"doc_id": "99887766aa", "title": "البنتاغون: الضربات الروسية", "source": "cnn", "url": None}],
+        titles=[
+            {
+                "doc_id": "abcd1234ef",
+                "title": AR_HEADLINE,
+                "source": "bbc",
+                "url": "https://www.bbc.com/arabic/pentagon",
+            },
+            {"doc_id": "99887766aa", "title": "البنتاغون: الضربات الروسية", "source": "cnn", "url": None},
+        ],
     )
     second = StoryBrief(
-        id="s002-5555aaaa", headline={"ar": INJECTED_TITLE, "en": 'Minister "visits" <Damascus> & more'},
-        doc_ids=["5555aaaa00"], sources=["alarabiya"],
+        id="s002-5555aaaa",
+        headline={"ar": INJECTED_TITLE, "en": 'Minister "visits" <Damascus> & more'},
+        doc_ids=["5555aaaa00"],
+        sources=["alarabiya"],
         ar=[{"text": "زار الوزير دمشق <script>steal()</script> أمس.", "citations": [1]}],
         en=[{"text": "The minister visited Damascus yesterday.", "citations": [1]}],
-        citations=[Citation(1, "5555aaaa00", 0, len(INJECTED_QUOTE), INJECTED_QUOTE, title=INJECTED_TITLE,
-                            date="2016-08-23", url='https://example.org/a"onclick="x')],
+        citations=[
+            Citation(
+                1,
+                "5555aaaa00",
+                0,
+                len(INJECTED_QUOTE),
+                INJECTED_QUOTE,
+                title=INJECTED_TITLE,
+                date="2016-08-23",
+                url='https://example.org/a"onclick="x',
+            )
+        ],
         titles=[{"doc_id": "5555aaaa00", "title": INJECTED_TITLE, "source": "alarabiya", "url": None}],
     )
-    more = [StoryBrief(id=f"s{i:03d}-m", headline={"ar": ar, "en": en}, doc_ids=[f"m{i}"] * len(sources),
-                       sources=sources, titles=[]) for i, (ar, en, sources) in enumerate(MORE, 3)]
-    return Briefing(date="2016-08-23", articles=42, stories=[first, second], more_stories=more,
-                    model="llamacpp:qwen2.5-3b-instruct-q4_k_m", seconds=12.5)
+    more = [
+        StoryBrief(
+            id=f"s{i:03d}-m",
+            headline={"ar": ar, "en": en},
+            doc_ids=[f"m{i}"] * len(sources),
+            sources=sources,
+            titles=[],
+        )
+        for i, (ar, en, sources) in enumerate(MORE, 3)
+    ]
+    return Briefing(
+        date="2016-08-23",
+        articles=42,
+        stories=[first, second],
+        more_stories=more,
+        model="llamacpp:qwen2.5-3b-instruct-q4_k_m",
+        seconds=12.5,
+    )
 
 
 class Page(HTMLParser):
@@ -111,6 +165,7 @@ def page(page_html) -> Page:
 
 # -- HTML --------------------------------------------------------------------
 
+
 def test_html_is_rtl_arabic_with_ltr_english_blocks(page_html, page):
     assert '<html lang="ar" dir="rtl">' in page_html
     assert page.find("meta", charset="utf-8")
@@ -126,9 +181,25 @@ def test_html_is_rtl_arabic_with_ltr_english_blocks(page_html, page):
 
 def test_html_header_and_story_content(briefing, page):
     text = page.text
-    for expected in ("2016-08-23", "42 articles", "5 stories (2 summarized)", "llamacpp:qwen2.5-3b-instruct-q4_k_m",
-                     AR_HEADLINE, EN_HEADLINE, AR_SENTENCE_1, AR_SENTENCE_2, EN_SENTENCE_1, EN_SENTENCE_2,
-                     QUOTE_1, QUOTE_2, "abcd1234ef", "99887766aa", "bbc", "cnn", "alarabiya"):
+    for expected in (
+        "2016-08-23",
+        "42 articles",
+        "5 stories (2 summarized)",
+        "llamacpp:qwen2.5-3b-instruct-q4_k_m",
+        AR_HEADLINE,
+        EN_HEADLINE,
+        AR_SENTENCE_1,
+        AR_SENTENCE_2,
+        EN_SENTENCE_1,
+        EN_SENTENCE_2,
+        QUOTE_1,
+        QUOTE_2,
+        "abcd1234ef",
+        "99887766aa",
+        "bbc",
+        "cnn",
+        "alarabiya",
+    ):
         assert expected in text, expected
     # Offsets of each quoted span are shown next to it.
     assert f"chars 120–{120 + len(QUOTE_1)}" in text
@@ -182,7 +253,7 @@ def test_injected_markup_in_titles_and_quotes_is_inert(page_html, page):
 def test_only_http_urls_become_links_and_nothing_is_fetched(page_html, page):
     hrefs = [a["href"] for _, a in page.tags if "href" in a]
     external = sorted({h for h in hrefs if not h.startswith("#")})
-    assert external == ["https://example.org/a\"onclick=\"x", "https://www.bbc.com/arabic/pentagon"]
+    assert external == ['https://example.org/a"onclick="x', "https://www.bbc.com/arabic/pentagon"]
     assert "javascript:alert(1)" in page.text  # shown as text, never as a link
     assert not any(h.lower().startswith("javascript:") for h in hrefs)
     # Self-contained: no resource-loading attributes, imports or url() anywhere; a CSP forbids loads.
@@ -195,7 +266,7 @@ def test_only_http_urls_become_links_and_nothing_is_fetched(page_html, page):
 
 def test_more_stories_all_listed_with_both_headlines_and_outlets(page_html, page):
     assert page.find("section", id="more")
-    more_part = Page(page_html[page_html.index('<section class="more" id="more">'):]).text
+    more_part = Page(page_html[page_html.index('<section class="more" id="more">') :]).text
     assert "أخبار أخرى / More stories" in more_part
     assert more_part.count("article") >= len(MORE)
     for ar, en, sources in MORE:
@@ -209,6 +280,7 @@ def test_more_stories_all_listed_with_both_headlines_and_outlets(page_html, page
 
 # -- Markdown ----------------------------------------------------------------
 
+
 def test_markdown_content_citations_and_sources(briefing):
     text = briefing_markdown(briefing)
     assert text.startswith("# الموجز اليومي · Daily briefing — 2016-08-23\n")
@@ -217,8 +289,10 @@ def test_markdown_content_citations_and_sources(briefing):
     assert f"- {AR_SENTENCE_2} [1][2]" in text
     assert f"- {EN_SENTENCE_2} [2]" in text
     assert f"> {QUOTE_1}" in text and f"> {QUOTE_2}" in text
-    assert f"[1] {AR_HEADLINE} · `abcd1234ef` · chars 120–{120 + len(QUOTE_1)} · 2016-08-23 · " \
-           "<https://www.bbc.com/arabic/pentagon>" in text
+    assert (
+        f"[1] {AR_HEADLINE} · `abcd1234ef` · chars 120–{120 + len(QUOTE_1)} · 2016-08-23 · "
+        "<https://www.bbc.com/arabic/pentagon>" in text
+    )
     assert "javascript:alert(1)" in text and "<javascript:" not in text
     assert "## أخبار أخرى / More stories" in text
     for ar, en, sources in MORE[:2]:
@@ -241,6 +315,7 @@ def test_markdown_escapes_article_markup(briefing):
 
 # -- files -------------------------------------------------------------------
 
+
 def test_write_briefing_writes_three_files(briefing, tmp_path):
     paths = write_briefing(briefing, tmp_path / "out")
     assert [p.name for p in paths] == ["briefing-2016-08-23.md", "briefing-2016-08-23.html", "briefing-2016-08-23.json"]
@@ -249,29 +324,53 @@ def test_write_briefing_writes_three_files(briefing, tmp_path):
     assert AR_HEADLINE in raw and "\\u0627" not in raw  # ensure_ascii=False
     data = json.loads(raw)
     assert data == briefing.to_json()
-    assert data["stories"][0]["citations"][0] == {"n": 1, "doc_id": "abcd1234ef", "start": 120,
-                                                  "end": 120 + len(QUOTE_1), "quote": QUOTE_1, "title": AR_HEADLINE,
-                                                  "date": "2016-08-23", "url": "https://www.bbc.com/arabic/pentagon"}
+    assert data["stories"][0]["citations"][0] == {
+        "n": 1,
+        "doc_id": "abcd1234ef",
+        "start": 120,
+        "end": 120 + len(QUOTE_1),
+        "quote": QUOTE_1,
+        "title": AR_HEADLINE,
+        "date": "2016-08-23",
+        "url": "https://www.bbc.com/arabic/pentagon",
+    }
     assert paths[1].read_text(encoding="utf-8") == briefing_html(briefing)
 
 
 # -- real browser ------------------------------------------------------------
 
+
 def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
-    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--disable-dev-shm-usage", "--host-resolver-rules=MAP * ~NOTFOUND",
-               f"--user-data-dir={profile}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=180,
-                          env=dict(os.environ, HOME=str(profile)))
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, env=dict(os.environ, HOME=str(profile)))
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install chromium)")
 def test_chromium_renders_the_page(briefing, tmp_path):
     html_path = write_briefing(briefing, tmp_path / "out")[1]
     shot = tmp_path / "shot.png"
-    rendered = _chromium(f"--screenshot={shot}", "--window-size=1200,1600", "--enable-logging=stderr", "--v=0",
-                         html_path.as_uri(), profile=tmp_path / "profile-1")
+    rendered = _chromium(
+        f"--screenshot={shot}",
+        "--window-size=1200,1600",
+        "--enable-logging=stderr",
+        "--v=0",
+        html_path.as_uri(),
+        profile=tmp_path / "profile-1",
+    )
     assert shot.exists(), rendered.stderr[-3000:]
     assert shot.stat().st_size > 10_000
     # Console messages (script errors, CSP refusals of any load) would be logged as CONSOLE lines.
@@ -292,12 +391,20 @@ def test_chromium_renders_the_page(briefing, tmp_path):
 
 # -- the command -------------------------------------------------------------
 
+
 def test_cli_brief_without_articles_is_one_error_line(rag_home, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env["RAG_HOME"] = str(rag_home)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", "brief", "--date", "2099-01-01", "--out", str(out)],
-                          env=env, cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", "brief", "--date", "2099-01-01", "--out", str(out)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
@@ -311,8 +418,18 @@ class FakeRag:
         self.briefing = briefing
         self.calls: list[tuple] = []
 
-    def brief(self, date, top=10, progress=None, log=None, dates=None, window=None, previous=None, budget=40,
-              listed_english=20):
+    def brief(
+        self,
+        date,
+        top=10,
+        progress=None,
+        log=None,
+        dates=None,
+        window=None,
+        previous=None,
+        budget=40,
+        listed_english=20,
+    ):
         self.calls.append((date, top, budget, dates))
         log("story 1/2 summarized: [bold]not markup[/bold]")
         progress("listing")
@@ -336,8 +453,9 @@ def test_cli_brief_writes_files_and_reports(briefing, tmp_path, monkeypatch, as_
     assert names == ["briefing-2016-08-23.html", "briefing-2016-08-23.json", "briefing-2016-08-23.md"]
     assert "story 1/2 summarized: [bold]not markup[/bold]" in result.stderr
     assert str(out / "briefing-2016-08-23.html") in result.stderr
-    assert "2 stories summarized (0 from cache), 3 more and 0 opinion/features listed, from 42 articles" \
-        in result.stderr
+    assert (
+        "2 stories summarized (0 from cache), 3 more and 0 opinion/features listed, from 42 articles" in result.stderr
+    )
     if as_json:
         assert json.loads(result.stdout) == briefing.to_json()
     else:
@@ -354,25 +472,55 @@ OPINION_TITLE = "يا خسارة الفلوس!"
 def make_editor_briefing() -> Briefing:
     start_2 = 300
     quoted = StoryBrief(
-        id="s001-vienna00", headline={"ar": "هجوم بسكين أمام مقر إقامة سفير إيران في فيينا", "en": ""},
-        doc_ids=["vienna0001", "vienna0002"], sources=["bbc", "<script>x</script>"],
+        id="s001-vienna00",
+        headline={"ar": "هجوم بسكين أمام مقر إقامة سفير إيران في فيينا", "en": ""},
+        doc_ids=["vienna0001", "vienna0002"],
+        sources=["bbc", "<script>x</script>"],
         ar=[{"text": CLAUSE_1, "citations": [1]}, {"text": CLAUSE_2, "citations": [2]}],
         en=[{"text": "Austrian police said the soldier was slightly wounded.", "citations": [2]}],
-        citations=[Citation(1, "vienna0001", 0, len(CLAUSE_1), CLAUSE_1, title="هجوم فيينا", date="2018-03-12"),
-                   Citation(2, "vienna0002", start_2, start_2 + len(CLAUSE_2), CLAUSE_2, title="فيينا",
-                            date="2018-03-12")],
+        citations=[
+            Citation(1, "vienna0001", 0, len(CLAUSE_1), CLAUSE_1, title="هجوم فيينا", date="2018-03-12"),
+            Citation(2, "vienna0002", start_2, start_2 + len(CLAUSE_2), CLAUSE_2, title="فيينا", date="2018-03-12"),
+        ],
         titles=[{"doc_id": "vienna0001", "title": "هجوم فيينا", "source": "BBC", "url": None}],
-        kind="news", score=9.0, section="world", signals={"outlets": 2},
-        withheld={"en": "headline: no translation verified against the Arabic; 1 of 2 clauses: no translation "
-                        "verified against its source"},
-        duplicates=[["vienna0001", "vienna0002"]], continuing="s003-yesterday")
-    opinion = StoryBrief(id="s050-op", headline={"ar": OPINION_TITLE, "en": ""}, doc_ids=["op1"],
-                         sources=["alarabia"], kind="opinion", score=2.1, withheld={"en": "no English headline"})
-    feature = StoryBrief(id="s051-ft", headline={"ar": "بالصور.. اليابان تواجه رعب التسونامي", "en": "Japan, in pictures"},
-                         doc_ids=["ft1"], sources=["skynews"], kind="feature", score=1.0)
-    return Briefing(date="2018-03-12", articles=193, stories=[quoted], more_stories=[], opinion=[opinion, feature],
-                    model="llamacpp:qwen2.5-0.5b", dates=["2018-03-11", "2018-03-12"],
-                    window={"from": "2018-03-11T06:00+03:00", "to": "2018-03-12T06:00+03:00", "tz": "Asia/Riyadh"})
+        kind="news",
+        score=9.0,
+        section="world",
+        signals={"outlets": 2},
+        withheld={
+            "en": "headline: no translation verified against the Arabic; 1 of 2 clauses: no translation "
+            "verified against its source"
+        },
+        duplicates=[["vienna0001", "vienna0002"]],
+        continuing="s003-yesterday",
+    )
+    opinion = StoryBrief(
+        id="s050-op",
+        headline={"ar": OPINION_TITLE, "en": ""},
+        doc_ids=["op1"],
+        sources=["alarabia"],
+        kind="opinion",
+        score=2.1,
+        withheld={"en": "no English headline"},
+    )
+    feature = StoryBrief(
+        id="s051-ft",
+        headline={"ar": "بالصور.. اليابان تواجه رعب التسونامي", "en": "Japan, in pictures"},
+        doc_ids=["ft1"],
+        sources=["skynews"],
+        kind="feature",
+        score=1.0,
+    )
+    return Briefing(
+        date="2018-03-12",
+        articles=193,
+        stories=[quoted],
+        more_stories=[],
+        opinion=[opinion, feature],
+        model="llamacpp:qwen2.5-0.5b",
+        dates=["2018-03-11", "2018-03-12"],
+        window={"from": "2018-03-11T06:00+03:00", "to": "2018-03-12T06:00+03:00", "tz": "Asia/Riyadh"},
+    )
 
 
 def test_quoted_summary_is_not_printed_twice():
@@ -392,10 +540,14 @@ def test_quoted_summary_is_not_printed_twice():
 def test_ranking_reasons_withheld_english_continuing_and_window_are_shown():
     b = make_editor_briefing()
     text = Page(briefing_html(b)).text
-    for expected in ("news · score 9.00 · world", "continuing from yesterday (s003-yesterday)",
-                     "2 copies of one wire text merged", "English withheld: headline: no translation verified",
-                     "covers 2018-03-11 to 2018-03-12 (window 2018-03-11T06:00+03:00 – 2018-03-12T06:00+03:00, Asia/Riyadh)",
-                     "(no verified English headline)"):
+    for expected in (
+        "news · score 9.00 · world",
+        "continuing from yesterday (s003-yesterday)",
+        "2 copies of one wire text merged",
+        "English withheld: headline: no translation verified",
+        "covers 2018-03-11 to 2018-03-12 (window 2018-03-11T06:00+03:00 – 2018-03-12T06:00+03:00, Asia/Riyadh)",
+        "(no verified English headline)",
+    ):
         assert expected in text, expected
     markdown = briefing_markdown(b)
     assert "_English withheld: headline: no translation verified" in markdown
@@ -407,7 +559,7 @@ def test_opinion_and_features_have_their_own_section():
     html_text = briefing_html(b)
     page = Page(html_text)
     assert page.find("section", id="opinion") and not page.find("section", id="more")
-    part = Page(html_text[html_text.index('<section class="opinion" id="opinion">'):]).text
+    part = Page(html_text[html_text.index('<section class="opinion" id="opinion">') :]).text
     assert "رأي ومنوعات / Opinion & features" in part and OPINION_TITLE in part and "Japan, in pictures" in part
     assert "· opinion" in part and "· feature" in part
     assert any(a.get("href") == "#opinion" for _, a in page.tags)
@@ -430,8 +582,14 @@ def test_outlet_with_markup_is_escaped_not_mangled():
 def test_chromium_renders_the_editor_sections(tmp_path):
     html_path = write_briefing(make_editor_briefing(), tmp_path / "out")[1]
     shot = tmp_path / "shot.png"
-    rendered = _chromium(f"--screenshot={shot}", "--window-size=1200,1600", "--enable-logging=stderr", "--v=0",
-                         html_path.as_uri(), profile=tmp_path / "profile-1")
+    rendered = _chromium(
+        f"--screenshot={shot}",
+        "--window-size=1200,1600",
+        "--enable-logging=stderr",
+        "--v=0",
+        html_path.as_uri(),
+        profile=tmp_path / "profile-1",
+    )
     assert shot.exists() and shot.stat().st_size > 10_000, rendered.stderr[-3000:]
     assert not [line for line in rendered.stderr.splitlines() if "CONSOLE" in line or "Refused to" in line]
     dumped = _chromium("--dump-dom", html_path.as_uri(), profile=tmp_path / "profile-2")

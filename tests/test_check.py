@@ -1,5 +1,6 @@
 """`rag check`: every sentence of a text checked against the stored articles, on the seed and on a
 second article, with paraphrases of right and wrong claims, through the library and the command."""
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,15 @@ SEED_CLAIMS = [
     ("المتحدث باسم البنتاغون هو جون كيري.", False),
     ("تم إحراز تقدم منذ لقاء كيري ولافروف الشهر الماضي في موسكو.", False),
 ]
-OTHER = {"title": "أسعار النفط تتراجع", "date": "2018-04-10", "source": "wire",
-         "text": ("انخفضت أسعار النفط بنسبة 5 في المئة في تعاملات الثلاثاء بعد تقرير المخزونات الأميركية. "
-                  "وقال وزير الطاقة السعودي خالد الفالح إن المملكة ستواصل دعم استقرار السوق.")}
+OTHER = {
+    "title": "أسعار النفط تتراجع",
+    "date": "2018-04-10",
+    "source": "wire",
+    "text": (
+        "انخفضت أسعار النفط بنسبة 5 في المئة في تعاملات الثلاثاء بعد تقرير المخزونات الأميركية. "
+        "وقال وزير الطاقة السعودي خالد الفالح إن المملكة ستواصل دعم استقرار السوق."
+    ),
+}
 OTHER_CLAIMS = [
     ("Oil prices fell 5 percent on Tuesday.", True),
     ("Oil prices rose 5 percent on Tuesday.", False),
@@ -63,7 +70,7 @@ def test_claims_about_the_articles(rag, claim, supported):
     (sentence,) = report.sentences
     assert sentence.supported is supported, sentence.reason
     for citation in sentence.citations:
-        assert rag.show(citation.doc_id).text[citation.start:citation.end] == citation.quote
+        assert rag.show(citation.doc_id).text[citation.start : citation.end] == citation.quote
     if supported:
         assert sentence.citations and report.to_json()["supported"] == 1
 
@@ -78,14 +85,24 @@ def test_only_the_given_documents_are_searched(rag):
 def test_a_draft_of_several_sentences_is_split_and_its_markers_ignored(rag):
     report = rag.check("The Pentagon spokesman is Peter Cook [1]. Oil prices rose 5 percent on Tuesday [2].")
     assert [s.supported for s in report.sentences] == [True, False]
-    assert [s.text for s in report.sentences] == ["The Pentagon spokesman is Peter Cook.",
-                                                  "Oil prices rose 5 percent on Tuesday."]
+    assert [s.text for s in report.sentences] == [
+        "The Pentagon spokesman is Peter Cook.",
+        "Oil prices rose 5 percent on Tuesday.",
+    ]
 
 
 def _rag(home, *args, stdin=None):
     env = {"RAG_HOME": str(home), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "rag.cli.main", *args], env=env, cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", *args],
+        env=env,
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
 
 
 def test_the_command_exit_codes_and_json(rag):

@@ -1,7 +1,8 @@
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import SEED_FILES
 from rag.index.chunker import ChunkingPolicy, chunk_article
@@ -22,7 +23,7 @@ def check_chunks(doc_id: str, text: str, policy: ChunkingPolicy, slack: bool = F
         assert chunk.index == i
         assert chunk.chunk_id == f"{doc_id}:{i}"
         assert chunk.doc_id == doc_id
-        assert chunk.text == text[chunk.start:chunk.end]
+        assert chunk.text == text[chunk.start : chunk.end]
         assert chunk.start < chunk.end
         if policy.overlap_sentences == 0:
             assert chunk.start >= previous_end
@@ -63,7 +64,7 @@ def test_chunks_align_to_sentences(seed_article):
 def test_every_sentence_inside_one_chunk(seed_article):
     chunks = check_chunks("seed", seed_article, ChunkingPolicy(max_tokens=128))
     for sentence in split_sentences(seed_article):
-        if count_tokens(seed_article[sentence.start:sentence.end]) <= 128:
+        if count_tokens(seed_article[sentence.start : sentence.end]) <= 128:
             assert any(c.start <= sentence.start and sentence.end <= c.end for c in chunks)
 
 
@@ -101,9 +102,34 @@ def test_unbreakable_run_is_still_split():
     check_chunks("d", "See " + "x" * 3000 + " now.", ChunkingPolicy(max_tokens=64))
 
 
-ARABIC_WORDS = ["قال", "المتحدث", "باسم", "البنتاغون", "إن", "المحادثات", "مع", "روسيا", "مستمرة", "في", "سوريا",
-                "وأضاف", "الوزير", "كيري", "لافروف", "موسكو", "حلب", "٢٠١٦", "3.5", "«داعش»", "الولايات", "المتحدة",
-                "Pentagon", "د.", "مُحَمَّد", "الأميركية"]
+ARABIC_WORDS = [
+    "قال",
+    "المتحدث",
+    "باسم",
+    "البنتاغون",
+    "إن",
+    "المحادثات",
+    "مع",
+    "روسيا",
+    "مستمرة",
+    "في",
+    "سوريا",
+    "وأضاف",
+    "الوزير",
+    "كيري",
+    "لافروف",
+    "موسكو",
+    "حلب",
+    "٢٠١٦",
+    "3.5",
+    "«داعش»",
+    "الولايات",
+    "المتحدة",
+    "Pentagon",
+    "د.",
+    "مُحَمَّد",
+    "الأميركية",
+]
 
 sentence = st.builds(
     lambda words, end: " ".join(words) + end,
@@ -111,8 +137,11 @@ sentence = st.builds(
     st.sampled_from([".", "؟", "!", "؛", "،", "", "...", "».", "؟»"]),
 )
 paragraph = st.builds(" ".join, st.lists(sentence, min_size=1, max_size=8))
-article = st.builds(lambda ps, sep: sep.join(ps), st.lists(paragraph, min_size=1, max_size=6),
-                    st.sampled_from(["\n", "\n\n", " \n", "\n  \n"]))
+article = st.builds(
+    lambda ps, sep: sep.join(ps),
+    st.lists(paragraph, min_size=1, max_size=6),
+    st.sampled_from(["\n", "\n\n", " \n", "\n  \n"]),
+)
 
 
 @given(article, st.sampled_from([16, 48, 128, 256]), st.sampled_from([0, 0, 1, 2]))
@@ -126,18 +155,23 @@ def test_separators_between_sentences_count_against_the_budget():
     check_chunks("d", text, ChunkingPolicy(max_tokens=16))
 
 
-@pytest.mark.parametrize("text", [
-    " ".join(["وقال المسؤول إن المحادثات مستمرة، وأضاف أن الوضع صعب"] * 4000),  # 200k chars, no sentence end
-    "abc0123456789وقالإن" * 10000,  # 190k chars without a space
-    "Dr.x " * 20000 + "a.b." * 20000,  # dots with few spaces: the abbreviation look-back stays bounded
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        " ".join(["وقال المسؤول إن المحادثات مستمرة، وأضاف أن الوضع صعب"] * 4000),  # 200k chars, no sentence end
+        "abc0123456789وقالإن" * 10000,  # 190k chars without a space
+        "Dr.x " * 20000 + "a.b." * 20000,  # dots with few spaces: the abbreviation look-back stays bounded
+    ],
+)
 def test_long_hostile_texts_keep_every_invariant(text):
     # Timing is measured in evals/bench_chunking.py; here only correctness on the long inputs.
     check_chunks("long", text, ChunkingPolicy())
 
 
-@given(st.lists(st.sampled_from(ARABIC_WORDS + ["x" * 50, "،", "a.b.c.d", "\n"]), min_size=50, max_size=400),
-       st.sampled_from([8, 16, 40]))
+@given(
+    st.lists(st.sampled_from(ARABIC_WORDS + ["x" * 50, "،", "a.b.c.d", "\n"]), min_size=50, max_size=400),
+    st.sampled_from([8, 16, 40]),
+)
 @settings(max_examples=150, deadline=None)
 def test_overlong_sentences_fit_the_budget(words, max_tokens):
     check_chunks("gen", " ".join(words), ChunkingPolicy(max_tokens=max_tokens))

@@ -4,6 +4,7 @@ Metric arithmetic is tested with a judge written here (no embedder); the committ
 checked for what makes them a fair test (disjoint documents, exact spans, both languages and
 labels, every kind); the real checker runs on the ci subset through `rag eval`.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,14 +28,32 @@ from rag.evals.suites import find_suite
 
 DATASETS = ROOT / "evals" / "datasets"
 # ../shared/data beside the checkout (a worktree under wt/ has it two levels up).
-NTREX = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared")
-              if (p / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl").is_file()),
-             ROOT.parent / "shared") / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl"
+NTREX = (
+    next(
+        (
+            p
+            for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared")
+            if (p / "data" / "parallel" / "ntrex_ar_en_sentences.jsonl").is_file()
+        ),
+        ROOT.parent / "shared",
+    )
+    / "data"
+    / "parallel"
+    / "ntrex_ar_en_sentences.jsonl"
+)
 
 
 def case(claim, label="faithful", lang="en", kind=None, doc="d1", span="ذهب الوزير إلى القاهرة.") -> ClaimCase:
-    return ClaimCase(case_id=claim[:20], doc=doc, span_ar=span, before_ar="", claim=claim, claim_lang=lang,
-                     label=label, kind=kind or ("faithful" if label == "faithful" else "swap"))
+    return ClaimCase(
+        case_id=claim[:20],
+        doc=doc,
+        span_ar=span,
+        before_ar="",
+        claim=claim,
+        claim_lang=lang,
+        label=label,
+        kind=kind or ("faithful" if label == "faithful" else "swap"),
+    )
 
 
 def accepts_if_marked(rag, c: ClaimCase) -> tuple[bool, str]:
@@ -44,14 +63,17 @@ def accepts_if_marked(rag, c: ClaimCase) -> tuple[bool, str]:
 
 # -- metrics by hand ------------------------------------------------------------------------
 
+
 def test_acceptance_rates_per_label_language_and_kind():
     cases = [
-        case("ok en faithful"), case("en faithful rejected"),
+        case("ok en faithful"),
+        case("en faithful rejected"),
         case("ok ar faithful", lang="ar"),
         case("ok swap accepted", label="unfaithful", kind="swap"),
         case("swap rejected", label="unfaithful", kind="swap"),
         case("negation rejected", label="unfaithful", kind="negation", lang="ar"),
-        case("ok model right", kind="model_output"), case("ok model wrong", label="unfaithful", kind="model_output"),
+        case("ok model right", kind="model_output"),
+        case("ok model wrong", label="unfaithful", kind="model_output"),
         case("model wrong rejected", label="unfaithful", kind="model_output"),
     ]
     result = evaluate_claims(None, cases, judge=accepts_if_marked)
@@ -70,11 +92,31 @@ def test_acceptance_rates_per_label_language_and_kind():
 
 
 def test_worst_cases_put_accepted_unfaithful_claims_first_one_kind_each():
-    records = [{"id": str(i), "claim": f"c{i}", "claim_lang": "en", "label": label, "kind": kind,
-                "accepted": accepted, "reason": "r", "note": "", "span_ar": "س", "doc": "d", "seconds": 0.0}
-               for i, (label, kind, accepted) in enumerate([
-                   ("faithful", "faithful", False), ("unfaithful", "swap", True), ("unfaithful", "swap", True),
-                   ("unfaithful", "negation", True), ("unfaithful", "number", False), ("faithful", "faithful", True)])]
+    records = [
+        {
+            "id": str(i),
+            "claim": f"c{i}",
+            "claim_lang": "en",
+            "label": label,
+            "kind": kind,
+            "accepted": accepted,
+            "reason": "r",
+            "note": "",
+            "span_ar": "س",
+            "doc": "d",
+            "seconds": 0.0,
+        }
+        for i, (label, kind, accepted) in enumerate(
+            [
+                ("faithful", "faithful", False),
+                ("unfaithful", "swap", True),
+                ("unfaithful", "swap", True),
+                ("unfaithful", "negation", True),
+                ("unfaithful", "number", False),
+                ("faithful", "faithful", True),
+            ]
+        )
+    ]
     worst = summarize_claim_records(records).worst
     assert [w["id"] for w in worst] == ["1", "3", "2", "0"]
     assert worst[0]["why"] == "unfaithful claim accepted (swap, en)"
@@ -93,18 +135,37 @@ def test_bad_claim_records_are_user_errors_naming_the_line(tmp_path):
 
 
 def test_markdown_lists_the_worst_claims():
-    records = [{"id": "1", "claim": "Boots is taking on Sainsbury's", "claim_lang": "en", "label": "unfaithful",
-                "kind": "swap", "accepted": True, "reason": "meaning match", "note": "swapped", "span_ar": "تتنافس سينسبري",
-                "doc": "d", "seconds": 0.1}]
+    records = [
+        {
+            "id": "1",
+            "claim": "Boots is taking on Sainsbury's",
+            "claim_lang": "en",
+            "label": "unfaithful",
+            "kind": "swap",
+            "accepted": True,
+            "reason": "meaning match",
+            "note": "swapped",
+            "span_ar": "تتنافس سينسبري",
+            "doc": "d",
+            "seconds": 0.1,
+        }
+    ]
     task = summarize_claim_records(records)
-    report = EvalReport("verify", "", {f"claims.{k}": v for k, v in task.metrics.items()}, [], [task],
-                        started="2026-01-01T00:00:00+00:00")
+    report = EvalReport(
+        "verify",
+        "",
+        {f"claims.{k}": v for k, v in task.metrics.items()},
+        [],
+        [task],
+        started="2026-01-01T00:00:00+00:00",
+    )
     markdown = render_markdown(report)
     assert "**Boots is taking on Sainsbury's** — unfaithful claim accepted (swap, en)" in markdown
     assert "checker: meaning match; label: swapped" in markdown
 
 
 # -- the committed sets ---------------------------------------------------------------------
+
 
 def _records(name: str) -> list[dict]:
     return [json.loads(line) for line in (DATASETS / name).read_text(encoding="utf-8").splitlines() if line]
@@ -156,14 +217,19 @@ def test_ci_claims_subset_mixes_labels_languages_and_documents():
     task = next(t for t in find_suite("ci").tasks if t.type == "claims")
     cases, corpus = load_task_cases(task)
     assert len(cases) == 80 and corpus == []
-    assert {(c.claim_lang, c.label) for c in cases} == {("en", "faithful"), ("en", "unfaithful"),
-                                                       ("ar", "faithful"), ("ar", "unfaithful")}
+    assert {(c.claim_lang, c.label) for c in cases} == {
+        ("en", "faithful"),
+        ("en", "unfaithful"),
+        ("ar", "faithful"),
+        ("ar", "unfaithful"),
+    }
     assert len({c.doc for c in cases}) >= 40 and sum(c.claim_lang == "ar" for c in cases) >= 25
     assert all(t.type == "claims" for t in find_suite("verify").tasks)
     assert task.thresholds["unfaithful_accepted"] < 1.0 and task.thresholds["faithful_accepted"] > 0.0
 
 
 # -- the real checker ---------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_real_checker_judges_claims_and_rejects_a_changed_number():
@@ -173,10 +239,15 @@ def test_real_checker_judges_claims_and_rejects_a_changed_number():
     rag = Rag(Settings.from_env())
     try:
         span = "قال مسؤولون إن سمكة قرش هاجمت يوم السبت طفلاً يبلغ من العمر 13 عامًا وأصابته أثناء الغوص."
-        right = case("A shark attacked and injured a 13-year-old boy on Saturday while he was diving, officials said.",
-                     span=span)
-        number = case("A shark attacked and injured a 31-year-old man on Saturday while he was diving, officials said.",
-                      label="unfaithful", kind="number", span=span)
+        right = case(
+            "A shark attacked and injured a 13-year-old boy on Saturday while he was diving, officials said.", span=span
+        )
+        number = case(
+            "A shark attacked and injured a 31-year-old man on Saturday while he was diving, officials said.",
+            label="unfaithful",
+            kind="number",
+            span=span,
+        )
         assert judge_claim(rag, right) == (True, "meaning match")
         accepted, reason = judge_claim(rag, number)
         assert not accepted and "31" in reason
@@ -193,8 +264,13 @@ def test_ci_claims_task_passes_with_todays_checker(tmp_path):
     report = json.loads(result.stdout)
     assert report["cases"] == 80 and report["completions"] == {"replayed": 0, "generated": 0}
     metrics = report["metrics"]
-    for name in ("unfaithful_accepted", "faithful_accepted", "en.unfaithful_accepted", "ar.faithful_accepted",
-                 "kind.swap.accepted"):
+    for name in (
+        "unfaithful_accepted",
+        "faithful_accepted",
+        "en.unfaithful_accepted",
+        "ar.faithful_accepted",
+        "kind.swap.accepted",
+    ):
         assert 0.0 <= metrics[f"claims.{name}"] <= 1.0
     full = json.loads((tmp_path / "claims.json").read_text(encoding="utf-8"))
     assert len(full["records"]["claims"]) == 80 and full["tasks"]["claims"]["worst"]
@@ -204,8 +280,18 @@ def test_ci_claims_task_passes_with_todays_checker(tmp_path):
 def test_any_claims_jsonl_runs_with_issue_15_bar_as_advisory_thresholds(tmp_path):
     from test_evals import run_cli
 
-    result = run_cli("eval", "--dataset", str(DATASETS / "claims_dev.jsonl"), "--task", "claims", "--limit", "12",
-                     "--json", "--out", str(tmp_path / "adhoc.json"))
+    result = run_cli(
+        "eval",
+        "--dataset",
+        str(DATASETS / "claims_dev.jsonl"),
+        "--task",
+        "claims",
+        "--limit",
+        "12",
+        "--json",
+        "--out",
+        str(tmp_path / "adhoc.json"),
+    )
     assert result.exit_code == 0, result.stdout + result.stderr  # advisory thresholds never fail the run
     report = json.loads(result.stdout)
     assert report["cases"] == 12

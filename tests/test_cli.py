@@ -1,4 +1,5 @@
 """The `rag` command as users and scripts run it: a subprocess, exit codes, stderr, JSON on stdout."""
+
 from __future__ import annotations
 
 import json
@@ -18,18 +19,31 @@ pytestmark = pytest.mark.slow
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00\x90\x91h6"
 
 CP1256_TITLE = "افتتاح مكتبة جديدة في وسط المدينة"
-CP1256_BODY = ("افتتحت البلدية يوم السبت مكتبة عامة جديدة في وسط المدينة تضم أكثر من عشرين ألف كتاب.\n"
-               "وقال رئيس البلدية إن المكتبة ستفتح أبوابها يوميا حتى العاشرة مساء، وإن الدخول مجاني للجميع.")
+CP1256_BODY = (
+    "افتتحت البلدية يوم السبت مكتبة عامة جديدة في وسط المدينة تضم أكثر من عشرين ألف كتاب.\n"
+    "وقال رئيس البلدية إن المكتبة ستفتح أبوابها يوميا حتى العاشرة مساء، وإن الدخول مجاني للجميع."
+)
 UTF16_TITLE = "ارتفاع أسعار القمح في الأسواق المحلية"
-UTF16_BODY = ("ارتفعت أسعار القمح في الأسواق المحلية بنسبة ١٢ في المئة خلال شهر واحد بسبب الجفاف.\n"
-              "ويتوقع التجار أن تستمر الأسعار في الارتفاع حتى موسم الحصاد المقبل.")
+UTF16_BODY = (
+    "ارتفعت أسعار القمح في الأسواق المحلية بنسبة ١٢ في المئة خلال شهر واحد بسبب الجفاف.\n"
+    "ويتوقع التجار أن تستمر الأسعار في الارتفاع حتى موسم الحصاد المقبل."
+)
 UTF16LE_TITLE = "فوز فريق المدينة بكأس البطولة"
 UTF16LE_BODY = "فاز فريق المدينة بكأس البطولة بعد مباراة نهائية مثيرة انتهت بركلات الترجيح."
 JSONL_GOOD = [
-    {"id": "feed-1", "title": "Ferry service resumes", "text": "The Varn ferry resumed service on Monday after repairs.",
-     "date": "2016-08-23T09:30:00+03:00", "source": "wire"},
-    {"id": "feed-3", "title": "استئناف رحلات العبارة", "text": "استأنفت عبارة فارن رحلاتها يوم الاثنين بعد أعمال صيانة.",
-     "date": "2016-08-24"},
+    {
+        "id": "feed-1",
+        "title": "Ferry service resumes",
+        "text": "The Varn ferry resumed service on Monday after repairs.",
+        "date": "2016-08-23T09:30:00+03:00",
+        "source": "wire",
+    },
+    {
+        "id": "feed-3",
+        "title": "استئناف رحلات العبارة",
+        "text": "استأنفت عبارة فارن رحلاتها يوم الاثنين بعد أعمال صيانة.",
+        "date": "2016-08-24",
+    },
 ]
 
 SHOW_KEYS = {"doc_id", "title", "text", "date", "source", "url", "lang"}
@@ -51,8 +65,15 @@ def run_rag(env: dict[str, str], *args: str, in_process: bool = False) -> Result
     no model reload: used where the process boundary is not what the test is about)."""
     if in_process:
         return _invoke(env, *args)
-    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+    )
     for stream in (proc.stdout, proc.stderr):
         assert "Traceback" not in stream, stream
     return Result(proc.returncode, proc.stdout, proc.stderr)
@@ -91,9 +112,14 @@ def make_inbox(folder: Path) -> dict[str, Path]:
     files["cp1256"].write_bytes(f"{CP1256_TITLE}\n{CP1256_BODY}\n".replace("\n", "\r\n").encode("cp1256"))
     files["utf16"].write_bytes(f"{UTF16_TITLE}\n{UTF16_BODY}\n".encode("utf-16"))
     files["utf16le"].write_bytes(f"{UTF16LE_TITLE}\n{UTF16LE_BODY}\n".encode("utf-16-le"))
-    files["jsonl"].write_text(json.dumps(JSONL_GOOD[0], ensure_ascii=False) + "\n"
-                              + '{"id": "feed-2", "title": "broken", "text": \n'
-                              + json.dumps(JSONL_GOOD[1], ensure_ascii=False) + "\n", encoding="utf-8")
+    files["jsonl"].write_text(
+        json.dumps(JSONL_GOOD[0], ensure_ascii=False)
+        + "\n"
+        + '{"id": "feed-2", "title": "broken", "text": \n'
+        + json.dumps(JSONL_GOOD[1], ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
     return files
 
 
@@ -163,8 +189,14 @@ def test_ingest_exit_code_and_rejections(ingested):
 
 
 def test_docs_lists_the_good_articles(docs):
-    assert set(docs) == {SEED_HEADLINE, CP1256_TITLE, UTF16_TITLE, UTF16LE_TITLE,
-                         JSONL_GOOD[0]["title"], JSONL_GOOD[1]["title"]}
+    assert set(docs) == {
+        SEED_HEADLINE,
+        CP1256_TITLE,
+        UTF16_TITLE,
+        UTF16LE_TITLE,
+        JSONL_GOOD[0]["title"],
+        JSONL_GOOD[1]["title"],
+    }
     for doc in docs.values():
         assert {"doc_id", "title", "date", "source", "url", "lang", "chars"} <= set(doc)
         assert "text" not in doc
@@ -175,8 +207,11 @@ def test_docs_lists_the_good_articles(docs):
 
 
 @embedded_only
-@pytest.mark.parametrize("title, body", [(CP1256_TITLE, CP1256_BODY), (UTF16_TITLE, UTF16_BODY),
-                                         (UTF16LE_TITLE, UTF16LE_BODY)], ids=["cp1256", "utf16-bom", "utf16le-nobom"])
+@pytest.mark.parametrize(
+    "title, body",
+    [(CP1256_TITLE, CP1256_BODY), (UTF16_TITLE, UTF16_BODY), (UTF16LE_TITLE, UTF16LE_BODY)],
+    ids=["cp1256", "utf16-bom", "utf16le-nobom"],
+)
 def test_reencoded_files_decoded(ingested, docs, title, body):
     doc_id = docs[title]["doc_id"]
     result = run_rag(ingested.env, "show", doc_id, "--json")
@@ -221,8 +256,9 @@ def test_reingest_good_files_is_a_noop(ingested):
     assert "0 added, 0 replaced, 2 unchanged, 0 rejected" in result.stderr
 
 
-@pytest.mark.parametrize("query, in_process", [("Who is the Pentagon spokesman?", False),
-                                               ("من هو المتحدث باسم البنتاغون؟", True)])
+@pytest.mark.parametrize(
+    "query, in_process", [("Who is the Pentagon spokesman?", False), ("من هو المتحدث باسم البنتاغون؟", True)]
+)
 def test_search_json_contract(ingested, query, in_process):
     result = run_rag(ingested.env, "search", query, "-k", "4", "--json", in_process=in_process)
     assert result.code == 0, result.stderr
@@ -236,7 +272,7 @@ def test_search_json_contract(ingested, query, in_process):
         assert isinstance(item["start"], int) and isinstance(item["end"], int)
         assert isinstance(item["score"], float)
         article = stored_text(ingested, item["doc_id"])
-        assert article["text"][item["start"]:item["end"]] == item["text"]
+        assert article["text"][item["start"] : item["end"]] == item["text"]
         assert item["title"] == article["title"]
     assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
     assert any("بيتر كوك" in r["text"] for r in results[:3])
@@ -252,6 +288,7 @@ def test_search_human_output(ingested):
 
 
 # -- errors that need no index ------------------------------------------------
+
 
 def cli_env(**extra: str) -> dict[str, str]:
     return dict(os.environ, **extra)  # RAG_HOME: the per-test home from conftest

@@ -3,6 +3,7 @@ RAG_INDEX namespaces on a shared Chroma server, and a Chroma server that goes aw
 
 Real processes, a real Chroma server, the real embedder.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,13 +47,21 @@ def rag_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def rag_command(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], check=False, env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", *args],
+        check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
     return proc
 
 
 # -- the writer lock -------------------------------------------------------------
+
 
 def test_lock_describes_its_holder(tmp_path):
     with IndexLock(tmp_path, "rag ingest"):
@@ -64,26 +73,38 @@ def test_lock_describes_its_holder(tmp_path):
 
 def test_a_second_writer_waits_and_says_so_once(tmp_path):
     home = tmp_path / "home"
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
         from rag.index.lock import IndexLock
         with IndexLock(Path({str(home)!r}), "rag ingest"):
             print("held", flush=True)
             time.sleep(4)
-        """)], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=rag_env(home))
+        """),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=rag_env(home),
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         article = tmp_path / "a.txt"
-        article.write_text("Harbour reopens\nThe harbour at Cape Varn reopened on Monday after repairs.\n",
-                           encoding="utf-8")
+        article.write_text(
+            "Harbour reopens\nThe harbour at Cape Varn reopened on Monday after repairs.\n", encoding="utf-8"
+        )
         started = time.monotonic()
         proc = rag_command(rag_env(home), "ingest", str(article))
         assert proc.returncode == 0, proc.stderr
         waits = [line for line in proc.stderr.splitlines() if "waiting for the index lock" in line]
         assert len(waits) == 1, proc.stderr
-        assert re.fullmatch(rf"waiting for the index lock held by PID {holder.pid} \(rag ingest, since \d\d:\d\d\)",
-                            waits[0]), waits
+        assert re.fullmatch(
+            rf"waiting for the index lock held by PID {holder.pid} \(rag ingest, since \d\d:\d\d\)", waits[0]
+        ), waits
         assert time.monotonic() - started >= 1.0  # it did wait for the holder
     finally:
         holder.wait(timeout=30)
@@ -93,25 +114,45 @@ def test_two_ingests_at_once_leave_one_consistent_index(tmp_path):
     home = tmp_path / "home"
     first, second = news_feed(tmp_path / "a.jsonl", 60), news_feed(tmp_path / "b.jsonl", 60, skip=40)
     env = rag_env(home)
-    procs = [subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(f), "--json"], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in (first, second)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "rag.cli.main", "ingest", str(f), "--json"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in (first, second)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     for proc, (_out, err) in zip(procs, outs):
         assert proc.returncode == 0 and "Traceback" not in err, err
     check = rag_command(env, "index", "check", "--json")
     report = json.loads(check.stdout)
     assert check.returncode == 0 and report["consistent"], report["problems"]
-    assert report["articles"] == len({json.loads(line)["id"] for f in (first, second)
-                                      for line in f.read_text(encoding="utf-8").splitlines()})
+    assert report["articles"] == len(
+        {json.loads(line)["id"] for f in (first, second) for line in f.read_text(encoding="utf-8").splitlines()}
+    )
 
 
 def test_readers_never_die_while_a_writer_runs(tmp_path):
     home = tmp_path / "home"
     env = rag_env(home)
     assert rag_command(env, "ingest", str(news_feed(tmp_path / "seed.jsonl", 30))).returncode == 0
-    writer = subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(news_feed(tmp_path / "more.jsonl", 250, 30))],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    reader = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli.main", "ingest", str(news_feed(tmp_path / "more.jsonl", 250, 30))],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    reader = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
         import json, time
         from rag.app import Rag
         rag = Rag()
@@ -126,7 +167,15 @@ def test_readers_never_die_while_a_writer_runs(tmp_path):
             slowest = max(slowest, time.monotonic() - started)
             n += 1
         print(json.dumps({"searches": n, "errors": errors, "slowest": slowest}))
-        """)], check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        """),
+        ],
+        check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     _, writer_err = writer.communicate(timeout=300)
     assert writer.returncode == 0 and "Traceback" not in writer_err, writer_err
     result = json.loads(reader.stdout.strip().splitlines()[-1])
@@ -135,6 +184,7 @@ def test_readers_never_die_while_a_writer_runs(tmp_path):
 
 
 # -- RAG_INDEX on a shared server ------------------------------------------------------
+
 
 def test_rag_index_names_are_checked():
     assert Settings.from_env({"RAG_HOME": "/tmp/x"}).index == "default"
@@ -194,13 +244,17 @@ def test_search_skips_vectors_its_store_does_not_hold_and_still_returns_k(tmp_pa
 
 # -- a Chroma server that goes away ----------------------------------------------------
 
+
 def start_chroma(folder: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with open(folder / "chroma.log", "ab") as log:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen([_chroma_executable(), "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
-                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                                env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
+        proc = subprocess.Popen(
+            [_chroma_executable(), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, ANONYMIZED_TELEMETRY="False"),
+        )
     deadline = time.monotonic() + 60
     while not _heartbeat(url, timeout=1.0):
         assert proc.poll() is None and time.monotonic() < deadline, (folder / "chroma.log").read_text(errors="replace")

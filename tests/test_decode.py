@@ -4,8 +4,10 @@ import pytest
 
 from rag.ingest.decode import DecodeError, decode_bytes
 
-ARABIC = ("قال المتحدث باسم وزارة الدفاع الأميركية إن المحادثات مع الجانب الروسي مستمرة.\n"
-          "وأضاف أن الوضع في حلب يثير القلق، وأن «التصعيد الأخير» يزيد المعاناة.")
+ARABIC = (
+    "قال المتحدث باسم وزارة الدفاع الأميركية إن المحادثات مع الجانب الروسي مستمرة.\n"
+    "وأضاف أن الوضع في حلب يثير القلق، وأن «التصعيد الأخير» يزيد المعاناة."
+)
 ENGLISH = "The Pentagon spokesman said on Monday that talks with Russia continue.\nNo deal yet."
 
 
@@ -24,8 +26,19 @@ ENGLISH = "The Pentagon spokesman said on Monday that talks with Russia continue
         (ARABIC.encode("cp1256"), ARABIC, "windows-1256"),
         (("Reuters - " + ARABIC).encode("cp1256"), "Reuters - " + ARABIC, "windows-1256"),
     ],
-    ids=["utf8-ar", "utf8-en", "utf8-bom", "utf16le-bom", "utf16be-bom", "utf16le", "utf16be",
-         "utf16le-en", "utf16be-en", "cp1256", "cp1256-mixed"],
+    ids=[
+        "utf8-ar",
+        "utf8-en",
+        "utf8-bom",
+        "utf16le-bom",
+        "utf16be-bom",
+        "utf16le",
+        "utf16be",
+        "utf16le-en",
+        "utf16be-en",
+        "cp1256",
+        "cp1256-mixed",
+    ],
 )
 def test_decodes(data, text, encoding):
     decoded = decode_bytes(data)
@@ -53,8 +66,19 @@ def test_bom_is_not_part_of_text():
         (b"header\x00\x01\x02\x03binary\xff\xfe\x00" * 20, "NUL"),
         (bytes(range(128, 256)) * 4, "undecodable"),
     ],
-    ids=["empty", "whitespace", "bom8-whitespace", "bom16-only", "utf16-whitespace", "png", "pdf", "zip", "gzip",
-         "nul-binary", "high-bytes"],
+    ids=[
+        "empty",
+        "whitespace",
+        "bom8-whitespace",
+        "bom16-only",
+        "utf16-whitespace",
+        "png",
+        "pdf",
+        "zip",
+        "gzip",
+        "nul-binary",
+        "high-bytes",
+    ],
 )
 def test_rejects_with_reason(data, reason):
     with pytest.raises(DecodeError) as info:

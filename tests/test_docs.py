@@ -1,5 +1,6 @@
 """Every command and option of the CLI, and every environment variable Settings reads, is
 documented in README.md (as sqlite-utils' tests/test_docs.py does for its CLI)."""
+
 from __future__ import annotations
 
 import re
@@ -25,12 +26,20 @@ def test_every_command_is_documented(command):
     assert _usage_lines(command), f"README.md has no usage line `rag {command} …`"
 
 
-@pytest.mark.parametrize("command, option", sorted(
-    (name, opt) for name, cmd in COMMANDS.items() for param in cmd.params if param.param_type_name == "option"
-    for opt in param.opts + param.secondary_opts))
+@pytest.mark.parametrize(
+    "command, option",
+    sorted(
+        (name, opt)
+        for name, cmd in COMMANDS.items()
+        for param in cmd.params
+        if param.param_type_name == "option"
+        for opt in param.opts + param.secondary_opts
+    ),
+)
 def test_every_option_is_documented(command, option):
-    assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", _usage_lines(command)), \
+    assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", _usage_lines(command)), (
         f"README.md's `rag {command}` lines do not mention {option}"
+    )
 
 
 def test_every_environment_variable_is_documented():

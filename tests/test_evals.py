@@ -3,13 +3,13 @@
 Retrieval runs need no LLM. Generation runs replay the committed recordings of
 the `ci` suite (evals/recordings/ci), so they are fast and need no model.
 """
+
 from __future__ import annotations
 
 import json
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pytest
 
 from fakes import KeywordEmbedder
@@ -32,6 +32,7 @@ RECORDINGS = ROOT / "evals" / "recordings" / "ci"
 
 # -- retrieval metrics ---------------------------------------------------------------
 
+
 def test_rank_metrics_by_hand():
     hits = [False, True, False]
     assert m.recall_at_k(hits, 1) == 0.0 and m.recall_at_k(hits, 5) == 1.0
@@ -42,6 +43,7 @@ def test_rank_metrics_by_hand():
 
 
 # -- answer metrics ------------------------------------------------------------------
+
 
 def test_exact_match_after_arabic_normalization():
     # Diacritics, hamza forms, the article and ta marbuta do not count as differences.
@@ -69,6 +71,7 @@ def test_strip_markers():
 
 # -- citation metrics ----------------------------------------------------------------
 
+
 def test_citation_invariant_check():
     text = "قال المتحدث إن المحادثات مستمرة."
     assert m.citation_holds(text, 4, 11, text[4:11])
@@ -83,6 +86,7 @@ def test_share_of_nothing_is_the_given_default():
 
 
 # -- summary metrics -----------------------------------------------------------------
+
 
 def test_rouge_tokens_keep_arabic():
     # rouge_score's default tokenizer keeps [a-z0-9] only: it would return [] here.
@@ -128,6 +132,7 @@ def test_lead_sentences():
 
 # -- thresholds and baselines ----------------------------------------------------------
 
+
 def test_thresholds_are_minima_except_costs():
     assert meets("qa.citation_invariant", 1.0, 1.0)
     assert not meets("qa.citation_invariant", 0.999, 1.0)
@@ -141,13 +146,16 @@ def test_thresholds_are_minima_except_costs():
 
 
 def test_baseline_deltas():
-    deltas = compare({"a.mrr": 0.9, "a.seconds_per_case": 2.0, "new": 1.0}, {"a.mrr": 0.8, "a.seconds_per_case": 3.0, "old": 1.0})
+    deltas = compare(
+        {"a.mrr": 0.9, "a.seconds_per_case": 2.0, "new": 1.0}, {"a.mrr": 0.8, "a.seconds_per_case": 3.0, "old": 1.0}
+    )
     assert deltas["a.mrr"] == {"baseline": 0.8, "current": 0.9, "delta": pytest.approx(0.1), "better": True}
     assert deltas["a.seconds_per_case"]["better"] is True  # lower cost is better
     assert deltas["new"]["delta"] is None and deltas["old"]["current"] is None
 
 
 # -- datasets and suites -----------------------------------------------------------------
+
 
 def test_spread_cases_round_robin_over_paragraphs():
     cases = [QACase(f"{c}{i}", "q", c, "a", 0, c) for c in "AB" for i in range(3)]
@@ -163,7 +171,7 @@ def test_committed_datasets_are_small_consistent_and_credited():
     assert len(ar) == 60 and len({c.context_id for c in ar}) == 12
     assert [c.case_id for c in crossling] == [c.case_id for c in ar]
     assert all(c.question_lang == "en" and c.answers_en for c in crossling)
-    assert all(c.context[c.answer_start:c.answer_start + len(c.answer)] == c.answer for c in ar)
+    assert all(c.context[c.answer_start : c.answer_start + len(c.answer)] == c.answer for c in ar)
     assert unanswerable and not any(c.answerable for c in unanswerable)
     assert not {c.context_id for c in unanswerable} & {c.context_id for c in ar}
     readme = (datasets / "README.md").read_text(encoding="utf-8")
@@ -195,15 +203,18 @@ def test_ci_qa_task_mixes_languages_and_unanswerable_cases():
     assert len({c.context_id for c in corpus}) == 12
 
 
-@pytest.mark.parametrize("body, message", [
-    ("name = 'x'\n", "at least one"),
-    ("[[tasks]]\ntype = 'ranking'\ndataset = 'a.jsonl'\n", "type must be one of"),
-    ("[[tasks]]\ntype = 'qa'\ndataset = 'a.jsonl'\ncolour = 'red'\n", "unknown keys colour"),
-    ("[[tasks]]\ntype = 'qa'\ndataset = 'a.jsonl'\n[tasks.thresholds]\nmrr = 'high'\n", "must be a number"),
-    ("[[tasks]]\ntype = 'qa'\ndataset = 'a.jsonl'\nk = 0\n", "k must be a positive integer"),
-    ("[[tasks]]\ntype = 'qa'\n", "needs a dataset"),
-    ("[[tasks\n", "not a valid suite file"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("name = 'x'\n", "at least one"),
+        ("[[tasks]]\ntype = 'ranking'\ndataset = 'a.jsonl'\n", "type must be one of"),
+        ("[[tasks]]\ntype = 'qa'\ndataset = 'a.jsonl'\ncolour = 'red'\n", "unknown keys colour"),
+        ("[[tasks]]\ntype = 'qa'\ndataset = 'a.jsonl'\n[tasks.thresholds]\nmrr = 'high'\n", "must be a number"),
+        ("[[tasks]]\ntype = 'qa'\ndataset = 'a.jsonl'\nk = 0\n", "k must be a positive integer"),
+        ("[[tasks]]\ntype = 'qa'\n", "needs a dataset"),
+        ("[[tasks\n", "not a valid suite file"),
+    ],
+)
 def test_bad_suite_files_are_user_errors(tmp_path, body, message):
     path = tmp_path / "bad.toml"
     path.write_text(body, encoding="utf-8")
@@ -260,8 +271,9 @@ class FakeRag:
 
 
 def qa_case(answerable=True) -> QACase:
-    return QACase("q1", "متى فاز الفريق بالبطولة؟", CONTEXT, GOLD, CONTEXT.index(GOLD), context_id(CONTEXT),
-                  answerable=answerable)
+    return QACase(
+        "q1", "متى فاز الفريق بالبطولة؟", CONTEXT, GOLD, CONTEXT.index(GOLD), context_id(CONTEXT), answerable=answerable
+    )
 
 
 def cite(n, start, end, quote=None) -> Citation:
@@ -271,23 +283,36 @@ def cite(n, start, end, quote=None) -> Citation:
 def test_answer_scores_hit_invariant_and_precision():
     rag = FakeRag({"d1": Article("d1", "بولونيا", CONTEXT)})
     second = CONTEXT.index("وفاز")
-    answer = Answer(question="؟", answer="فاز الفريق بالبطولة عام 1946 [1].", lang="ar", grounded=True,
-                    citations=[cite(1, second, len(CONTEXT))], model="fake",
-                    sentences=[("وفاز الفريق بالبطولة عام 1946", [1])])
+    answer = Answer(
+        question="؟",
+        answer="فاز الفريق بالبطولة عام 1946 [1].",
+        lang="ar",
+        grounded=True,
+        citations=[cite(1, second, len(CONTEXT))],
+        model="fake",
+        sentences=[("وفاز الفريق بالبطولة عام 1946", [1])],
+    )
     checker = SupportChecker(rag.embedder)
     record = score_answer(rag, checker, qa_case(), answer, {context_id(CONTEXT): "d1"}, seconds=1.5)
     assert record["citation_hit"] == 1.0 and record["contains_gold"] == 1.0
     assert record["citations_broken"] == [] and (record["supported_pairs"], record["cited_pairs"]) == (1, 1)
 
     # A citation whose quote is not the stored text breaks the invariant; one that misses the gold span misses.
-    bad = Answer(question="؟", answer="تأسس النادي عام 1911 [1].", lang="ar", grounded=True,
-                 citations=[cite(1, 0, second - 1, quote="تأسس نادي آخر")], model="fake",
-                 sentences=[("تأسس النادي عام 1911", [1])])
+    bad = Answer(
+        question="؟",
+        answer="تأسس النادي عام 1911 [1].",
+        lang="ar",
+        grounded=True,
+        citations=[cite(1, 0, second - 1, quote="تأسس نادي آخر")],
+        model="fake",
+        sentences=[("تأسس النادي عام 1911", [1])],
+    )
     bad_record = score_answer(rag, checker, qa_case(), bad, {context_id(CONTEXT): "d1"}, seconds=0.5)
     assert len(bad_record["citations_broken"]) == 1 and bad_record["citation_hit"] == 0.0
 
-    refused = Answer(question="؟", answer="لم يرد ذلك في المقالات.", lang="ar", grounded=False, citations=[],
-                     model="fake")
+    refused = Answer(
+        question="؟", answer="لم يرد ذلك في المقالات.", lang="ar", grounded=False, citations=[], model="fake"
+    )
     refusal = score_answer(rag, checker, qa_case(answerable=False), refused, {}, seconds=0.1)
     result = summarize_answer_records([record, bad_record, refusal])
     assert result.metrics["citation_invariant"] == 0.5
@@ -302,11 +327,27 @@ def test_answer_scores_hit_invariant_and_precision():
 
 
 def _qa_record(lang, answerable=True, grounded=True, hit=0.0, contains=0.0, refused=0.0) -> dict:
-    record = {"id": "x", "question_lang": lang, "lang": lang, "answerable": answerable, "grounded": grounded,
-              "citations_total": 0, "citations_broken": [], "cited_pairs": 0, "supported_pairs": 0,
-              "replayed": False, "model_calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
-              "generation_seconds": 0.0, "seconds": 0.0, "question": "q", "gold": "g", "answer": "a",
-              "citations": []}
+    record = {
+        "id": "x",
+        "question_lang": lang,
+        "lang": lang,
+        "answerable": answerable,
+        "grounded": grounded,
+        "citations_total": 0,
+        "citations_broken": [],
+        "cited_pairs": 0,
+        "supported_pairs": 0,
+        "replayed": False,
+        "model_calls": 0,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "generation_seconds": 0.0,
+        "seconds": 0.0,
+        "question": "q",
+        "gold": "g",
+        "answer": "a",
+        "citations": [],
+    }
     if answerable:
         record.update(exact_match=0.0, token_f1=0.0, contains_gold=contains, citation_hit=hit)
     else:
@@ -316,16 +357,18 @@ def _qa_record(lang, answerable=True, grounded=True, hit=0.0, contains=0.0, refu
 
 def test_wrong_rate_and_selective_precision_count_only_answered_cases_per_language():
     records = [
-        _qa_record("ar", hit=1.0),                      # right by its citation
-        _qa_record("ar", contains=1.0),                 # right by its answer
-        _qa_record("ar"),                               # answered, wrong
-        _qa_record("ar", grounded=False),               # "not found": neither right nor wrong
-        _qa_record("en"),                               # answered, wrong
+        _qa_record("ar", hit=1.0),  # right by its citation
+        _qa_record("ar", contains=1.0),  # right by its answer
+        _qa_record("ar"),  # answered, wrong
+        _qa_record("ar", grounded=False),  # "not found": neither right nor wrong
+        _qa_record("en"),  # answered, wrong
         _qa_record("en", answerable=False, grounded=True),  # unanswerable cases count in unanswerable_accuracy
     ]
     metrics = summarize_answer_records(records).metrics
     assert metrics["wrong_rate"] == pytest.approx(2 / 4) and metrics["selective_precision"] == pytest.approx(2 / 4)
-    assert metrics["ar.wrong_rate"] == pytest.approx(1 / 3) and metrics["ar.selective_precision"] == pytest.approx(2 / 3)
+    assert metrics["ar.wrong_rate"] == pytest.approx(1 / 3) and metrics["ar.selective_precision"] == pytest.approx(
+        2 / 3
+    )
     assert metrics["en.wrong_rate"] == 1.0 and metrics["en.unanswerable_accuracy"] == 0.0
     assert metrics["ar.answered_rate"] == 0.75 and "ar.unanswerable_accuracy" not in metrics
     # Nothing answered: nothing printed was wrong.
@@ -352,14 +395,19 @@ def test_summary_scores_against_reference_and_lead():
 
     rag = FakeRag({"d1": Article("d1", "بولونيا", CONTEXT)})
     second = CONTEXT.index("وفاز")
-    summary = FakeSummary(ar=[{"text": "فاز الفريق بالبطولة عام 1946.", "citations": [1]}],
-                          en=[{"text": "The team won the title in 1946.", "citations": [1]},
-                              {"text": "Uncited English.", "citations": []}],
-                          citations=[cite(1, second, len(CONTEXT))], halves={"ar": FakeHalf(), "en": FakeHalf()})
+    summary = FakeSummary(
+        ar=[{"text": "فاز الفريق بالبطولة عام 1946.", "citations": [1]}],
+        en=[
+            {"text": "The team won the title in 1946.", "citations": [1]},
+            {"text": "Uncited English.", "citations": []},
+        ],
+        citations=[cite(1, second, len(CONTEXT))],
+        halves={"ar": FakeHalf(), "en": FakeHalf()},
+    )
     case = SummaryCase("s1", "بولونيا", CONTEXT, reference="فاز الفريق بالبطولة عام 1946")
     record = score_summary(rag, SupportChecker(rag.embedder), case, "d1", summary, sentences=1, seconds=2.0)
     assert record["generated"] == {"rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0}  # the reference, word for word
-    assert record["lead"] == CONTEXT[:CONTEXT.index("وفاز") - 1]
+    assert record["lead"] == CONTEXT[: CONTEXT.index("وفاز") - 1]
     result = summarize_summary_records([record], sentences=1)
     assert result.metrics["cited_sentence_rate"] == pytest.approx(2 / 3)
     assert result.metrics["language_correct"] == 1.0
@@ -369,13 +417,17 @@ def test_summary_scores_against_reference_and_lead():
 
 
 def test_translated_article_scores_its_english_summary_against_the_english_original(tmp_path):
-    from rag.evals.summary_data import SummaryCase, load_summary_cases
+    from rag.evals.summary_data import load_summary_cases
 
     data = tmp_path / "ntrex.jsonl"
     original = "The club was founded in 1911. The team won the title in 1946 and the cup in 1952."
-    data.write_text(json.dumps({"id": "n1", "title": "بولونيا", "text": CONTEXT, "text_en": original},
-                               ensure_ascii=False) + "\n" + json.dumps({"id": "n2", "text": CONTEXT}) + "\n",
-                    encoding="utf-8")
+    data.write_text(
+        json.dumps({"id": "n1", "title": "بولونيا", "text": CONTEXT, "text_en": original}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"id": "n2", "text": CONTEXT})
+        + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Exception) as rejected:  # no summary and no English original: nothing to score against
         load_summary_cases(data)
     assert "n2" in str(rejected.value) or ":2" in str(rejected.value)
@@ -384,9 +436,12 @@ def test_translated_article_scores_its_english_summary_against_the_english_origi
     assert case.reference == "" and case.english_reference == original
     rag = FakeRag({"d1": Article("d1", "بولونيا", CONTEXT)})
     second = CONTEXT.index("وفاز")
-    summary = FakeSummary(ar=[{"text": "فاز الفريق بالبطولة عام 1946.", "citations": [1]}],
-                          en=[{"text": "The team won the title in 1946.", "citations": [1]}],
-                          citations=[cite(1, second, len(CONTEXT))], halves={"ar": FakeHalf(), "en": FakeHalf()})
+    summary = FakeSummary(
+        ar=[{"text": "فاز الفريق بالبطولة عام 1946.", "citations": [1]}],
+        en=[{"text": "The team won the title in 1946.", "citations": [1]}],
+        citations=[cite(1, second, len(CONTEXT))],
+        halves={"ar": FakeHalf(), "en": FakeHalf()},
+    )
     record = score_summary(rag, SupportChecker(rag.embedder), case, "d1", summary, sentences=1, seconds=1.0)
     assert record["generated"] is None and 0.4 < record["en_scores"]["rouge1"] < 1.0
     assert record["en_lead_scores"]["rouge1"] < record["en_scores"]["rouge1"]  # 1911 founding vs the 1946 title
@@ -399,10 +454,18 @@ def test_translated_article_scores_its_english_summary_against_the_english_origi
 
 # -- reports ---------------------------------------------------------------------------
 
+
 def sample_report(value=0.5) -> EvalReport:
-    task = TaskResult("retrieval_ar", "retrieval",
-                      {f"{mode}.{k}": value for mode in ("hybrid", "dense", "lexical")
-                       for k in ("recall_at_1", "recall_at_5", "recall_at_10", "mrr", "ndcg_at_10")}, cases=3)
+    task = TaskResult(
+        "retrieval_ar",
+        "retrieval",
+        {
+            f"{mode}.{k}": value
+            for mode in ("hybrid", "dense", "lexical")
+            for k in ("recall_at_1", "recall_at_5", "recall_at_10", "mrr", "ndcg_at_10")
+        },
+        cases=3,
+    )
     metrics = {f"retrieval_ar.{k}": v for k, v in task.metrics.items()}
     checks = [ThresholdCheck("retrieval_ar.hybrid.mrr", 0.8, metrics["retrieval_ar.hybrid.mrr"])]
     return EvalReport("demo", "", metrics, checks, [task], started="2026-01-01T00:00:00+00:00")
@@ -423,17 +486,25 @@ def test_report_json_has_the_contract_shape_and_markdown_marks_failures(tmp_path
 
 
 def test_markdown_shows_the_english_rouge_table_for_translated_articles():
-    metrics = {f"en.{m}": 0.2 for m in ("rouge1", "rouge2", "rougeL")} | {f"en.lead.{m}": 0.5 for m in
-                                                                          ("rouge1", "rouge2", "rougeL")}
+    metrics = {f"en.{m}": 0.2 for m in ("rouge1", "rouge2", "rougeL")} | {
+        f"en.lead.{m}": 0.5 for m in ("rouge1", "rouge2", "rougeL")
+    }
     task = TaskResult("summaries_ntrex", "summarization", metrics, cases=1, info={"lead_n": 3})
-    report = EvalReport("demo", "", {f"summaries_ntrex.{k}": v for k, v in metrics.items()}, [], [task],
-                        started="2026-01-01T00:00:00+00:00")
+    report = EvalReport(
+        "demo",
+        "",
+        {f"summaries_ntrex.{k}": v for k, v in metrics.items()},
+        [],
+        [task],
+        started="2026-01-01T00:00:00+00:00",
+    )
     markdown = render_markdown(report)
     assert "generated English summary vs the original's lead-3" in markdown
     assert "| generated | 0.200 | 0.200 | 0.200 |" in markdown and "Arabic summary" not in markdown
 
 
 # -- the gate: retrieval on the ci suite (no LLM) -----------------------------------------
+
 
 def run_cli(*args: str):
     from typer.testing import CliRunner
@@ -448,8 +519,9 @@ def run_cli(*args: str):
 
 @pytest.mark.slow
 def test_crippled_retrieval_fails_the_ci_suite_and_normal_retrieval_passes(tmp_path):
-    normal = run_cli("eval", "--suite", "ci", "--only", "retrieval_crossling", "--json",
-                     "--out", str(tmp_path / "normal.json"))
+    normal = run_cli(
+        "eval", "--suite", "ci", "--only", "retrieval_crossling", "--json", "--out", str(tmp_path / "normal.json")
+    )
     assert normal.exit_code == 0, normal.stderr
     report = json.loads(normal.stdout)
     assert report["passed"] is True and report["cases"] == 60
@@ -459,8 +531,20 @@ def test_crippled_retrieval_fails_the_ci_suite_and_normal_retrieval_passes(tmp_p
     assert metrics["retrieval_crossling.hybrid.mrr"] >= metrics["retrieval_crossling.lexical.mrr"]
 
     # Only the top passage: recall@5 becomes recall@1, below its threshold.
-    crippled = run_cli("eval", "--suite", "ci", "--only", "retrieval_crossling", "-k", "1", "--json",
-                       "--out", str(tmp_path / "crippled.json"), "--baseline", str(tmp_path / "normal.json"))
+    crippled = run_cli(
+        "eval",
+        "--suite",
+        "ci",
+        "--only",
+        "retrieval_crossling",
+        "-k",
+        "1",
+        "--json",
+        "--out",
+        str(tmp_path / "crippled.json"),
+        "--baseline",
+        str(tmp_path / "normal.json"),
+    )
     assert crippled.exit_code == 1
     bad = json.loads(crippled.stdout)
     assert bad["passed"] is False
@@ -472,16 +556,31 @@ def test_crippled_retrieval_fails_the_ci_suite_and_normal_retrieval_passes(tmp_p
 
 @pytest.mark.slow
 def test_any_qa_jsonl_runs_with_advisory_thresholds(tmp_path):
-    records = [json.loads(line) for line in (ROOT / "evals/datasets/xquad_ar.jsonl").read_text(encoding="utf-8").splitlines()[:10]]
+    records = [
+        json.loads(line)
+        for line in (ROOT / "evals/datasets/xquad_ar.jsonl").read_text(encoding="utf-8").splitlines()[:10]
+    ]
     dataset = tmp_path / "mine.jsonl"
     dataset.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    result = run_cli("eval", "--dataset", str(dataset), "--task", "retrieval", "--json", "--out", str(tmp_path / "r.json"))
+    result = run_cli(
+        "eval", "--dataset", str(dataset), "--task", "retrieval", "--json", "--out", str(tmp_path / "r.json")
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["suite"] == "dataset:mine.jsonl" and data["cases"] == 10
     assert data["thresholds"] == {} and "retrieval.hybrid.recall_at_5" in data["advisory_thresholds"]
-    gated = run_cli("eval", "--dataset", str(dataset), "--task", "retrieval", "--json", "--out", str(tmp_path / "g.json"),
-                    "--threshold", "hybrid.recall_at_1=1.01")
+    gated = run_cli(
+        "eval",
+        "--dataset",
+        str(dataset),
+        "--task",
+        "retrieval",
+        "--json",
+        "--out",
+        str(tmp_path / "g.json"),
+        "--threshold",
+        "hybrid.recall_at_1=1.01",
+    )
     assert gated.exit_code == 1
     assert json.loads(gated.stdout)["thresholds"] == {"retrieval.hybrid.recall_at_1": 1.01}
 
@@ -495,6 +594,7 @@ def test_cli_usage_errors(tmp_path):
 
 # -- generation, replayed from the committed recordings -----------------------------------
 
+
 @pytest.mark.slow
 def test_replay_only_mode_errors_on_a_missing_recording(tmp_path):
     suite = find_suite("ci").only(["summaries"])
@@ -505,8 +605,19 @@ def test_replay_only_mode_errors_on_a_missing_recording(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(not RECORDINGS.is_dir(), reason="no recordings in evals/recordings/ci yet")
 def test_ci_generation_tasks_pass_from_recordings(tmp_path):
-    result = run_cli("eval", "--suite", "ci", "--only", "qa", "--only", "summaries", "--replay", "--json",
-                     "--out", str(tmp_path / "gen.json"))
+    result = run_cli(
+        "eval",
+        "--suite",
+        "ci",
+        "--only",
+        "qa",
+        "--only",
+        "summaries",
+        "--replay",
+        "--json",
+        "--out",
+        str(tmp_path / "gen.json"),
+    )
     assert result.exit_code == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["passed"] is True

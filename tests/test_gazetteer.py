@@ -1,4 +1,5 @@
 """The names table: usual English names for places and bodies found in Arabic text."""
+
 from __future__ import annotations
 
 from rag.text.gazetteer import Gazetteer, gazetteer

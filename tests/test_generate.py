@@ -5,6 +5,7 @@ The slow tests run the bundled 0.5B model in-process and behind a real
 RAG_MODEL_CACHE (default ~/.cache/rag-models) so that only the first run pays
 for writing it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,16 +52,20 @@ def shared_model_cache() -> Path:
 
 # -- RAG_LLM specs -----------------------------------------------------------
 
-@pytest.mark.parametrize("spec, expected", [
-    ("llamacpp", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
-    ("llamacpp:", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
-    (" LlamaCpp:qwen2.5-0.5b ", LlmSpec("llamacpp", "qwen2.5-0.5b", bundled=True)),
-    ("llamacpp:qwen2.5-1.5b", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
-    ("llamacpp:/models/mistral.Q4.gguf", LlmSpec("llamacpp", "/models/mistral.Q4.gguf")),
-    ("llamacpp:~/m.gguf", LlmSpec("llamacpp", "~/m.gguf")),
-    ("openai:gpt-4o-mini", LlmSpec("openai", "gpt-4o-mini")),
-    ("openai:ft:gpt-4o-mini:org::abc", LlmSpec("openai", "ft:gpt-4o-mini:org::abc")),
-])
+
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ("llamacpp", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
+        ("llamacpp:", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
+        (" LlamaCpp:qwen2.5-0.5b ", LlmSpec("llamacpp", "qwen2.5-0.5b", bundled=True)),
+        ("llamacpp:qwen2.5-1.5b", LlmSpec("llamacpp", "qwen2.5-1.5b", bundled=True)),
+        ("llamacpp:/models/mistral.Q4.gguf", LlmSpec("llamacpp", "/models/mistral.Q4.gguf")),
+        ("llamacpp:~/m.gguf", LlmSpec("llamacpp", "~/m.gguf")),
+        ("openai:gpt-4o-mini", LlmSpec("openai", "gpt-4o-mini")),
+        ("openai:ft:gpt-4o-mini:org::abc", LlmSpec("openai", "ft:gpt-4o-mini:org::abc")),
+    ],
+)
 def test_parse_llm_spec(spec, expected):
     assert parse_llm_spec(spec) == expected
 
@@ -96,12 +101,21 @@ def test_messages_map_to_chat_roles():
     from langchain_core.messages import AIMessageChunk, ChatMessage, HumanMessage, SystemMessage, ToolMessage
 
     from rag.generate.providers import _to_llama_messages
-    converted = _to_llama_messages([
-        SystemMessage("rules"), HumanMessage([{"type": "text", "text": "q"}]),
-        AIMessageChunk(content="a"), ChatMessage(role="user", content="again"),
-    ])
-    assert converted == [{"role": "system", "content": "rules"}, {"role": "user", "content": "q"},
-                         {"role": "assistant", "content": "a"}, {"role": "user", "content": "again"}]
+
+    converted = _to_llama_messages(
+        [
+            SystemMessage("rules"),
+            HumanMessage([{"type": "text", "text": "q"}]),
+            AIMessageChunk(content="a"),
+            ChatMessage(role="user", content="again"),
+        ]
+    )
+    assert converted == [
+        {"role": "system", "content": "rules"},
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": "a"},
+        {"role": "user", "content": "again"},
+    ]
     with pytest.raises(ValueError, match="tool"):
         _to_llama_messages([ToolMessage("x", tool_call_id="1")])
 
@@ -117,8 +131,11 @@ def test_call_options_override_defaults_and_langchain_bookkeeping_is_dropped():
 def test_options_reach_the_llama_model(tmp_path):
     gguf = tmp_path / "Tiny.gguf"
     gguf.write_bytes(b"GGUF")  # never loaded: weights load on the first call
-    model = make_chat_model(f"llamacpp:{gguf}", Settings(home=tmp_path),
-                            GenerationOptions(n_ctx=1024, n_threads=1, max_tokens=8, json_mode=True))
+    model = make_chat_model(
+        f"llamacpp:{gguf}",
+        Settings(home=tmp_path),
+        GenerationOptions(n_ctx=1024, n_threads=1, max_tokens=8, json_mode=True),
+    )
     assert (model.model_path, model.label) == (str(gguf), "llamacpp:tiny")
     assert (model.n_ctx, model.n_threads, model.max_tokens, model.temperature) == (1024, 1, 8, 0.0)
     assert model.response_format == {"type": "json_object"}
@@ -141,6 +158,7 @@ def test_model_cache_dir_honours_rag_home_and_override(tmp_path):
 
 # -- OpenAI spec: keys and errors ------------------------------------------------
 
+
 def test_openai_without_key_or_base_url_is_a_setup_error(tmp_path):
     with pytest.raises(SetupError, match="OPENAI_API_KEY"):
         make_chat_model("openai:gpt-4o-mini", Settings(home=tmp_path), TINY)
@@ -162,8 +180,11 @@ def test_openai_key_is_not_in_the_models_repr(tmp_path):
 
 def test_unreachable_server_is_a_setup_error(tmp_path):
     port = _free_port()  # nothing listens there
-    model = make_chat_model("openai:local", Settings(home=tmp_path, openai_base_url=f"http://127.0.0.1:{port}/v1"),
-                            GenerationOptions(max_tokens=16, max_retries=0, timeout=5))
+    model = make_chat_model(
+        "openai:local",
+        Settings(home=tmp_path, openai_base_url=f"http://127.0.0.1:{port}/v1"),
+        GenerationOptions(max_tokens=16, max_retries=0, timeout=5),
+    )
     with pytest.raises(SetupError, match=f"cannot reach .*127.0.0.1:{port}/v1.*OPENAI_BASE_URL"):
         model.invoke("hi")
 
@@ -174,6 +195,7 @@ def test_public_url_drops_credentials():
 
 
 # -- assembly from parts ---------------------------------------------------------
+
 
 def _write_parts(tmp_path: Path, payloads: list[bytes]) -> list[Path]:
     paths = []
@@ -189,8 +211,12 @@ def test_assemble_concatenates_in_order_and_stamps(tmp_path):
     payloads = [b"GGUF" + b"a" * 1000, b"b" * 3, b"", b"c" * 77]
     whole = b"".join(payloads)
     seen = []
-    dest = bm.assemble(_write_parts(tmp_path, payloads), hashlib.sha256(whole).hexdigest(),
-                       tmp_path / "cache" / "m.gguf", progress=lambda done, total: seen.append((done, total)))
+    dest = bm.assemble(
+        _write_parts(tmp_path, payloads),
+        hashlib.sha256(whole).hexdigest(),
+        tmp_path / "cache" / "m.gguf",
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert dest.read_bytes() == whole
     assert seen[-1] == (len(whole), len(whole))
     assert bm.stamp_matches(dest, hashlib.sha256(whole).hexdigest())
@@ -227,9 +253,15 @@ def fake_bundle(tmp_path, monkeypatch):
         (pkg / "data" / f"part{n:02d}.bin").write_bytes(payload)
     monkeypatch.syspath_prepend(str(site))
     importlib.invalidate_caches()
-    model = bm.BundledModel(name="fake", label="fake-q4", distribution="rag-fake-model-part{n}",
-                            module="rag_fake_model_part{n}", version="1.0", parts=3,
-                            sha256=hashlib.sha256(b"".join(payloads)).hexdigest())
+    model = bm.BundledModel(
+        name="fake",
+        label="fake-q4",
+        distribution="rag-fake-model-part{n}",
+        module="rag_fake_model_part{n}",
+        version="1.0",
+        parts=3,
+        sha256=hashlib.sha256(b"".join(payloads)).hexdigest(),
+    )
     monkeypatch.setitem(bm.BUNDLED_MODELS, "fake", model)
     return model, site
 
@@ -242,6 +274,7 @@ def test_bundled_model_path_assembles_once_then_reuses(fake_bundle, tmp_path, mo
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("a verified cached model was reassembled")
+
     monkeypatch.setattr(bm, "assemble", must_not_run)
     assert bm.bundled_model_path("fake", cache) == path
 
@@ -268,8 +301,15 @@ def test_missing_part_packages_are_named(fake_bundle, tmp_path):
 
 
 def test_uninstalled_package_is_named(tmp_path, monkeypatch):
-    model = bm.BundledModel(name="ghost", label="ghost", distribution="rag-ghost-part{n}",
-                            module="rag_ghost_part{n}", version="9", parts=2, sha256="0" * 64)
+    model = bm.BundledModel(
+        name="ghost",
+        label="ghost",
+        distribution="rag-ghost-part{n}",
+        module="rag_ghost_part{n}",
+        version="9",
+        parts=2,
+        sha256="0" * 64,
+    )
     monkeypatch.setitem(bm.BUNDLED_MODELS, "ghost", model)
     with pytest.raises(SetupError, match=r"rag-ghost-part1==9, rag-ghost-part2==9"):
         bm.bundled_model_path("ghost", tmp_path)
@@ -289,6 +329,7 @@ def test_real_part_packages_are_installed_and_found(name):
 
 
 # -- real models (slow) ----------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def small_model_path() -> Path:
@@ -333,7 +374,8 @@ def test_bundled_small_model_streams_the_same_answer_with_usage(small_model):
 @pytest.mark.slow
 def test_bundled_small_model_json_mode(small_model):
     reply = small_model.bind(response_format={"type": "json_object"}, max_tokens=32).invoke(
-        "Return a JSON object with the key city set to the capital of France.")
+        "Return a JSON object with the key city set to the capital of France."
+    )
     assert isinstance(json.loads(reply.content), dict)
 
 
@@ -357,10 +399,25 @@ def llama_server(small_model_path, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(small_model_path),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
-             "--n_threads", str(os.cpu_count() or 1), "--api_key", SERVER_KEY],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(small_model_path),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "2048",
+                "--n_threads",
+                str(os.cpu_count() or 1),
+                "--api_key",
+                SERVER_KEY,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
@@ -434,25 +491,38 @@ def test_rejected_key_is_a_setup_error_that_hides_the_key(llama_server, tmp_path
 # -- choosing among numbered options -----------------------------------------------
 
 CHOICE_MESSAGES = [
-    SystemMessage(content="You read numbered sentences and pick the one that answers the question. "
-                          "Reply with its number only."),
-    HumanMessage(content="[1] The sky is blue.\n[2] Paris is the capital of France.\n[3] Cats sleep a lot.\n\n"
-                         "Question: What is the capital of France?\nWhich sentence answers it?"),
+    SystemMessage(
+        content="You read numbered sentences and pick the one that answers the question. Reply with its number only."
+    ),
+    HumanMessage(
+        content="[1] The sky is blue.\n[2] Paris is the capital of France.\n[3] Cats sleep a lot.\n\n"
+        "Question: What is the capital of France?\nWhich sentence answers it?"
+    ),
 ]
 
 
 def test_label_probabilities_read_the_first_position_offering_a_label():
-    logprobs = {"content": [
-        {"token": "[", "logprob": -0.01, "top_logprobs": [{"token": "[", "logprob": -0.01}]},
-        {"token": "2", "logprob": -0.2, "top_logprobs": [{"token": "2", "logprob": -0.2},
-                                                          {"token": " 1", "logprob": -2.0},
-                                                          {"token": "1", "logprob": -3.0}]},
-    ]}
+    logprobs = {
+        "content": [
+            {"token": "[", "logprob": -0.01, "top_logprobs": [{"token": "[", "logprob": -0.01}]},
+            {
+                "token": "2",
+                "logprob": -0.2,
+                "top_logprobs": [
+                    {"token": "2", "logprob": -0.2},
+                    {"token": " 1", "logprob": -2.0},
+                    {"token": "1", "logprob": -3.0},
+                ],
+            },
+        ]
+    }
     shares = label_probabilities(logprobs, ["1", "2", "3"])
     assert shares[2] == 0.0 and shares[1] > shares[0] > 0
     assert abs(shares[0] - (math.exp(-2.0) + math.exp(-3.0))) < 1e-9
-    assert label_probabilities({"content": [{"token": "x", "top_logprobs": [{"token": "x", "logprob": 0}]}]},
-                               ["1"]) is None
+    assert (
+        label_probabilities({"content": [{"token": "x", "top_logprobs": [{"token": "x", "logprob": 0}]}]}, ["1"])
+        is None
+    )
     assert label_probabilities(None, ["1"]) is None
 
 
@@ -475,8 +545,9 @@ def test_a_replayed_choice_never_builds_the_model(tmp_path):
     def no_model():
         raise AssertionError("replaying built the chat model")
 
-    replay = Generator(no_model, "fake", cache=CompletionCache(tmp_path, replay_only=True),
-                       gives_token_probabilities=True)
+    replay = Generator(
+        no_model, "fake", cache=CompletionCache(tmp_path, replay_only=True), gives_token_probabilities=True
+    )
     again = replay.choose("system", "user", 3, prefill="[")
     assert again.cached and again.probabilities == recorded.probabilities
     assert Generator(no_model, "fake", gives_token_probabilities=False).choose("system", "user", 3) is None
@@ -505,8 +576,9 @@ def test_bundled_small_model_chooses_by_token_probability_and_keeps_generating_t
     assert max(range(3), key=shares.__getitem__) == 1 and shares[1] > 0.5
     # The second call re-uses the KV cache of the shared prompt (only its last token is evaluated
     # again, alone rather than in a batch, so the floats differ in the third decimal at most).
-    assert small_model.option_probabilities(CHOICE_MESSAGES, ["1", "2", "3"], prefill="[") == \
-        pytest.approx(shares, abs=0.01)
+    assert small_model.option_probabilities(CHOICE_MESSAGES, ["1", "2", "3"], prefill="[") == pytest.approx(
+        shares, abs=0.01
+    )
     assert small_model.invoke(QUESTION).content == before
 
 
@@ -521,15 +593,17 @@ def test_yes_share_adds_both_cases_of_each_word():
     # the rest of the mass on other tokens
     generator = Generator(lambda: FixedChooser(responses=["x"], shares=[0.3, 0.1, 0.05, 0.05], calls=[]), "fake")
     assert yes_share(generator.choose("system", "user", YES_NO_LABELS)) == pytest.approx(0.8)
-    assert yes_share(scripted_generator("x").choose("s", "u", YES_NO_LABELS)) \
-        is None
+    assert yes_share(scripted_generator("x").choose("s", "u", YES_NO_LABELS)) is None
 
 
 @pytest.mark.slow
 def test_bundled_small_model_says_yes_or_no(small_model_path, tmp_path):
-    generator = Generator(lambda: make_chat_model("llamacpp:qwen2.5-0.5b",
-                                                  Settings(home=tmp_path, model_cache=shared_model_cache()), TINY),
-                          "llamacpp:qwen2.5-0.5b")
+    generator = Generator(
+        lambda: make_chat_model(
+            "llamacpp:qwen2.5-0.5b", Settings(home=tmp_path, model_cache=shared_model_cache()), TINY
+        ),
+        "llamacpp:qwen2.5-0.5b",
+    )
     capital, everest = _yes_to_a_sentence_about_paris(generator)
     assert capital > 0.5 > everest
 
@@ -545,8 +619,10 @@ def _yes_to_a_sentence_about_paris(generator: Generator) -> list[float | None]:
     """P(yes) that "Paris is the capital of France" answers a question about it, and one about Everest."""
     system = "You check whether a sentence answers a question. Reply yes or no."
     sentence = "Sentence: Paris is the capital of France.\n\nQuestion: {}\nDoes the sentence answer the question?"
-    return [yes_share(generator.choose(system, sentence.format(question), YES_NO_LABELS))
-            for question in ("What is the capital of France?", "How tall is Mount Everest?")]
+    return [
+        yes_share(generator.choose(system, sentence.format(question), YES_NO_LABELS))
+        for question in ("What is the capital of France?", "How tall is Mount Everest?")
+    ]
 
 
 def test_usage_counts_every_call_and_replays_at_their_recorded_cost(tmp_path):
@@ -555,8 +631,9 @@ def test_usage_counts_every_call_and_replays_at_their_recorded_cost(tmp_path):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     def generator():
-        return Generator(lambda: FakeListChatModel(responses=["one two", "three"]), "fake",
-                         cache=CompletionCache(tmp_path))
+        return Generator(
+            lambda: FakeListChatModel(responses=["one two", "three"]), "fake", cache=CompletionCache(tmp_path)
+        )
 
     first = generator()
     first.complete("system", "a")

@@ -3,6 +3,7 @@
 One bad file never costs the good ones of the same run, and what is stored is
 final text whose offsets stay exact.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,11 +36,17 @@ def good_folder(folder: Path) -> Path:
 
 
 def deep_html(depth: int = 50_000) -> str:
-    return ("<html><body><article><h1>Deep page</h1><p>The first paragraph of the deep page.</p>"
-            + "<div>" * depth + "Text at the bottom of the nesting." + "</div>" * depth + "</article></body></html>")
+    return (
+        "<html><body><article><h1>Deep page</h1><p>The first paragraph of the deep page.</p>"
+        + "<div>" * depth
+        + "Text at the bottom of the nesting."
+        + "</div>" * depth
+        + "</article></body></html>"
+    )
 
 
 # -- depth ---------------------------------------------------------------------
+
 
 def test_deeply_nested_html_is_read_without_recursion(tmp_path):
     folder = good_folder(tmp_path / "in")
@@ -55,9 +62,16 @@ def test_deeply_nested_json_is_one_rejection_and_the_rest_is_kept(tmp_path):
     folder = good_folder(tmp_path / "in")
     (folder / "m-deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     feed = folder / "m-feed.jsonl"
-    feed.write_text(json.dumps({"title": "Ferry", "text": "The ferry resumed service on Monday."}) + "\n"
-                    + "[" * 100_000 + "]" * 100_000 + "\n"
-                    + json.dumps({"title": "Bridge", "text": "The bridge opened on Friday."}) + "\n", encoding="utf-8")
+    feed.write_text(
+        json.dumps({"title": "Ferry", "text": "The ferry resumed service on Monday."})
+        + "\n"
+        + "[" * 100_000
+        + "]" * 100_000
+        + "\n"
+        + json.dumps({"title": "Bridge", "text": "The bridge opened on Friday."})
+        + "\n",
+        encoding="utf-8",
+    )
     drafts, rejections = split(read_paths([folder]))
     assert sorted(d.title for d in drafts) == ["Bridge", "Ferry", "Harbour reopens", "عودة الصيادين"]
     assert sorted(r.location for r in rejections) == [str(folder / "m-deep.json"), f"{feed}:2"]
@@ -65,6 +79,7 @@ def test_deeply_nested_json_is_one_rejection_and_the_rest_is_kept(tmp_path):
 
 
 # -- junk ----------------------------------------------------------------------
+
 
 def test_files_without_letters_are_rejected_as_no_text(tmp_path):
     path = tmp_path / "numbers.txt"
@@ -99,10 +114,14 @@ def test_short_real_texts_are_articles(text):
 
 # -- invisible controls ---------------------------------------------------------
 
+
 def test_bidi_controls_are_removed_from_titles_sources_and_text(tmp_path):
     path = tmp_path / "feed.jsonl"
-    record = {"title": "\u202eHarbour\u200b reopens\u2066", "source": "<b>Varn\u200f Times</b>\u202c",
-              "text": "The har\u200dbour reopened\u2067 on Monday.\ufeff Boats \u061creturned."}
+    record = {
+        "title": "\u202eHarbour\u200b reopens\u2066",
+        "source": "<b>Varn\u200f Times</b>\u202c",
+        "text": "The har\u200dbour reopened\u2067 on Monday.\ufeff Boats \u061creturned.",
+    }
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
     [draft] = read_file(path)
     assert draft.title == "Harbour reopens"
@@ -112,8 +131,11 @@ def test_bidi_controls_are_removed_from_titles_sources_and_text(tmp_path):
 
 def test_bidi_controls_in_html_entities_are_removed(tmp_path):
     path = tmp_path / "page.html"
-    path.write_text("<html><head><title>&#x202E;droW&#x202C; title</title></head><body>"
-                    "<p>Body &#x2068;text&#x2069; with an &#x200B;isolate.</p></body></html>", encoding="utf-8")
+    path.write_text(
+        "<html><head><title>&#x202E;droW&#x202C; title</title></head><body>"
+        "<p>Body &#x2068;text&#x2069; with an &#x200B;isolate.</p></body></html>",
+        encoding="utf-8",
+    )
     [draft] = read_file(path)
     assert not set(draft.title + draft.text) & set(INVISIBLE)
     assert draft.text == "Body text with an isolate."
@@ -121,10 +143,14 @@ def test_bidi_controls_in_html_entities_are_removed(tmp_path):
 
 WORDS = ["قال", "المتحدث", "إن", "المحادثات", "مستمرة", "Pentagon", "said", "talks", "3.5", "«داعش»", "."]
 invisible = st.sampled_from(list(INVISIBLE))
-token = st.one_of(st.sampled_from(WORDS), invisible, st.builds(lambda w, c: w[:1] + c + w[1:], st.sampled_from(WORDS), invisible))
+token = st.one_of(
+    st.sampled_from(WORDS), invisible, st.builds(lambda w, c: w[:1] + c + w[1:], st.sampled_from(WORDS), invisible)
+)
 # Each line is numbered: repeated lines would be removed as boilerplate, a different concern.
-noisy_text = st.builds(lambda lines: "\n".join(f"n{i} " + " ".join(line) for i, line in enumerate(lines)),
-                       st.lists(st.lists(token, min_size=2, max_size=30), min_size=1, max_size=6))
+noisy_text = st.builds(
+    lambda lines: "\n".join(f"n{i} " + " ".join(line) for i, line in enumerate(lines)),
+    st.lists(st.lists(token, min_size=2, max_size=30), min_size=1, max_size=6),
+)
 
 
 @given(noisy_text, st.sampled_from([16, 64]))
@@ -140,16 +166,19 @@ def test_offsets_stay_exact_on_text_with_invisible_controls(tmp_path_factory, te
     # Nothing visible is lost: the stored text is the input with the controls taken out.
     assert item.text.split() == strip_invisible(text).split()
     for chunk in chunk_article("d", item.text, ChunkingPolicy(max_tokens=max_tokens)):
-        assert item.text[chunk.start:chunk.end] == chunk.text
+        assert item.text[chunk.start : chunk.end] == chunk.text
         for a, b in chunk.units:
             assert chunk.start <= a < b <= chunk.end
 
 
 # -- truncated feeds -----------------------------------------------------------
 
+
 def test_jsonl_with_truncated_last_record_keeps_the_complete_ones(tmp_path):
     path = tmp_path / "feed.jsonl"
-    records = [{"id": f"r{i}", "title": f"Story {i}", "text": f"Story number {i} happened on Monday."} for i in range(3)]
+    records = [
+        {"id": f"r{i}", "title": f"Story {i}", "text": f"Story number {i} happened on Monday."} for i in range(3)
+    ]
     lines = [json.dumps(r) for r in records]
     path.write_text("\n".join(lines) + "\n" + lines[0][: len(lines[0]) // 2], encoding="utf-8")
     drafts, rejections = split(read_file(path))
@@ -168,6 +197,7 @@ def test_jsonl_cut_inside_a_multibyte_character(tmp_path):
 
 # -- the command, as a user runs it ------------------------------------------------
 
+
 @pytest.mark.slow
 def test_rag_ingest_of_a_hostile_folder_keeps_the_good_files(tmp_path):
     import os
@@ -181,16 +211,27 @@ def test_rag_ingest_of_a_hostile_folder_keeps_the_good_files(tmp_path):
     rng = random.Random(11)
     for i in range(10):
         (folder / f"random-{i}.txt").write_bytes(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))))
-    (folder / "feed.jsonl").write_text(json.dumps({"title": "Ferry", "text": "The ferry resumed service on Monday."})
-                                       + '\n{"title": "Cut", "text": "The bridge', encoding="utf-8")
-    (folder / "title.txt").write_text("\u202eHarbour news\u202c\nThe harbour master said boats may sail again.\n",
-                                      encoding="utf-8")
+    (folder / "feed.jsonl").write_text(
+        json.dumps({"title": "Ferry", "text": "The ferry resumed service on Monday."})
+        + '\n{"title": "Cut", "text": "The bridge',
+        encoding="utf-8",
+    )
+    (folder / "title.txt").write_text(
+        "\u202eHarbour news\u202c\nThe harbour master said boats may sail again.\n", encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env["RAG_HOME"] = str(tmp_path / "home")
 
     def rag(*args):
-        proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], check=False, env=env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-m", "rag.cli.main", *args],
+            check=False,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert "Traceback" not in proc.stderr, proc.stderr
         return proc
 

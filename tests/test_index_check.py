@@ -4,6 +4,7 @@ The states a kill -9 leaves are made two ways: by killing a real `rag ingest`
 subprocess mid-run, and (deterministically) by doing only the first half of an
 ingest's writes with the real components.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,15 @@ def news_lines(n: int, skip: int = 0) -> list[str]:
 
 
 def run_rag(env: dict, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", *args], check=False, env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", *args],
+        check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
@@ -111,8 +119,13 @@ def test_kill_9_mid_ingest_then_check_and_repair(tmp_path):
     feed.write_text("".join(news_lines(600)), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env["RAG_HOME"] = str(home)
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli.main", "ingest", str(feed)], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli.main", "ingest", str(feed)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 240
         # Wait for the first committed batch, then kill while the next one is being written.

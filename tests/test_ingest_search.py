@@ -1,4 +1,5 @@
 """Ingest and search through the library API, against embedded Chroma and a Chroma server."""
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,7 @@ def check_passages(rag: Rag, passages) -> None:
     for p in passages:
         article = rag.show(p.doc_id)
         assert 0 <= p.start < p.end <= len(article.text)
-        assert p.text == article.text[p.start:p.end]
+        assert p.text == article.text[p.start : p.end]
         assert p.title == article.title
 
 
@@ -81,7 +82,7 @@ def test_chunks_cover_the_stored_text(seeded, seed_id):
     chunks = rag.store.chunks_for(seed_id)
     assert chunks and chunks[0].start == 0 and chunks[-1].end == len(article.text)
     for chunk in chunks:
-        assert chunk.text == article.text[chunk.start:chunk.end]
+        assert chunk.text == article.text[chunk.start : chunk.end]
 
 
 def test_reingest_is_a_noop(seeded, seed_id):
@@ -133,12 +134,16 @@ def test_a_fresh_instance_sees_the_index(seeded, backend):
 # -- tests with an index of their own (fresh RAG_HOME, same backend) ----------
 # Their articles are unique to them: on a shared server, chunk ids are content hashes.
 
-HARBOUR_V1 = ("Harbour expansion approved\n"
-              "The city council of Port Ellery approved the harbour expansion on Tuesday after a long debate.\n"
-              "The plan adds two container berths and a new breakwater, the council said.\n")
-HARBOUR_V2 = ("Harbour expansion postponed\n"
-              "The city council of Port Ellery postponed the harbour expansion vote on Tuesday.\n"
-              "Councillors asked for a new environmental study of the bay.\n")
+HARBOUR_V1 = (
+    "Harbour expansion approved\n"
+    "The city council of Port Ellery approved the harbour expansion on Tuesday after a long debate.\n"
+    "The plan adds two container berths and a new breakwater, the council said.\n"
+)
+HARBOUR_V2 = (
+    "Harbour expansion postponed\n"
+    "The city council of Port Ellery postponed the harbour expansion vote on Tuesday.\n"
+    "Councillors asked for a new environmental study of the bay.\n"
+)
 
 
 def test_changed_file_replaces_the_old_version(tmp_path, backend):
@@ -176,16 +181,20 @@ def test_changed_file_replaces_the_old_version(tmp_path, backend):
 def test_ingest_reports_rejections_and_keeps_the_rest(tmp_path, backend):
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "good.txt").write_text("Lighthouse restored\nThe old lighthouse at Cape Varn reopened on Sunday.\n",
-                                     encoding="utf-8")
+    (folder / "good.txt").write_text(
+        "Lighthouse restored\nThe old lighthouse at Cape Varn reopened on Sunday.\n", encoding="utf-8"
+    )
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "feed.jsonl").write_text('{"title": "Ferry", "text": "The Varn ferry resumed service."}\n{oops\n',
-                                       encoding="utf-8")
+    (folder / "feed.jsonl").write_text(
+        '{"title": "Ferry", "text": "The Varn ferry resumed service."}\n{oops\n', encoding="utf-8"
+    )
     rag = Rag()
     try:
         report = rag.ingest([folder])
         assert len(report.added) == 2
-        assert sorted(r.location for r in report.rejected) == sorted([str(folder / "empty.txt"), f"{folder / 'feed.jsonl'}:2"])
+        assert sorted(r.location for r in report.rejected) == sorted(
+            [str(folder / "empty.txt"), f"{folder / 'feed.jsonl'}:2"]
+        )
         assert {a.title for a in rag.docs()} == {"Lighthouse restored", "Ferry"}
     finally:
         rag.close()
@@ -249,13 +258,17 @@ def test_the_saved_vocabulary_is_rebuilt_when_the_index_changed(tmp_path):
     rag = Rag()
     try:
         first = tmp_path / "a.json"
-        first.write_text(json.dumps({"title": "مطار", "text": "افتتح مطار جديد في المدينة الساحلية."},
-                                    ensure_ascii=False), encoding="utf-8")
+        first.write_text(
+            json.dumps({"title": "مطار", "text": "افتتح مطار جديد في المدينة الساحلية."}, ensure_ascii=False),
+            encoding="utf-8",
+        )
         rag.ingest([first])
         rag.translator.word_translations(["airport"])
         second = tmp_path / "b.json"
-        second.write_text(json.dumps({"title": "ميناء", "text": "وصلت سفينة شحن إلى الميناء الجديد."},
-                                     ensure_ascii=False), encoding="utf-8")
+        second.write_text(
+            json.dumps({"title": "ميناء", "text": "وصلت سفينة شحن إلى الميناء الجديد."}, ensure_ascii=False),
+            encoding="utf-8",
+        )
         rag.ingest([second])
         fresh = TermTranslator(rag.store, rag.embedder, rag.settings.home / "vocab")
         fresh.word_translations(["ship"])

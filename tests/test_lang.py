@@ -9,7 +9,10 @@ from rag.text.lang import detect_language, is_arabic, script_counts
         ("قال المتحدث باسم البنتاغون إن المحادثات مستمرة", "ar"),
         ("مُحَمَّدٌ رَسُولُ", "ar"),
         ("The Pentagon spokesman said talks continue", "en"),
-        ("قال بيتر كوك المتحدث باسم وزارة الدفاع الأميركية (Pentagon) إن المحادثات مع روسيا مستمرة", "ar"),  # a Latin name does not flip it
+        (
+            "قال بيتر كوك المتحدث باسم وزارة الدفاع الأميركية (Pentagon) إن المحادثات مع روسيا مستمرة",
+            "ar",
+        ),  # a Latin name does not flip it
         ("The Pentagon spokesman Peter Cook (بيتر كوك) said on Monday that talks with Russia continue", "en"),
         ("Pentagon البنتاغون Moscow موسكو", "mixed"),
         ("", "und"),

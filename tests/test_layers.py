@@ -1,6 +1,7 @@
 """The package's layers point one way: ingest -> index -> retrieve -> generate -> verify -> the
 operations (answer, summarize, check, brief) -> app -> cli; text, records, errors and config
 underneath all. Read from the source's imports (module level and inside functions)."""
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,21 @@ from helpers import ROOT
 PACKAGE = ROOT / "rag"
 # layer -> the layers it must never import
 FORBIDDEN = {
-    "text": {"ingest", "index", "retrieve", "generate", "verify", "answer", "summarize", "check", "translation",
-             "brief", "app", "cli", "evals"},
+    "text": {
+        "ingest",
+        "index",
+        "retrieve",
+        "generate",
+        "verify",
+        "answer",
+        "summarize",
+        "check",
+        "translation",
+        "brief",
+        "app",
+        "cli",
+        "evals",
+    },
     "ingest": {"retrieve", "generate", "verify", "answer", "summarize", "check", "brief", "app", "cli", "evals"},
     "index": {"retrieve", "generate", "verify", "answer", "summarize", "check", "brief", "app", "cli", "evals"},
     "retrieve": {"generate", "verify", "answer", "summarize", "check", "brief", "app", "cli", "evals"},

@@ -4,6 +4,7 @@ Every call has a total deadline across its retries (RAG_LLM_TIMEOUT), backs off 
 jitter, honours Retry-After, and ends in a ModelError; a cut or truncated reply is
 marked on the Completion so it is never used as an answer.
 """
+
 from __future__ import annotations
 
 import random
@@ -56,6 +57,7 @@ def one_line(exc: Exception) -> str:
 
 # -- good and truncated replies --------------------------------------------------
 
+
 def test_a_good_stream_is_complete(server, tmp_path):
     result, _ = complete(server, tmp_path, "ok")
     assert result.text == "".join(REPLY)
@@ -104,6 +106,7 @@ def test_a_cut_reply_is_not_cached(server, tmp_path):
 
 # -- failures: retried within the deadline, then one line --------------------------
 
+
 def test_http_500_is_retried_then_succeeds(server, tmp_path):
     result, _ = complete(server, tmp_path, "e500", "ok")
     assert isinstance(result, Completion) and result.text == "".join(REPLY)
@@ -150,8 +153,9 @@ def test_an_unreachable_server_is_a_setup_error(tmp_path):
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    settings = Settings(home=tmp_path, llm="openai:fake", llm_timeout=DEADLINE,
-                        openai_base_url=f"http://127.0.0.1:{port}/v1")
+    settings = Settings(
+        home=tmp_path, llm="openai:fake", llm_timeout=DEADLINE, openai_base_url=f"http://127.0.0.1:{port}/v1"
+    )
     chat = make_chat_model("openai:fake", settings)
     started = time.monotonic()
     with pytest.raises(SetupError, match="cannot reach the OpenAI-compatible server") as caught:
@@ -169,6 +173,7 @@ def test_choose_non_streaming_is_bounded_too(server, tmp_path):
 
 
 # -- the pieces -----------------------------------------------------------------
+
 
 def test_retry_after_header_forms():
     assert retry_after_seconds({"retry-after": "3"}) == 3.0
@@ -209,6 +214,7 @@ def test_rag_llm_timeout_is_read(tmp_path):
 
 # -- the command, as a user runs it -----------------------------------------------
 
+
 @pytest.mark.slow
 @pytest.mark.parametrize("behaviour, expected", [("e500", "HTTP 500"), ("hang:30", "no reply within")])
 def test_rag_ask_prints_one_error_line_and_exits_1(server, tmp_path, behaviour, expected):
@@ -221,8 +227,9 @@ def test_rag_ask_prints_one_error_line_and_exits_1(server, tmp_path, behaviour, 
 
     home = tmp_path / "home"
     article = tmp_path / "harbour.txt"
-    article.write_text("Harbour reopens\nThe harbour at Cape Varn reopened on Monday after storm repairs.\n",
-                       encoding="utf-8")
+    article.write_text(
+        "Harbour reopens\nThe harbour at Cape Varn reopened on Monday after storm repairs.\n", encoding="utf-8"
+    )
     rag = Rag(Settings(home=home))
     rag.ingest([article])
     rag.close()
@@ -230,8 +237,15 @@ def test_rag_ask_prints_one_error_line_and_exits_1(server, tmp_path, behaviour, 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "OPENAI_"))}
     env.update(RAG_HOME=str(home), RAG_LLM="openai:fake", OPENAI_BASE_URL=server.url, RAG_LLM_TIMEOUT="2")
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "rag.cli.main", "ask", "When did the harbour at Cape Varn reopen?"],
-                          check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", "ask", "When did the harbour at Cape Varn reopen?"],
+        check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
     errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]

@@ -1,5 +1,6 @@
 """A long article is summarized in stages: salient sentences from every chunk (map),
 then one generation over that bounded set (reduce), citations exact throughout."""
+
 from __future__ import annotations
 
 from fakes import EchoGenerator
@@ -20,7 +21,9 @@ def long_article(min_tokens: int) -> str:
         i = len(paragraphs)
         paragraphs.extend(
             f"وقال مسؤول محلي في {towns[j % 5]} إن {j + 3} عائلات عادت إلى منازلها يوم {j % 28 + 1} من الشهر. "
-            f"وأضاف أن فرق الإغاثة وزعت {10 * j + 7} سلة غذائية في الحي رقم {j + 1}." for j in range(i, i + 25))
+            f"وأضاف أن فرق الإغاثة وزعت {10 * j + 7} سلة غذائية في الحي رقم {j + 1}."
+            for j in range(i, i + 25)
+        )
     return "\n".join(paragraphs)
 
 
@@ -38,7 +41,7 @@ def test_long_article_prompt_is_bounded_and_citations_exact(tmp_path):
     assert 1 <= len(summary.ar) <= 4 and all(s["citations"] for s in summary.ar)
     stored = app.show(article.doc_id).text
     for citation in summary.citations:
-        assert stored[citation.start:citation.end] == citation.quote
+        assert stored[citation.start : citation.end] == citation.quote
     app.close()
 
 
@@ -50,8 +53,7 @@ def test_without_english_the_english_half_is_withheld_and_never_generated(tmp_pa
     (article,) = app.docs()
     units = app.vectors.unit_spans([c.chunk_id for c in app.store.chunks_for(article.doc_id)])
     generator = EchoGenerator()
-    summary = summarize_articles([article], units, generator, SupportChecker(app.embedder), sentences=3,
-                                 english=False)
+    summary = summarize_articles([article], units, generator, SupportChecker(app.embedder), sentences=3, english=False)
     assert summary.en == [] and summary.title["en"] == "" and "bundled model" in summary.withheld["en"]
     assert summary.to_json()["withheld"] == summary.withheld and summary.ar
     assert not any("English" in p for p in generator.prompts)  # no translation, no English summary asked

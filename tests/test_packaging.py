@@ -6,6 +6,7 @@ installs every dependency from PyPI into a new venv. `rag ask` needs llama-cpp-p
 this install leaves out on purpose (replay must not need it), so ask is checked to get as far
 as the model: past retrieval and the prompt templates, to the error that names the extra.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ def installed(tmp_path_factory) -> tuple[Path, Path, dict]:
     # No RAG_* of the caller's, no checkout on the path, pip's own cache kept (the speed-up).
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "PYTHON", "VIRTUAL_ENV"))}
     env |= {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "RAG_HOME": str(root / "home")}
-    built = _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", root / "dist", CHECKOUT],
-                 root, env, 600)
+    built = _run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", root / "dist", CHECKOUT], root, env, 600
+    )
     assert built.returncode == 0, built.stderr
     wheel = next((root / "dist").glob("rag_news-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
@@ -54,9 +56,18 @@ def installed(tmp_path_factory) -> tuple[Path, Path, dict]:
 def test_the_installed_package_holds_its_data_and_not_the_llm_extra(installed):
     rag, work, env = installed
     python = rag.parent / "python"
-    probe = _run([python, "-c", "import importlib.util, rag, rag.prompting as p; "
-                  "print(rag.__file__); print(p.load_prompt('ask.user').label); "
-                  "print(importlib.util.find_spec('llama_cpp') is None)"], work, env, 120)
+    probe = _run(
+        [
+            python,
+            "-c",
+            "import importlib.util, rag, rag.prompting as p; "
+            "print(rag.__file__); print(p.load_prompt('ask.user').label); "
+            "print(importlib.util.find_spec('llama_cpp') is None)",
+        ],
+        work,
+        env,
+        120,
+    )
     assert probe.returncode == 0, probe.stderr
     location, label, no_llama = probe.stdout.split()
     assert "site-packages" in location and not location.startswith(str(CHECKOUT))
@@ -75,8 +86,21 @@ def test_ingest_search_and_replayed_eval_outside_the_checkout(installed):
 
     # The ci suite's datasets and recordings stay in the checkout (evaluation data, not the
     # product); a suite given by path resolves both beside it.
-    evaluated = _run([rag, "eval", "--suite", CHECKOUT / "evals" / "suites" / "ci.toml", "--replay", "--json",
-                      "--out", work / "eval-ci.json"], work, env, 900)
+    evaluated = _run(
+        [
+            rag,
+            "eval",
+            "--suite",
+            CHECKOUT / "evals" / "suites" / "ci.toml",
+            "--replay",
+            "--json",
+            "--out",
+            work / "eval-ci.json",
+        ],
+        work,
+        env,
+        900,
+    )
     assert evaluated.returncode == 0, evaluated.stderr[-3000:]
     report = json.loads(evaluated.stdout)
     assert report["passed"] and report["completions"]["generated"] == 0 and report["completions"]["replayed"] > 0

@@ -22,8 +22,11 @@ def write(path: Path, text: str) -> Path:
 
 # -- .txt --------------------------------------------------------------------
 
+
 def test_txt_headline_first_line_is_title(tmp_path):
-    path = write(tmp_path / "a.txt", "Storm hits the coast\nA powerful storm hit the coast on Monday.\nPower returned.\n")
+    path = write(
+        tmp_path / "a.txt", "Storm hits the coast\nA powerful storm hit the coast on Monday.\nPower returned.\n"
+    )
     [draft] = list(read_file(path))
     assert draft.title == "Storm hits the coast"
     assert draft.text == "A powerful storm hit the coast on Monday.\nPower returned."
@@ -54,10 +57,14 @@ def test_crlf_newlines_normalized(tmp_path):
 
 # -- .md ---------------------------------------------------------------------
 
+
 def test_markdown_front_matter(tmp_path):
-    path = write(tmp_path / "a.md", '---\ntitle: "Front matter title"\ndate: 2018-04-07T10:00:00Z\n'
-                                    "source: reuters\nurl: https://example.com/x\n---\n"
-                                    "Body paragraph one is here.\nBody paragraph two.\n")
+    path = write(
+        tmp_path / "a.md",
+        '---\ntitle: "Front matter title"\ndate: 2018-04-07T10:00:00Z\n'
+        "source: reuters\nurl: https://example.com/x\n---\n"
+        "Body paragraph one is here.\nBody paragraph two.\n",
+    )
     [draft] = list(read_file(path))
     assert draft.title == "Front matter title"
     assert draft.date == "2018-04-07"
@@ -103,8 +110,10 @@ def test_html_article(tmp_path):
 
 
 def test_html_title_from_h1(tmp_path):
-    page = "<html><head><script>document.write('JS')</script></head><body><h1>Only H1</h1><p>Para one here.</p>" \
-           "<script>track('SCRIPTTEXT')</script></body></html>"
+    page = (
+        "<html><head><script>document.write('JS')</script></head><body><h1>Only H1</h1><p>Para one here.</p>"
+        "<script>track('SCRIPTTEXT')</script></body></html>"
+    )
     [draft] = list(read_file(write(tmp_path / "b.htm", page)))
     assert draft.title == "Only H1"
     assert draft.text == "Para one here."
@@ -117,22 +126,37 @@ def test_html_inside_txt_is_detected(tmp_path):
 
 
 def test_html_without_text_rejected(tmp_path):
-    [item] = list(read_file(write(tmp_path / "d.html", "<html><body><nav>Home</nav><script>x()</script></body></html>")))
+    [item] = list(
+        read_file(write(tmp_path / "d.html", "<html><body><nav>Home</nav><script>x()</script></body></html>"))
+    )
     assert isinstance(item, Rejection)
     assert item.location.endswith("d.html")
 
 
 # -- .json / .jsonl ----------------------------------------------------------
 
+
 def test_json_object(tmp_path):
     record = {"title": "T1", "text": "Body one.", "date": "2018-04-07T12:34:56Z", "source": "bbc", "url": "https://u"}
     [draft] = list(read_file(write(tmp_path / "a.json", json.dumps(record))))
-    assert (draft.title, draft.text, draft.date, draft.source, draft.url) == ("T1", "Body one.", "2018-04-07", "bbc", "https://u")
+    assert (draft.title, draft.text, draft.date, draft.source, draft.url) == (
+        "T1",
+        "Body one.",
+        "2018-04-07",
+        "bbc",
+        "https://u",
+    )
 
 
 def test_json_list_with_bad_records(tmp_path):
-    records = [{"title": "A", "text": "Alpha text."}, {"title": "B"}, {"title": "C", "text": "Gamma text."}, 5,
-               {"title": "E", "text": "   "}, {"title": 7, "text": "Bad title."}]
+    records = [
+        {"title": "A", "text": "Alpha text."},
+        {"title": "B"},
+        {"title": "C", "text": "Gamma text."},
+        5,
+        {"title": "E", "text": "   "},
+        {"title": 7, "text": "Bad title."},
+    ]
     drafts, rejections = read_all(write(tmp_path / "b.json", json.dumps(records)))
     assert [d.title for d in drafts] == ["A", "C"]
     reasons = {r.location.rsplit("b.json", 1)[1]: r.reason for r in rejections}
@@ -155,12 +179,14 @@ def test_json_invalid_reports_line(tmp_path):
 
 
 def test_jsonl_broken_line_rejected_others_kept(tmp_path):
-    lines = ['{"id": "1", "title": "L1", "text": "Line one body."}',
-             '{"title": broken',
-             '',
-             '{"id": "3", "title": "L3", "text": "Line three body.", "date": "2016-08-23T22:15:00+03:00"}',
-             '{"id": "4", "title": "L4"}',
-             '["not", "an", "object"]']
+    lines = [
+        '{"id": "1", "title": "L1", "text": "Line one body."}',
+        '{"title": broken',
+        "",
+        '{"id": "3", "title": "L3", "text": "Line three body.", "date": "2016-08-23T22:15:00+03:00"}',
+        '{"id": "4", "title": "L4"}',
+        '["not", "an", "object"]',
+    ]
     path = write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
     drafts, rejections = read_all(path)
     assert [(d.title, d.origin, d.date) for d in drafts] == [("L1", "id:1", None), ("L3", "id:3", "2016-08-23")]
@@ -173,14 +199,20 @@ def test_jsonl_broken_line_rejected_others_kept(tmp_path):
 
 def test_jsonl_records_without_id_are_identified_by_content_only(tmp_path):
     # A line number is no identity: inserting a line must not make a record "replace" its neighbour.
-    path = write(tmp_path / "feed.jsonl", '{"title": "A", "text": "Alpha rose."}\n{"id": "b1", "title": "B", "text": "Beta fell."}\n')
+    path = write(
+        tmp_path / "feed.jsonl",
+        '{"title": "A", "text": "Alpha rose."}\n{"id": "b1", "title": "B", "text": "Beta fell."}\n',
+    )
     drafts, _ = read_all(path)
     assert [d.origin for d in drafts] == [None, "id:b1"]
 
 
 def test_jsonl_html_record(tmp_path):
-    record = {"title": "From record", "text": "<html><body><nav>NAV</nav><p>Article body here.</p></body></html>",
-              "url": "https://r"}
+    record = {
+        "title": "From record",
+        "text": "<html><body><nav>NAV</nav><p>Article body here.</p></body></html>",
+        "url": "https://r",
+    }
     [draft] = list(read_file(write(tmp_path / "h.jsonl", json.dumps(record) + "\n")))
     assert draft.title == "From record"
     assert draft.text == "Article body here."
@@ -193,6 +225,7 @@ def test_empty_jsonl_rejected(tmp_path):
 
 
 # -- files, folders, errors --------------------------------------------------
+
 
 def test_unsupported_suffix_reported(tmp_path):
     (tmp_path / "doc.pdf").write_bytes(b"%PDF-1.4")

@@ -1,5 +1,6 @@
 """Who did what: the relation checks of rag.verify.relations, on the seed and on other articles,
 with paraphrases of each claim (a check that passes only one wording is not a check)."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,45 +25,76 @@ def checker():
     return SupportChecker(make_embedder("use-multilingual"))
 
 
-@pytest.mark.parametrize("claim", ["The Pentagon spokesman is John Kerry.", "John Kerry is the Pentagon spokesman.",
-                                   "John Kerry, the Pentagon spokesman, voiced pessimism.",
-                                   "Pentagon spokesman John Kerry was pessimistic."])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The Pentagon spokesman is John Kerry.",
+        "John Kerry is the Pentagon spokesman.",
+        "John Kerry, the Pentagon spokesman, voiced pessimism.",
+        "Pentagon spokesman John Kerry was pessimistic.",
+    ],
+)
 def test_a_name_given_a_role_the_source_gives_another_clause_is_refused(checker, claim):
     verdict = checker.check(claim, [KERRY_AND_SPOKESMAN])
     assert not verdict.supported and verdict.misreading
 
 
-@pytest.mark.parametrize("claim", ["The Pentagon spokesman is Peter Cook.", "Peter Cook is the Pentagon spokesman.",
-                                   "Pentagon spokesman Peter Cook sharply criticized Russia over its air strikes in Syria."])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The Pentagon spokesman is Peter Cook.",
+        "Peter Cook is the Pentagon spokesman.",
+        "Pentagon spokesman Peter Cook sharply criticized Russia over its air strikes in Syria.",
+    ],
+)
 def test_the_name_and_role_the_source_puts_together_pass(checker, claim):
     assert checker.check(claim, [COOK]).supported
 
 
-@pytest.mark.parametrize("claim", ["The UN Security Council asked the Arab foreign ministers to act urgently in Yemen.",
-                                   "The Security Council urged Arab foreign ministers to act to stop the shelling in Yemen."])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The UN Security Council asked the Arab foreign ministers to act urgently in Yemen.",
+        "The Security Council urged Arab foreign ministers to act to stop the shelling in Yemen.",
+    ],
+)
 def test_who_asked_whom_swapped_is_refused(checker, claim):
     assert not checker.check(claim, [MINISTERS]).supported
 
 
 def test_who_asked_whom_as_the_source_says_passes_the_order_check():
-    assert relations.swapped_order("Arab foreign ministers urged the Security Council to act in Yemen.", MINISTERS) is None
+    assert (
+        relations.swapped_order("Arab foreign ministers urged the Security Council to act in Yemen.", MINISTERS) is None
+    )
     assert relations.swapped_order("The Security Council urged Arab foreign ministers to act in Yemen.", MINISTERS)
 
 
-@pytest.mark.parametrize("claim", ["The number of tourists reached 70 million last year, according to the Ministry of Tourism.",
-                                   "According to the Tourism Ministry, 70 million tourists visited the region last year."])
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The number of tourists reached 70 million last year, according to the Ministry of Tourism.",
+        "According to the Tourism Ministry, 70 million tourists visited the region last year.",
+    ],
+)
 def test_an_attribution_the_source_does_not_make_is_refused(checker, claim):
     verdict = checker.check(claim, [TOURISM])
     assert not verdict.supported and verdict.misreading
 
 
 def test_the_attribution_the_source_makes_passes(checker):
-    assert relations.unsupported_attribution(
-        "The number of tourists reached 70 million, according to the Arab Tourism Organization.", TOURISM,
-        checker.embedder) is None
+    assert (
+        relations.unsupported_attribution(
+            "The number of tourists reached 70 million, according to the Arab Tourism Organization.",
+            TOURISM,
+            checker.embedder,
+        )
+        is None
+    )
 
 
-@pytest.mark.parametrize("claim", ["Oil prices rose 5 percent on Tuesday.", "Oil prices increased by 5 percent on Tuesday."])
+@pytest.mark.parametrize(
+    "claim", ["Oil prices rose 5 percent on Tuesday.", "Oil prices increased by 5 percent on Tuesday."]
+)
 def test_an_opposite_word_is_refused(checker, claim):
     verdict = checker.check(claim, [PRICES])
     assert not verdict.supported and "opposite" in verdict.reason
@@ -91,30 +123,40 @@ def test_an_arabic_identity_claim_across_clauses_is_refused(checker):
     assert checker.check("المتحدث باسم البنتاغون هو بيتر كوك.", [COOK]).supported
 
 
-@pytest.mark.parametrize("question,answer,focus,supported", [
-    ("Who is the Pentagon spokesman?", "The Pentagon spokesman is John Kerry.", ["البنتاغون", "المتحدث"], False),
-    ("Who speaks for the Pentagon?", "John Kerry speaks for the Pentagon.", ["البنتاغون", "المتحدث"], False),
-    ("من هو المتحدث باسم البنتاغون؟", "جون كيري", ["المتحدث", "البنتاغون"], False),
-    ("من المتحدث باسم وزارة الدفاع الأميركية؟", "المتحدث هو جون كيري.", ["المتحدث"], False),
-])
+@pytest.mark.parametrize(
+    "question,answer,focus,supported",
+    [
+        ("Who is the Pentagon spokesman?", "The Pentagon spokesman is John Kerry.", ["البنتاغون", "المتحدث"], False),
+        ("Who speaks for the Pentagon?", "John Kerry speaks for the Pentagon.", ["البنتاغون", "المتحدث"], False),
+        ("من هو المتحدث باسم البنتاغون؟", "جون كيري", ["المتحدث", "البنتاغون"], False),
+        ("من المتحدث باسم وزارة الدفاع الأميركية؟", "المتحدث هو جون كيري.", ["المتحدث"], False),
+    ],
+)
 def test_a_who_answer_named_apart_from_what_was_asked_is_refused(question, answer, focus, supported):
     assert (relations.answer_apart_from_focus(answer, question, focus, KERRY_AND_SPOKESMAN) is None) is supported
 
 
-@pytest.mark.parametrize("question,answer,focus", [
-    ("Who is the Pentagon spokesman?", "The Pentagon spokesman is Peter Cook.", ["البنتاغون", "المتحدث"]),
-    ("من هو المتحدث باسم البنتاغون؟", "بيتر كوك", ["المتحدث", "البنتاغون"]),
-    ("Who criticized Russia's air strikes?", "Peter Cook criticized them.", ["انتقادات", "لروسيا", "ضرباتها"]),
-])
+@pytest.mark.parametrize(
+    "question,answer,focus",
+    [
+        ("Who is the Pentagon spokesman?", "The Pentagon spokesman is Peter Cook.", ["البنتاغون", "المتحدث"]),
+        ("من هو المتحدث باسم البنتاغون؟", "بيتر كوك", ["المتحدث", "البنتاغون"]),
+        ("Who criticized Russia's air strikes?", "Peter Cook criticized them.", ["انتقادات", "لروسيا", "ضرباتها"]),
+    ],
+)
 def test_a_who_answer_named_beside_what_was_asked_passes(question, answer, focus):
     assert relations.answer_apart_from_focus(answer, question, focus, COOK) is None
 
 
-@pytest.mark.parametrize("claim", ["هاجم خنزير مزارعا وقتله داخل سوق في جنوب غرب الصين.",
-                                   "فاز مانشستر سيتي على برايتون بنتيجة 2-0 يوم السبت."])
+@pytest.mark.parametrize(
+    "claim",
+    ["هاجم خنزير مزارعا وقتله داخل سوق في جنوب غرب الصين.", "فاز مانشستر سيتي على برايتون بنتيجة 2-0 يوم السبت."],
+)
 def test_an_arabic_claim_with_agent_and_patient_swapped_is_refused(checker, claim):
-    sources = {"خنزير": "هاجم مزارع خنزيرا وقتله داخل سوق في جنوب غرب الصين وفقا لتقارير محلية.",
-               "مانشستر": "فاز برايتون على مانشستر سيتي بنتيجة 2-0 يوم السبت على ملعب الاتحاد."}
+    sources = {
+        "خنزير": "هاجم مزارع خنزيرا وقتله داخل سوق في جنوب غرب الصين وفقا لتقارير محلية.",
+        "مانشستر": "فاز برايتون على مانشستر سيتي بنتيجة 2-0 يوم السبت على ملعب الاتحاد.",
+    }
     source = next(text for key, text in sources.items() if key in claim)
     assert not checker.check(claim, [source]).supported
 
@@ -125,21 +167,26 @@ def test_an_arabic_clause_of_the_source_passes_and_a_claim_with_new_facts_does_n
     assert not checker.check("هاجم مزارع خنزيرا داخل سوق في الصين وفقا لوزارة الزراعة الصينية.", [source]).supported
 
 
-@pytest.mark.parametrize("question,cited,wrong", [
-    ("كم عدد القتلى في حلب؟", "كما قلنا مرارا لا يوجد حل عسكري لهذه الأزمة والقتال الذي شهدناه في حلب.", True),
-    ("كم شخصا قتل في حلب؟", "قتل 12 شخصا في غارة على حلب.", False),
-    ("How many people died in the crash?", "لقي خمسة أشخاص مصرعهم في تحطم الطائرة.", False),
-    ("How much did the project cost?", "وقال الوزير إن المشروع سينجز قريبا.", True),
-    ("متى انتقد كوك روسيا؟", "فيما وجه بيتر كوك مساء الاثنين انتقادات لاذعة لروسيا.", False),
-    ("When did the talks start?", "وقال كيري إن المحادثات تقترب من نهايتها.", True),
-    ("من هو المتحدث؟", "وقال المتحدث إن القصف يعقد الاتفاق.", False),
-])
+@pytest.mark.parametrize(
+    "question,cited,wrong",
+    [
+        ("كم عدد القتلى في حلب؟", "كما قلنا مرارا لا يوجد حل عسكري لهذه الأزمة والقتال الذي شهدناه في حلب.", True),
+        ("كم شخصا قتل في حلب؟", "قتل 12 شخصا في غارة على حلب.", False),
+        ("How many people died in the crash?", "لقي خمسة أشخاص مصرعهم في تحطم الطائرة.", False),
+        ("How much did the project cost?", "وقال الوزير إن المشروع سينجز قريبا.", True),
+        ("متى انتقد كوك روسيا؟", "فيما وجه بيتر كوك مساء الاثنين انتقادات لاذعة لروسيا.", False),
+        ("When did the talks start?", "وقال كيري إن المحادثات تقترب من نهايتها.", True),
+        ("من هو المتحدث؟", "وقال المتحدث إن القصف يعقد الاتفاق.", False),
+    ],
+)
 def test_a_how_many_or_when_question_needs_a_number_or_a_time(question, cited, wrong):
     assert (relations.wrong_answer_type(question, [cited]) is not None) is wrong
 
 
 def test_an_arabic_identity_with_one_title_read_as_another_is_refused(checker):
-    source = ("بعد إعلان وزير الخارجية الأميركي جون كيري إمكانية التوصل إلى اتفاق مع روسيا، أعلنت وزارة الدفاع "
-              "الأميركية أن تصرفات روسيا تجعل التنسيق صعبا.")
+    source = (
+        "بعد إعلان وزير الخارجية الأميركي جون كيري إمكانية التوصل إلى اتفاق مع روسيا، أعلنت وزارة الدفاع "
+        "الأميركية أن تصرفات روسيا تجعل التنسيق صعبا."
+    )
     assert not checker.check("وزير الدفاع الأميركي هو جون كيري.", [source]).supported
     assert checker.check("وزير الخارجية الأميركي هو جون كيري.", [source]).supported

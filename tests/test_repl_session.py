@@ -1,5 +1,6 @@
 """The REPL's logic without a terminal: a Session fed lines over a real index of the seed
 (real embedder, Chroma, store, verification) with a scripted chat model."""
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -19,7 +20,7 @@ from rag.generate.generator import Generator
 from tests.fakes import ScriptedChatModel
 from tests.helpers import SEEDS
 
-COOK = ("فيما وجه بيتر كوك المتحدث باسم البنتاغون مساء الاثنين انتقادات لاذعة لروسيا بشأن ضرباتها الجوية في سوريا")
+COOK = "فيما وجه بيتر كوك المتحدث باسم البنتاغون مساء الاثنين انتقادات لاذعة لروسيا بشأن ضرباتها الجوية في سوريا"
 ANSWER_AR = "المتحدث باسم البنتاغون هو بيتر كوك [1]."
 LAVROV_REWRITE = "ماذا قال لافروف عن المتحدث باسم البنتاغون بيتر كوك؟"
 
@@ -36,8 +37,11 @@ class Screen:
 
     def __init__(self, rtl: str = "off"):
         self.buffer = io.StringIO()
-        self.renderer = Renderer(Console(file=self.buffer, width=2000, color_system=None),
-                                 Console(file=self.buffer, width=2000, color_system=None), choose_rtl(rtl, False))
+        self.renderer = Renderer(
+            Console(file=self.buffer, width=2000, color_system=None),
+            Console(file=self.buffer, width=2000, color_system=None),
+            choose_rtl(rtl, False),
+        )
 
     def text(self) -> str:
         return self.buffer.getvalue()
@@ -65,13 +69,13 @@ def test_question_shows_evidence_then_the_verified_answer_and_keeps_the_turn(rag
     session, screen, _ = session_with(rag, [answers])
     assert session.handle("من هو المتحدث باسم البنتاغون؟") is True
     text = screen.text()
-    assert "evidence (" in text and "3a95f273aef0ff82 886-1124" in text   # the Cook sentence, with its span
+    assert "evidence (" in text and "3a95f273aef0ff82 886-1124" in text  # the Cook sentence, with its span
     assert text.index("evidence (") < text.index("بيتر كوك [1]")
     assert session.last_citations and session.last_citations[0].quote.startswith("فيما وجه بيتر كوك")
     assert session.timings.evidence is not None and session.timings.final >= session.timings.evidence
     assert [t.question for t in session.turns] == ["من هو المتحدث باسم البنتاغون؟"]
     for c in session.last_citations:
-        assert rag.show(c.doc_id).text[c.start:c.end] == c.quote
+        assert rag.show(c.doc_id).text[c.start : c.end] == c.quote
 
 
 def test_sources_and_open_show_the_cited_span_and_its_paragraph(rag):
@@ -112,11 +116,17 @@ def test_follow_up_is_rewritten_with_names_from_the_conversation(rag):
 
 def test_rewrite_bringing_a_new_name_is_discarded():
     turns = [Turn("Who criticised Russia?", "Who criticised Russia?", "Pentagon spokesman Peter Cook [1].")]
-    good = rewrite_follow_up("and what did he say about Aleppo?", turns,
-                             Generator(lambda: ScriptedChatModel(replies=["What did Peter Cook say about Aleppo?"]), "s"))
+    good = rewrite_follow_up(
+        "and what did he say about Aleppo?",
+        turns,
+        Generator(lambda: ScriptedChatModel(replies=["What did Peter Cook say about Aleppo?"]), "s"),
+    )
     assert good.accepted and good.question == "What did Peter Cook say about Aleppo?"
-    bad = rewrite_follow_up("and what did he say?", turns,
-                            Generator(lambda: ScriptedChatModel(replies=["What did Vladimir Putin say in 2015?"]), "s"))
+    bad = rewrite_follow_up(
+        "and what did he say?",
+        turns,
+        Generator(lambda: ScriptedChatModel(replies=["What did Vladimir Putin say in 2015?"]), "s"),
+    )
     assert not bad.accepted and bad.question == "and what did he say?"
     assert "Putin" in bad.note and "2015" in bad.note and "asking as typed" in bad.note
 
@@ -161,8 +171,16 @@ def test_ctrl_c_cancels_the_answer_and_the_next_question_works(rag):
 
 def test_errors_are_one_line_and_the_session_goes_on(rag, tmp_path):
     session, screen, _ = session_with(rag, [answers])
-    for line in ("/bogus", "/k 0", "/show nope", "/open x", '/search "unclosed', "/docs 2016-13-45",
-                 "/summarize", "/lang fr"):
+    for line in (
+        "/bogus",
+        "/k 0",
+        "/show nope",
+        "/open x",
+        '/search "unclosed',
+        "/docs 2016-13-45",
+        "/summarize",
+        "/lang fr",
+    ):
         screen.clear()
         assert session.handle(line) is True
         lines = [row for row in screen.text().splitlines() if row.strip()]
@@ -221,6 +239,7 @@ def test_rtl_shapes_and_reorders_only_what_is_printed():
 def test_draft_fate_says_what_was_withdrawn():
     class A:
         grounded, mode, answer, log = True, "extractive", "quote", None
+
     assert "withdrawn" in draft_fate(A(), "an invented claim [1].")
     A.mode = "generated"
     assert draft_fate(A(), "a claim [1].") is None
@@ -258,8 +277,17 @@ def test_servers_down_are_one_line_errors(rag, tmp_path, monkeypatch):
 
     # Settings carries the server and key (nothing but rag.config reads the environment).
     view = Screen()
-    llm_down = Session(Rag(Settings(home=home, llm="openai:some-model", openai_base_url="http://127.0.0.1:9/v1",
-                                    openai_api_key="sk-test-not-a-key")), view.renderer)
+    llm_down = Session(
+        Rag(
+            Settings(
+                home=home,
+                llm="openai:some-model",
+                openai_base_url="http://127.0.0.1:9/v1",
+                openai_api_key="sk-test-not-a-key",
+            )
+        ),
+        view.renderer,
+    )
     llm_down.warm_model()
     assert llm_down.handle("من هو المتحدث باسم البنتاغون؟") is True
     errors = [line for line in view.text().splitlines() if line.startswith("Error: ")]
@@ -271,8 +299,9 @@ def test_servers_down_are_one_line_errors(rag, tmp_path, monkeypatch):
 def test_ctrl_c_cancels_a_summary_too(rag):
     worker = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     own = worker.submit(Rag, Settings(home=rag.settings.home)).result()
-    session, screen, chat = session_with(own, ["انتقد المتحدث باسم البنتاغون بيتر كوك الضربات الروسية [1]."],
-                                         token_delay=0.3)
+    session, screen, chat = session_with(
+        own, ["انتقد المتحدث باسم البنتاغون بيتر كوك الضربات الروسية [1]."], token_delay=0.3
+    )
     running = worker.submit(session.handle, "/summarize 3a95f273aef0ff82")
     assert chat.started.wait(60)
     session.cancel.set()
@@ -288,8 +317,8 @@ def test_rtl_on_changes_the_screen_only(rag):
     screen = Screen(rtl="on")
     session = Session(rag, screen.renderer)
     session.handle("من هو المتحدث باسم البنتاغون؟")
-    assert "بيتر كوك" not in screen.text()                          # shown shaped and reordered
+    assert "بيتر كوك" not in screen.text()  # shown shaped and reordered
     assert visual_line("بيتر كوك") in screen.text()
     quote = session.last_citations[0].quote
-    assert quote.startswith("فيما وجه بيتر كوك")                    # what is stored and cited is logical
-    assert rag.show(session.last_citations[0].doc_id).text[session.last_citations[0].start:].startswith(quote)
+    assert quote.startswith("فيما وجه بيتر كوك")  # what is stored and cited is logical
+    assert rag.show(session.last_citations[0].doc_id).text[session.last_citations[0].start :].startswith(quote)

@@ -5,6 +5,7 @@ Arabic, /sources, /open 1, a follow-up that needs the conversation, /summarize l
 a bad command, Ctrl-C during an answer (the prompt returns and the next question
 works), /quit; then the history file holds the questions.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,10 +22,14 @@ pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.slow
 
 PROMPT = "rag>"
-ANSWERED = "qwen2.5-coder-0.5b"   # the model line printed under every answer
-STEP = 240                        # seconds one step may take on a loaded 2-core machine
-QUESTIONS = ["Who is the Pentagon spokesman quoted in the article?", "من هو المتحدث باسم البنتاغون؟",
-             "and what did he say about Lavrov?", "ما موقف البنتاغون من التعاون العسكري مع روسيا؟"]
+ANSWERED = "qwen2.5-coder-0.5b"  # the model line printed under every answer
+STEP = 240  # seconds one step may take on a loaded 2-core machine
+QUESTIONS = [
+    "Who is the Pentagon spokesman quoted in the article?",
+    "من هو المتحدث باسم البنتاغون؟",
+    "and what did he say about Lavrov?",
+    "ما موقف البنتاغون من التعاون العسكري مع روسيا؟",
+]
 
 
 def model_cache() -> Path:
@@ -34,12 +39,31 @@ def model_cache() -> Path:
 @pytest.fixture()
 def repl(rag_home):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env |= {"RAG_HOME": str(rag_home), "RAG_LLM": "llamacpp:qwen2.5-0.5b", "RAG_MODEL_CACHE": str(model_cache()),
-            "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "rag.cli.main", "ingest", str(SEEDS)], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
-    child = pexpect.spawn(sys.executable, ["-m", "rag.cli.main", "repl", "--rtl", "off"], env=env, cwd=str(ROOT),
-                          encoding="utf-8", timeout=STEP, dimensions=(50, 160))
+    env |= {
+        "RAG_HOME": str(rag_home),
+        "RAG_LLM": "llamacpp:qwen2.5-0.5b",
+        "RAG_MODEL_CACHE": str(model_cache()),
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", "ingest", str(SEEDS)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "rag.cli.main", "repl", "--rtl", "off"],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=STEP,
+        dimensions=(50, 160),
+    )
     with open(rag_home / "terminal.log", "w", encoding="utf-8") as log:  # what the terminal showed, for failures
         child.logfile_read = log
         child.expect(PROMPT)
@@ -64,7 +88,7 @@ def run(child, line: str, *expected: str) -> str:
 def test_an_analysts_session(repl, rag_home):
     started = time.monotonic()
     english = run(repl, QUESTIONS[0], r"evidence \(", ANSWERED)
-    assert "3a95f273aef0ff82" in english                      # evidence quoted with its article and span
+    assert "3a95f273aef0ff82" in english  # evidence quoted with its article and span
     assert "Traceback" not in english
 
     # Ctrl-C during an answer: one line, the prompt again, and the next question works.
@@ -98,15 +122,33 @@ def test_an_analysts_session(repl, rag_home):
 
 def test_rag_ask_on_a_terminal_shows_the_evidence_before_the_answer(rag_home):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env |= {"RAG_HOME": str(rag_home), "RAG_LLM": "llamacpp:qwen2.5-0.5b", "RAG_MODEL_CACHE": str(model_cache()),
-            "TERM": "xterm", "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "rag.cli.main", "ingest", str(SEEDS)], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
-    child = pexpect.spawn(sys.executable, ["-m", "rag.cli.main", "ask", QUESTIONS[1]], env=env, cwd=str(ROOT),
-                          encoding="utf-8", timeout=STEP, dimensions=(50, 160))
+    env |= {
+        "RAG_HOME": str(rag_home),
+        "RAG_LLM": "llamacpp:qwen2.5-0.5b",
+        "RAG_MODEL_CACHE": str(model_cache()),
+        "TERM": "xterm",
+        "PYTHONPATH": str(ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "rag.cli.main", "ingest", str(SEEDS)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "rag.cli.main", "ask", QUESTIONS[1]],
+        env=env,
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=STEP,
+        dimensions=(50, 160),
+    )
     child.expect(r"evidence \(")
-    child.expect(r"3a95f273aef0ff82 \d+-\d+")     # a quoted sentence with its article and span
-    child.expect(ANSWERED)                          # the model line under the verified answer
+    child.expect(r"3a95f273aef0ff82 \d+-\d+")  # a quoted sentence with its article and span
+    child.expect(ANSWERED)  # the model line under the verified answer
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

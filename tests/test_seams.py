@@ -1,5 +1,6 @@
 """The declared seams: the real embedders are `Embedder`s, the real chat models `ChatModel`s
 that declare whether they give token probabilities (so callers know before calling)."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,11 +44,15 @@ def test_the_eval_runner_reports_its_steps_to_a_callback(tmp_path):
     from rag.evals.suites import find_suite
 
     suite = find_suite("ci").only(["summaries"])
-    absent = replace(suite.tasks[0], name="absent",
-                     datasets=(replace(suite.tasks[0].datasets[0], spec="none.jsonl", path=tmp_path / "none.jsonl"),))
+    absent = replace(
+        suite.tasks[0],
+        name="absent",
+        datasets=(replace(suite.tasks[0].datasets[0], spec="none.jsonl", path=tmp_path / "none.jsonl"),),
+    )
     steps: list[EvalProgress] = []
-    report = run_suite(replace(suite, tasks=(absent, suite.tasks[0])),
-                       RunOptions(recording_mode="replay", progress=steps.append))
+    report = run_suite(
+        replace(suite, tasks=(absent, suite.tasks[0])), RunOptions(recording_mode="replay", progress=steps.append)
+    )
     assert report.passed
     assert steps[0] == EvalProgress("absent", note="skipped absent: dataset not found: none.jsonl")
     ran = [s for s in steps if s.task == "summaries"]

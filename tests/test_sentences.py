@@ -1,11 +1,12 @@
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag.text.sentences import split_sentences
 
 
 def sentences(text: str) -> list[str]:
-    return [text[s.start:s.end] for s in split_sentences(text)]
+    return [text[s.start : s.end] for s in split_sentences(text)]
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,7 @@ def test_bounded_range():
     text = "Skip this. Keep this. And this. Not this."
     start = text.index("Keep")
     end = text.index("Not") - 1
-    assert [text[s.start:s.end] for s in split_sentences(text, start, end)] == ["Keep this.", "And this."]
+    assert [text[s.start : s.end] for s in split_sentences(text, start, end)] == ["Keep this.", "And this."]
 
 
 def test_empty_and_punctuation_only():
@@ -69,7 +70,7 @@ def test_span_properties(text):
     for span in spans:
         assert 0 <= span.start < span.end <= len(text)
         assert span.start >= previous_end  # ordered, non-overlapping
-        piece = text[span.start:span.end]
+        piece = text[span.start : span.end]
         assert piece == piece.strip()
         previous_end = span.end
     covered = set()

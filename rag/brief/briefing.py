@@ -13,6 +13,7 @@ Finished stories are cached under RAG_HOME (rag.brief.cache), keyed by their
 article ids and the model, so a re-run of the same day resumes where an
 interrupted one stopped.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,9 +64,17 @@ class StoryBrief:
     continuing: str | None = None  # the previous day's story id this one continues
 
     def to_json(self, full: bool = True) -> dict:
-        data = {"id": self.id, "headline": self.headline, "doc_ids": self.doc_ids, "sources": self.sources,
-                "kind": self.kind, "outlets": len(self.sources), "score": round(self.score, 3),
-                "section": self.section, "signals": self.signals}
+        data = {
+            "id": self.id,
+            "headline": self.headline,
+            "doc_ids": self.doc_ids,
+            "sources": self.sources,
+            "kind": self.kind,
+            "outlets": len(self.sources),
+            "score": round(self.score, 3),
+            "section": self.section,
+            "signals": self.signals,
+        }
         if full:
             data |= {"ar": self.ar, "en": self.en, "citations": [c.to_json() for c in self.citations]}
         if self.withheld:
@@ -86,15 +95,20 @@ class Briefing:
     model: str
     seconds: float = 0.0
     opinion: list[StoryBrief] = field(default_factory=list)  # opinion and features, listed in their own section
-    dates: list[str] = field(default_factory=list)   # the article dates the briefing covers
-    window: dict | None = None                       # {"from", "to", "tz"} when made for a time window
-    stats: dict = field(default_factory=dict)        # stories summarized / from cache, seconds per stage
+    dates: list[str] = field(default_factory=list)  # the article dates the briefing covers
+    window: dict | None = None  # {"from", "to", "tz"} when made for a time window
+    stats: dict = field(default_factory=dict)  # stories summarized / from cache, seconds per stage
 
     def to_json(self) -> dict:
-        data = {"date": self.date, "dates": self.dates or [self.date], "articles": self.articles, "model": self.model,
-                "stories": [s.to_json() for s in self.stories],
-                "more_stories": [s.to_json(full=False) for s in self.more_stories],
-                "opinion": [s.to_json(full=False) for s in self.opinion]}
+        data = {
+            "date": self.date,
+            "dates": self.dates or [self.date],
+            "articles": self.articles,
+            "model": self.model,
+            "stories": [s.to_json() for s in self.stories],
+            "more_stories": [s.to_json(full=False) for s in self.more_stories],
+            "opinion": [s.to_json(full=False) for s in self.opinion],
+        }
         if self.window:
             data["window"] = self.window
         if self.stats:
@@ -104,17 +118,25 @@ class Briefing:
 
 # -- one story -----------------------------------------------------------------
 
+
 def _titles(story: Story) -> list[dict]:
     return [{"doc_id": a.doc_id, "title": a.title, "source": a.source, "url": a.url} for a in story.articles]
 
 
 def listed_brief(story: Story, english_headline: str = "") -> StoryBrief:
     """A story listed by its headline and outlets (no summary)."""
-    brief = StoryBrief(id=story.story_id, headline={"ar": story.lead.title, "en": english_headline},
-                       doc_ids=[a.doc_id for a in story.articles], sources=story.sources, titles=_titles(story),
-                       kind=story.kind, score=story.rank.score if story.rank else 0.0,
-                       section=story.rank.section if story.rank else None,
-                       signals=story.rank.signals if story.rank else {}, duplicates=story.duplicates)
+    brief = StoryBrief(
+        id=story.story_id,
+        headline={"ar": story.lead.title, "en": english_headline},
+        doc_ids=[a.doc_id for a in story.articles],
+        sources=story.sources,
+        titles=_titles(story),
+        kind=story.kind,
+        score=story.rank.score if story.rank else 0.0,
+        section=story.rank.section if story.rank else None,
+        signals=story.rank.signals if story.rank else {},
+        duplicates=story.duplicates,
+    )
     if not english_headline:
         brief.withheld = {"en": f"no English headline verified against the Arabic; {STRONGER_MODEL}"}
     return brief
@@ -122,8 +144,9 @@ def listed_brief(story: Story, english_headline: str = "") -> StoryBrief:
 
 def clause_sources(story: Story, embed, budget: int = WORD_BUDGET) -> tuple[list[SourceSentence], dict[str, Article]]:
     """The story's chosen clauses, numbered 1..n as source sentences (exact spans)."""
-    reports = [a for a in story.by_centrality() if (story.kinds.get(a.doc_id) is None
-                                                    or story.kinds[a.doc_id].kind == NEWS)]
+    reports = [
+        a for a in story.by_centrality() if (story.kinds.get(a.doc_id) is None or story.kinds[a.doc_id].kind == NEWS)
+    ]
     # A press review or video item in a news story is not where its facts are stated.
     central = (reports or story.by_centrality())[:ARTICLES_PER_STORY]
     by_id = {a.doc_id: a for a in central}
@@ -131,21 +154,34 @@ def clause_sources(story: Story, embed, budget: int = WORD_BUDGET) -> tuple[list
     sources = []
     for n, chosen in enumerate(picked, 1):
         c, article = chosen.clause, by_id[chosen.clause.doc_id]
-        sources.append(SourceSentence(number=n, doc_id=c.doc_id, start=c.start, end=c.end, text=c.text,
-                                      title=article.title, date=article.date, url=article.url, source=article.source,
-                                      before=sentence_before(article.text, c.start)))
+        sources.append(
+            SourceSentence(
+                number=n,
+                doc_id=c.doc_id,
+                start=c.start,
+                end=c.end,
+                text=c.text,
+                title=article.title,
+                date=article.date,
+                url=article.url,
+                source=article.source,
+                before=sentence_before(article.text, c.start),
+            )
+        )
     return sources, by_id
 
 
-def summarized_brief(story: Story, generator: Generator, checker: SupportChecker, embed,
-                     budget: int = WORD_BUDGET, english: bool = True) -> StoryBrief:
+def summarized_brief(
+    story: Story, generator: Generator, checker: SupportChecker, embed, budget: int = WORD_BUDGET, english: bool = True
+) -> StoryBrief:
     """The story with its clause summary: Arabic quoted exactly, English where it verifies (and
     only when `english`: see BriefingOptions)."""
     sources, by_id = clause_sources(story, embed, budget)
     for s in sources:  # the invariant, checked where the spans are made
-        assert by_id[s.doc_id].text[s.start:s.end] == s.text
-    citations = [Citation(s.number, s.doc_id, s.start, s.end, s.text, title=s.title, date=s.date, url=s.url)
-                 for s in sources]
+        assert by_id[s.doc_id].text[s.start : s.end] == s.text
+    citations = [
+        Citation(s.number, s.doc_id, s.start, s.end, s.text, title=s.title, date=s.date, url=s.url) for s in sources
+    ]
     ar = [{"text": " ".join(s.text.split()), "citations": [s.number]} for s in sources]
     if not english:
         brief = listed_brief(story, "")
@@ -170,10 +206,11 @@ def summarized_brief(story: Story, generator: Generator, checker: SupportChecker
 
 # -- the day -------------------------------------------------------------------
 
+
 @dataclass
 class BriefingOptions:
     top: int = 10
-    budget: int = WORD_BUDGET        # Arabic words per story summary
+    budget: int = WORD_BUDGET  # Arabic words per story summary
     # English headlines for the first N listed stories (by rank): 113 listed headlines of 2018-04-10 took 31 min
     # with the embedded 1.5B model on a busy 2-core machine, against 2 min for the top 10 stories' summaries.
     listed_english: int = 20
@@ -182,15 +219,26 @@ class BriefingOptions:
     english: bool = True
 
 
-WITHHELD_BUNDLED = ("the bundled model's English is not printed (RAG_ENGLISH=auto): on labelled claims most of its "
-                    "translations that pass the checker are wrong, and a reader found 6 of 12 verified clause "
-                    "lines and 1 of 9 headlines of a held-out day faithful; RAG_LLM=openai:… (or another server) "
-                    "writes it")
+WITHHELD_BUNDLED = (
+    "the bundled model's English is not printed (RAG_ENGLISH=auto): on labelled claims most of its "
+    "translations that pass the checker are wrong, and a reader found 6 of 12 verified clause "
+    "lines and 1 of 9 headlines of a held-out day faithful; RAG_LLM=openai:… (or another server) "
+    "writes it"
+)
 
 
-def build_briefing(date: str, articles: list[Article], stories: list[Story], generator: Generator,
-                   checker: SupportChecker, embed, cache: BriefCache | None, options: BriefingOptions | None = None,
-                   progress: Progress | None = None, log: Progress | None = None) -> Briefing:
+def build_briefing(
+    date: str,
+    articles: list[Article],
+    stories: list[Story],
+    generator: Generator,
+    checker: SupportChecker,
+    embed,
+    cache: BriefCache | None,
+    options: BriefingOptions | None = None,
+    progress: Progress | None = None,
+    log: Progress | None = None,
+) -> Briefing:
     """Summarize the top news stories, list the rest; `log` gets one line per story (for cron logs)."""
     options = options or BriefingOptions()
     started = time.perf_counter()
@@ -198,15 +246,23 @@ def build_briefing(date: str, articles: list[Article], stories: list[Story], gen
     log = log or say
     news = [s for s in stories if s.kind not in (OPINION, FEATURE)]
     opinion = [s for s in stories if s.kind in (OPINION, FEATURE)]
-    top, rest = news[:options.top], news[options.top:]
-    say(f"{len(articles)} articles, {len(stories)} stories ({len(opinion)} opinion or feature); "
-        f"summarizing the top {len(top)}")
+    top, rest = news[: options.top], news[options.top :]
+    say(
+        f"{len(articles)} articles, {len(stories)} stories ({len(opinion)} opinion or feature); "
+        f"summarizing the top {len(top)}"
+    )
     stats = {"summarized": 0, "from_cache": 0, "seconds": {}}
     briefs = []
     for i, story in enumerate(top, 1):
         t0 = time.perf_counter()
-        key = BriefCache.key("summary", [a.doc_id for a in story.articles], generator.label,
-                             SUMMARY_VERSION, options.budget, options.english)
+        key = BriefCache.key(
+            "summary",
+            [a.doc_id for a in story.articles],
+            generator.label,
+            SUMMARY_VERSION,
+            options.budget,
+            options.english,
+        )
         cached = cache.get(key) if cache else None
         if cached is not None:
             brief = _refreshed(story_brief_from_json(cached), story)
@@ -219,14 +275,16 @@ def build_briefing(date: str, articles: list[Article], stories: list[Story], gen
             stats["summarized"] += 1
             state = "summarized"
         briefs.append(brief)
-        log(f"story {i}/{len(top)} {state}: {story.lead.title[:70]} ({len(story.articles)} articles; "
+        log(
+            f"story {i}/{len(top)} {state}: {story.lead.title[:70]} ({len(story.articles)} articles; "
             f"{', '.join(story.sources)}; {brief.kind}, score {brief.score:.2f}; "
-            f"{len(brief.ar)} ar, {len(brief.en)} en; {time.perf_counter() - t0:.1f} s)")
+            f"{len(brief.ar)} ar, {len(brief.en)} en; {time.perf_counter() - t0:.1f} s)"
+        )
     stats["seconds"]["summaries"] = round(time.perf_counter() - started, 2)
     t1 = time.perf_counter()
     listed = rest + opinion
     chosen = sorted(range(len(listed)), key=lambda i: -listed[i].rank.score if listed[i].rank else 0.0)
-    chosen = sorted(chosen[:max(0, options.listed_english)]) if options.english else []
+    chosen = sorted(chosen[: max(0, options.listed_english)]) if options.english else []
     english = [""] * len(listed)
     for i, headline in zip(chosen, listed_headlines([listed[i] for i in chosen], generator, checker, cache, say)):
         english[i] = headline
@@ -237,11 +295,21 @@ def build_briefing(date: str, articles: list[Article], stories: list[Story], gen
         if not options.english:
             brief.withheld = {"en": WITHHELD_BUNDLED}
         elif i not in translated:
-            brief.withheld = {"en": f"not translated: English headlines are made for the first "
-                                    f"{options.listed_english} listed stories (--listed-english N)"}
-    more, opinion_briefs = briefs_listed[:len(rest)], briefs_listed[len(rest):]
-    return Briefing(date=date, articles=len(articles), stories=briefs, more_stories=more, opinion=opinion_briefs,
-                    model=generator.label, seconds=time.perf_counter() - started, stats=stats)
+            brief.withheld = {
+                "en": f"not translated: English headlines are made for the first "
+                f"{options.listed_english} listed stories (--listed-english N)"
+            }
+    more, opinion_briefs = briefs_listed[: len(rest)], briefs_listed[len(rest) :]
+    return Briefing(
+        date=date,
+        articles=len(articles),
+        stories=briefs,
+        more_stories=more,
+        opinion=opinion_briefs,
+        model=generator.label,
+        seconds=time.perf_counter() - started,
+        stats=stats,
+    )
 
 
 def _refreshed(brief: StoryBrief, story: Story) -> StoryBrief:
@@ -252,24 +320,41 @@ def _refreshed(brief: StoryBrief, story: Story) -> StoryBrief:
 
 
 def story_brief_from_json(data: dict) -> StoryBrief:
-    return StoryBrief(id=data["id"], headline=data["headline"], doc_ids=data["doc_ids"], sources=data["sources"],
-                      ar=data.get("ar", []), en=data.get("en", []),
-                      citations=[Citation(**c) for c in data.get("citations", [])], titles=data.get("articles", []),
-                      kind=data.get("kind", NEWS), score=data.get("score", 0.0), section=data.get("section"),
-                      signals=data.get("signals", {}), withheld=data.get("withheld", {}),
-                      duplicates=data.get("duplicates", []), continuing=data.get("continuing"))
+    return StoryBrief(
+        id=data["id"],
+        headline=data["headline"],
+        doc_ids=data["doc_ids"],
+        sources=data["sources"],
+        ar=data.get("ar", []),
+        en=data.get("en", []),
+        citations=[Citation(**c) for c in data.get("citations", [])],
+        titles=data.get("articles", []),
+        kind=data.get("kind", NEWS),
+        score=data.get("score", 0.0),
+        section=data.get("section"),
+        signals=data.get("signals", {}),
+        withheld=data.get("withheld", {}),
+        duplicates=data.get("duplicates", []),
+        continuing=data.get("continuing"),
+    )
 
 
-def listed_headlines(stories: list[Story], generator: Generator, checker: SupportChecker, cache: BriefCache | None,
-                     progress: Progress | None = None) -> list[str]:
+def listed_headlines(
+    stories: list[Story],
+    generator: Generator,
+    checker: SupportChecker,
+    cache: BriefCache | None,
+    progress: Progress | None = None,
+) -> list[str]:
     """Verified English headlines of the listed stories ('' where none verifies), cached per story."""
     keys = [BriefCache.key("headline", [s.lead.doc_id], generator.label, SUMMARY_VERSION) for s in stories]
     found = [cache.get(k) if cache else None for k in keys]
     missing = [i for i, f in enumerate(found) if f is None]
     if progress and len(missing) < len(stories):
         progress(f"{len(stories) - len(missing)} listed headline(s) from the cache")
-    translated = translate_headlines([stories[i].lead.title for i in missing], generator, checker, progress) \
-        if missing else []
+    translated = (
+        translate_headlines([stories[i].lead.title for i in missing], generator, checker, progress) if missing else []
+    )
     for i, english in zip(missing, translated):
         found[i] = {"en": english}
         if cache:
@@ -277,8 +362,9 @@ def listed_headlines(stories: list[Story], generator: Generator, checker: Suppor
     return [f["en"] for f in found]
 
 
-def translate_headlines(headlines: list[str], generator: Generator, checker: SupportChecker,
-                        progress: Progress | None = None) -> list[str]:
+def translate_headlines(
+    headlines: list[str], generator: Generator, checker: SupportChecker, progress: Progress | None = None
+) -> list[str]:
     """English renderings of Arabic headlines, in batches; '' where none verifies.
 
     Each rendering is verified against its headline like any
@@ -290,16 +376,18 @@ def translate_headlines(headlines: list[str], generator: Generator, checker: Sup
     out: list[str] = []
     system = load_prompt("headlines.system").render()
     for start in range(0, len(headlines), HEADLINE_BATCH):
-        batch = headlines[start:start + HEADLINE_BATCH]
+        batch = headlines[start : start + HEADLINE_BATCH]
         if progress:
             progress(f"translating headlines {start + 1}-{start + len(batch)} of {len(headlines)}")
         numbered = "\n".join(f"{i}. {' '.join(h.split())}" for i, h in enumerate(batch, 1))
         glossary = names_glossary("\n".join(batch), end="\n")
-        completion = generator.complete(system, load_prompt("headlines.user").render(glossary=glossary,
-                                                                                    headlines=numbered))
+        completion = generator.complete(
+            system, load_prompt("headlines.user").render(glossary=glossary, headlines=numbered)
+        )
         out.extend(parse_numbered_lines(completion.text, len(batch)))
-    failed = [i for i, (arabic, english) in enumerate(zip(headlines, out))
-              if not headline_verified(english, arabic, checker)]
+    failed = [
+        i for i, (arabic, english) in enumerate(zip(headlines, out)) if not headline_verified(english, arabic, checker)
+    ]
     if failed and progress:
         progress(f"translating again {len(failed)} headline(s) whose translation did not verify")
     for i in failed:

@@ -6,6 +6,7 @@ version and parameters). A file is written to a temporary name and renamed,
 so a run killed mid-write leaves no half entry; an unreadable entry counts as
 missing.
 """
+
 from __future__ import annotations
 
 import hashlib

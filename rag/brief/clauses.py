@@ -17,6 +17,7 @@ A greedy pick with a redundancy penalty fills a word budget (about 40 Arabic
 words); the picked clauses are shown leads first. Every clause keeps its (doc_id, start, end): the offsets are ours, so
 `text[start:end] == quote` holds for each.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -41,21 +42,68 @@ INITIAL_BONUS = 0.08
 DEPENDENT_PENALTY = 0.5  # "مشيرا إلى أن …", "بينما …": no subject of its own; a last resort
 NAME_NUMBER_BONUS = 0.05
 REDUNDANCY = 0.7
-DUPLICATE = 0.72  # two outlets stating one fact: on 2018-04-10 the Bashir release clauses of BBC and France24 were 0.8 apart
+DUPLICATE = (
+    0.72  # two outlets stating one fact: on 2018-04-10 the Bashir release clauses of BBC and France24 were 0.8 apart
+)
 
 _STRONG_BOUNDARY = re.compile(r"[؛;]\s+|\s[-–—]\s")
 _COMMA = re.compile(r"[،,]\s+")
 COMMA_SIDE_WORDS = 8
 # A new clause begins before these words (the space before them is the cut).
 _CLAUSE_OPENERS = (
-    "وقال", "وقالت", "وأضاف", "وأضافت", "وأكد", "وأكدت", "وأشار", "وأشارت", "وأوضح", "وأوضحت", "وتابع", "وتابعت",
-    "وذكر", "وذكرت", "وأفاد", "وأفادت", "وأعلن", "وأعلنت", "ويأتي", "وجاء", "وكان", "وكانت", "وتأتي", "فيما",
-    "بينما", "حيث", "مشيرا", "مشيرة", "مضيفا", "مضيفة", "مؤكدا", "مؤكدة", "موضحا", "موضحة", "لافتا", "لافتة",
-    "وذلك", "ولفت", "ولفتت", "وبحسب", "ووفقا", "وفقا", "وأشارت", "ونقلت", "ونقل", "فقد", "وقد",
+    "وقال",
+    "وقالت",
+    "وأضاف",
+    "وأضافت",
+    "وأكد",
+    "وأكدت",
+    "وأشار",
+    "وأشارت",
+    "وأوضح",
+    "وأوضحت",
+    "وتابع",
+    "وتابعت",
+    "وذكر",
+    "وذكرت",
+    "وأفاد",
+    "وأفادت",
+    "وأعلن",
+    "وأعلنت",
+    "ويأتي",
+    "وجاء",
+    "وكان",
+    "وكانت",
+    "وتأتي",
+    "فيما",
+    "بينما",
+    "حيث",
+    "مشيرا",
+    "مشيرة",
+    "مضيفا",
+    "مضيفة",
+    "مؤكدا",
+    "مؤكدة",
+    "موضحا",
+    "موضحة",
+    "لافتا",
+    "لافتة",
+    "وذلك",
+    "ولفت",
+    "ولفتت",
+    "وبحسب",
+    "ووفقا",
+    "وفقا",
+    "وأشارت",
+    "ونقلت",
+    "ونقل",
+    "فقد",
+    "وقد",
 )
 _OPENER = re.compile(r"\s(?=(?:" + "|".join(sorted(_CLAUSE_OPENERS, key=len, reverse=True)) + r")(?!\w))")
-_DEPENDENT = re.compile(r"^(?:مشيرا|مشيرة|مضيفا|مضيفة|مؤكدا|مؤكدة|موضحا|موضحة|لافتا|لافتة|حيث|وذلك|فيما|بينما|"
-                        r"ما أدى|مما|الذي|التي|والذي|والتي|حسب|بحسب|وبحسب|وفقا|ووفقا|لمنع|من أجل|بعد أن|قبل أن)(?!\w)")
+_DEPENDENT = re.compile(
+    r"^(?:مشيرا|مشيرة|مضيفا|مضيفة|مؤكدا|مؤكدة|موضحا|موضحة|لافتا|لافتة|حيث|وذلك|فيما|بينما|"
+    r"ما أدى|مما|الذي|التي|والذي|والتي|حسب|بحسب|وبحسب|وفقا|ووفقا|لمنع|من أجل|بعد أن|قبل أن)(?!\w)"
+)
 _OPENS = re.compile("(?:" + "|".join(sorted(_CLAUSE_OPENERS, key=len, reverse=True)) + r")(?!\w)")
 _TRIM = "،؛;,:.-–— \t\n\"'«»“”()"
 _DATELINE = re.compile(r"[^\n]{0,80}?\((?:CNN|AFP|Reuters|رويترز|أ ف ب|فرانس برس)\)\s*[-–—]+\s*")
@@ -67,9 +115,9 @@ class Clause:
     doc_id: str
     start: int
     end: int
-    text: str          # article.text[start:end], exactly
-    sentence: int      # index of its sentence in the article
-    initial: bool      # it opens its sentence
+    text: str  # article.text[start:end], exactly
+    sentence: int  # index of its sentence in the article
+    initial: bool  # it opens its sentence
     words: int
     opens_clause: bool = True  # it starts the sentence or at a clause-opening word, not after a mere comma
 
@@ -78,7 +126,7 @@ class Clause:
 class ChosenClause:
     clause: Clause
     score: float
-    outlets: int       # outlets whose articles say the same (itself included)
+    outlets: int  # outlets whose articles say the same (itself included)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -117,7 +165,7 @@ def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
             merged[-1][1] = b
         else:
             merged.append([a, b])
-    if len(merged) > 1 and len(text[merged[0][0]:merged[0][1]].split()) < MIN_CLAUSE_WORDS:
+    if len(merged) > 1 and len(text[merged[0][0] : merged[0][1]].split()) < MIN_CLAUSE_WORDS:
         first = merged.pop(0)
         merged[0][0] = first[0]
     out = []
@@ -133,7 +181,7 @@ def _comma_split(text: str, start: int, end: int) -> list[list[int]]:
         return [[start, end]]
     best = None
     for match in _COMMA.finditer(text, start, end):
-        left, right = len(text[start:match.start()].split()), len(text[match.end():end].split())
+        left, right = len(text[start : match.start()].split()), len(text[match.end() : end].split())
         if left >= COMMA_SIDE_WORDS and right >= COMMA_SIDE_WORDS:
             balance = abs(left - right)
             if best is None or balance < best[0]:
@@ -158,15 +206,20 @@ def article_clauses(article: Article, sentences: int = SENTENCES_PER_ARTICLE) ->
     return clauses
 
 
-def select_clauses(articles: list[Article], outlets: dict[str, str], embed, budget: int = WORD_BUDGET,
-                   ) -> list[ChosenClause]:
+def select_clauses(
+    articles: list[Article],
+    outlets: dict[str, str],
+    embed,
+    budget: int = WORD_BUDGET,
+) -> list[ChosenClause]:
     """The story's most salient clauses within `budget` words, in reading order of their articles.
 
     `outlets`: doc_id -> outlet name; `embed`: texts -> unit-normalised row vectors.
     """
     clauses = [c for a in articles for c in article_clauses(a)]
-    sized = [c for c in clauses if MIN_CLAUSE_WORDS <= c.words <= MAX_CLAUSE_WORDS] or \
-        [c for c in clauses if c.words >= 3]
+    sized = [c for c in clauses if MIN_CLAUSE_WORDS <= c.words <= MAX_CLAUSE_WORDS] or [
+        c for c in clauses if c.words >= 3
+    ]
     # A clause without a subject of its own ("وذلك في كلمة وجهها …") only when nothing else stands alone.
     usable = [c for c in sized if c.opens_clause and not _DEPENDENT.match(c.text)] or sized
     if not usable:
@@ -177,8 +230,11 @@ def select_clauses(articles: list[Article], outlets: dict[str, str], embed, budg
     pair = vectors @ vectors.T
     base, support = [], []
     for i, c in enumerate(usable):
-        others = {outlets.get(usable[j].doc_id) for j in range(len(usable))
-                  if pair[i, j] >= 0.75 and outlets.get(usable[j].doc_id) != outlets.get(c.doc_id)}
+        others = {
+            outlets.get(usable[j].doc_id)
+            for j in range(len(usable))
+            if pair[i, j] >= 0.75 and outlets.get(usable[j].doc_id) != outlets.get(c.doc_id)
+        }
         support.append(1 + len(others))
         score = float(vectors[i] @ centroid) + LEAD_WEIGHT * math.exp(-c.sentence / LEAD_DECAY)
         score += CONSENSUS_WEIGHT * math.log2(1 + len(others))

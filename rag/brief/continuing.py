@@ -5,6 +5,7 @@ stories is compared with each of yesterday's by the titles of their articles:
 close in the embedding space and sharing names (at least two rarer title words).
 A match marks today's story "continuing" with yesterday's story id.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,7 @@ def mark_continuing(briefs: list, previous: dict, embed) -> int:
     old_texts = [_story_titles(s) for s in before]
     new_texts = [" ".join(t.get("title", "") for t in b.titles) or b.headline.get("ar", "") for b in briefs]
     vectors = np.asarray(embed(old_texts + new_texts), dtype=np.float32)
-    old, new = vectors[:len(before)], vectors[len(before):]
+    old, new = vectors[: len(before)], vectors[len(before) :]
     similarity = new @ old.T
     old_words = [{w for w in index_tokens(t) if len(w) > 2} for t in old_texts]
     marked = 0

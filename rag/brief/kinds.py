@@ -19,6 +19,7 @@ The section (sport, culture, …) comes from the source when it has one: ANT
 records carry it in their id ("AL-sport-12-20180312") and most outlets in the
 url path.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,25 +35,40 @@ LEAD_CHARS = 600  # where bylines, datelines and the key facts of a report stand
 # -- opinion ------------------------------------------------------------------
 _OPINION_DISCLAIMER = re.compile(
     r"تمثل رأي (?:كتابها|كاتبها|الكاتب)|(?:يعبر|تعبر|يعبّر|تعبّر) عن (?:رأي|وجهة نظر) (?:الكاتب|كاتبه|كاتبها|صاحب)"
-    r"|لا (?:تعكس|يعكس) بالضرورة|الآراء الواردة|وجهة نظر الكاتب|رأي الكاتب")
+    r"|لا (?:تعكس|يعكس) بالضرورة|الآراء الواردة|وجهة نظر الكاتب|رأي الكاتب"
+)
 _BYLINE = re.compile(r"^\W{0,3}(?:مقال\s+)?(?:بقلم|كتب|كتبت)\s*[:：]?\s*\S+|(?:المقال|هذا المقال)\s+بقلم")
-_REPRINT = re.compile(r"^\W{0,3}نقلا?ً?\s*عن\s+[^\n]{2,50}$", re.MULTILINE)  # "*نقلاً عن الأهرام المصرية", a line of its own
+_REPRINT = re.compile(
+    r"^\W{0,3}نقلا?ً?\s*عن\s+[^\n]{2,50}$", re.MULTILINE
+)  # "*نقلاً عن الأهرام المصرية", a line of its own
 _OPINION_TITLE = re.compile(r"^\s*(?:رأي|مقال|وجهة نظر|عمود)\s*[:|：-]|\bيكتب\s+(?:ل|لـ)")
-_OPINION_URL = re.compile(r"(?:^|[/_-])(?:opinion|opinions|views|columns?|columnists?|blogs?|editorial|maqalat|"
-                          r"articles-of-opinion)(?:$|[/_.-])", re.IGNORECASE)
+_OPINION_URL = re.compile(
+    r"(?:^|[/_-])(?:opinion|opinions|views|columns?|columnists?|blogs?|editorial|maqalat|"
+    r"articles-of-opinion)(?:$|[/_.-])",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(r"(?<!\w)(?:أنا|نحن|أعتقد|أظن|برأيي|في رأيي|أرى أن|لنا|علينا|إننا|أننا|لست|كنت)(?!\w)")
 
 # -- features and service items ---------------------------------------------
-_QUESTION_OPENER = re.compile(r"^\s*(?:ما\s+(?:هي|هو|هما|الذي|الذى|سر|حقيقة)|ماذا|كيف|لماذا|من\s+(?:هو|هي|هم|هما)|"
-                              r"هل|متى|أين|إلى أين|كم)(?!\w)")
-_FEATURE_TITLE = re.compile(r"^\s*(?:شاهد|بالصور|بالفيديو|فيديو|صور|انفوجرافيك|إنفوجرافيك|إنفوغرافيك|انفوغرافيك|"
-                            r"ريبورتاج|تقرير مصور|وقفة مع الحدث|الصحف العالمية|تعرف على|بالأرقام)(?!\w)"
-                            r"|في أرقام\s*$|\bفي عيد ميلاده")
-_FEATURE_URL = re.compile(r"(?:^|[/_-])(?:video|videos|photos?|gallery|infographics?|features?|reportage|ريبورتاج|"
-                          r"الصحف-العالمية|وقفة-مع-الحدث|social-media)(?:$|[/_-])", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<!\w)(?:وظائف|وظيفة شاغرة|مطلوب للعمل|فرص عمل|للتقديم|ساعات (?:العمل|الدوام)|مواعيد (?:العمل|الدوام|العيادات)|"
-                      r"أوقات الدوام|حالة الطقس|الطقس (?:اليوم|غدا)|درجات الحرارة المتوقعة|مواقيت الصلاة|"
-                      r"حظك اليوم|الأبراج|أسعار العملات اليوم)(?!\w)")
+_QUESTION_OPENER = re.compile(
+    r"^\s*(?:ما\s+(?:هي|هو|هما|الذي|الذى|سر|حقيقة)|ماذا|كيف|لماذا|من\s+(?:هو|هي|هم|هما)|"
+    r"هل|متى|أين|إلى أين|كم)(?!\w)"
+)
+_FEATURE_TITLE = re.compile(
+    r"^\s*(?:شاهد|بالصور|بالفيديو|فيديو|صور|انفوجرافيك|إنفوجرافيك|إنفوغرافيك|انفوغرافيك|"
+    r"ريبورتاج|تقرير مصور|وقفة مع الحدث|الصحف العالمية|تعرف على|بالأرقام)(?!\w)"
+    r"|في أرقام\s*$|\bفي عيد ميلاده"
+)
+_FEATURE_URL = re.compile(
+    r"(?:^|[/_-])(?:video|videos|photos?|gallery|infographics?|features?|reportage|ريبورتاج|"
+    r"الصحف-العالمية|وقفة-مع-الحدث|social-media)(?:$|[/_-])",
+    re.IGNORECASE,
+)
+_SERVICE = re.compile(
+    r"(?<!\w)(?:وظائف|وظيفة شاغرة|مطلوب للعمل|فرص عمل|للتقديم|ساعات (?:العمل|الدوام)|مواعيد (?:العمل|الدوام|العيادات)|"
+    r"أوقات الدوام|حالة الطقس|الطقس (?:اليوم|غدا)|درجات الحرارة المتوقعة|مواقيت الصلاة|"
+    r"حظك اليوم|الأبراج|أسعار العملات اليوم)(?!\w)"
+)
 
 # -- hard news ------------------------------------------------------------------
 _EVENT = re.compile(
@@ -61,30 +77,65 @@ _EVENT = re.compile(
     r"أعلن|أعلنت|يعلن|تعلن|إعلان|أكد|أكدت|نفى|نفت|ينفي|تنفي|حذر|حذرت|يحذر|تحذر|دعا|دعت|يدعو|تدعو|طالب|"
     r"طالبت|وقع|وقعت|توقيع|اتفاق|اتفاقا|اتفاقية|قرار|قرارا|مشروع قرار|فيتو|النقض|تصويت|يصوت|انتخابات|استقالة|"
     r"يستقيل|استقال|إقالة|يقيل|عقوبات|حكم|الحكم|محاكمة|أدان|تدين|يأمر|أمر|زيارة|يزور|يلتقي|التقى|يستقبل|"
-    r"استقبل|قمة|اجتماع|مظاهرات|احتجاجات?|يتظاهرون|إطلاق|أطلق|أطلقت|ارتفاع|انخفاض|تراجع|هبوط|انهيار)(?!\w)")
-_REPORTING = re.compile(r"(?<!\w)(?:وقال|وقالت|قال|قالت|وأضاف|وأضافت|وأكد|وأكدت|وذكرت|ذكرت|وأفادت|أفادت|"
-                        r"وأوضح|وأوضحت|بحسب|وفقا|نقلت|وكالة|مصادر|مصدر|المتحدث|متحدث|بيان)(?!\w)")
-_DATELINE = re.compile(r"^[^\n]{0,60}\((?:CNN|رويترز|أ ف ب|أ\.ف\.ب|فرانس برس|د ب أ|واس|أ ب|سكاي نيوز عربية|AFP|Reuters)\)", re.IGNORECASE)
+    r"استقبل|قمة|اجتماع|مظاهرات|احتجاجات?|يتظاهرون|إطلاق|أطلق|أطلقت|ارتفاع|انخفاض|تراجع|هبوط|انهيار)(?!\w)"
+)
+_REPORTING = re.compile(
+    r"(?<!\w)(?:وقال|وقالت|قال|قالت|وأضاف|وأضافت|وأكد|وأكدت|وذكرت|ذكرت|وأفادت|أفادت|"
+    r"وأوضح|وأوضحت|بحسب|وفقا|نقلت|وكالة|مصادر|مصدر|المتحدث|متحدث|بيان)(?!\w)"
+)
+_DATELINE = re.compile(
+    r"^[^\n]{0,60}\((?:CNN|رويترز|أ ف ب|أ\.ف\.ب|فرانس برس|د ب أ|واس|أ ب|سكاي نيوز عربية|AFP|Reuters)\)", re.IGNORECASE
+)
 _WEEKDAY = re.compile(r"(?<!\w)[وفب]?(?:ال)?(?:أحد|اثنين|إثنين|ثلاثاء|أربعاء|خميس|جمعة|سبت|اليوم|أمس|مساء|صباح)(?!\w)")
 _NUMBER = re.compile(r"\d|(?<!\w)(?:عشرات|مئات|آلاف|ألف|مليون|مليار|ملايين)(?!\w)")
-_ARABIC_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
-                  "أكتوبر", "نوفمبر", "ديسمبر")
+_ARABIC_MONTHS = (
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "إبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+)
 
 # Sections that hold soft news (sport results, celebrity and gadget stories): still news, ranked below the day's events.
-SOFT_SECTIONS = {"sport": "sport", "sports": "sport", "culture": "culture", "culture-and-art": "culture",
-                 "art-and-culture": "culture", "technology": "technology", "tech": "technology",
-                 "science-and-tech": "technology", "lifestyle": "lifestyle", "variety": "lifestyle",
-                 "entertainment": "culture"}
-_SECTION_WORDS = {"internationalnews": "world", "world": "world", "middleeast": "middle-east",
-                  "middle-east": "middle-east", "arab-and-world": "world", "economy": "economy", "business": "economy",
-                  "aswaq": "economy", **SOFT_SECTIONS}
+SOFT_SECTIONS = {
+    "sport": "sport",
+    "sports": "sport",
+    "culture": "culture",
+    "culture-and-art": "culture",
+    "art-and-culture": "culture",
+    "technology": "technology",
+    "tech": "technology",
+    "science-and-tech": "technology",
+    "lifestyle": "lifestyle",
+    "variety": "lifestyle",
+    "entertainment": "culture",
+}
+_SECTION_WORDS = {
+    "internationalnews": "world",
+    "world": "world",
+    "middleeast": "middle-east",
+    "middle-east": "middle-east",
+    "arab-and-world": "world",
+    "economy": "economy",
+    "business": "economy",
+    "aswaq": "economy",
+    **SOFT_SECTIONS,
+}
 
 
 @dataclass(frozen=True)
 class ArticleKind:
-    kind: str                     # news | opinion | feature | service
-    section: str | None           # from the source (id or url), when it says
-    hardness: float               # share of hard-news signals present, in [0, 1]
+    kind: str  # news | opinion | feature | service
+    section: str | None  # from the source (id or url), when it says
+    hardness: float  # share of hard-news signals present, in [0, 1]
     signals: tuple[str, ...] = field(default=())  # what decided, for --json
 
     @property

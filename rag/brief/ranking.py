@@ -11,6 +11,7 @@ files several updates of one event). A feature carried by two outlets still
 ranks below any single-outlet report of an event. Opinion stories are ranked
 with the same score but listed in their own section.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,14 +55,21 @@ def rank_story(articles: list[Article], sources: list[str], kinds: list[ArticleK
     sections = Counter(k.section for k in deciding if k.section)
     section = sections.most_common(1)[0][0] if sections else None
     soft = bool(deciding) and sum(k.soft for k in deciding) * 2 > len(deciding)
-    parts = {"outlets": OUTLET_WEIGHT * len(sources),
-             "articles": ARTICLE_WEIGHT * math.log2(1 + len(articles)),
-             "hardness": HARDNESS_WEIGHT * hardness,
-             "soft_section": -SOFT_PENALTY if soft else 0.0,
-             "kind": -KIND_PENALTY[kind]}
+    parts = {
+        "outlets": OUTLET_WEIGHT * len(sources),
+        "articles": ARTICLE_WEIGHT * math.log2(1 + len(articles)),
+        "hardness": HARDNESS_WEIGHT * hardness,
+        "soft_section": -SOFT_PENALTY if soft else 0.0,
+        "kind": -KIND_PENALTY[kind],
+    }
     best = max(deciding, key=lambda k: k.hardness)
-    signals = {"outlets": len(sources), "articles": len(articles), "hardness": round(hardness, 2),
-               "soft_section": soft, "kind_signals": sorted({s for k in deciding for s in k.signals}),
-               "news_signals": list(best.signals) if best.kind == NEWS else [],
-               "parts": {k: round(v, 3) for k, v in parts.items()}}
+    signals = {
+        "outlets": len(sources),
+        "articles": len(articles),
+        "hardness": round(hardness, 2),
+        "soft_section": soft,
+        "kind_signals": sorted({s for k in deciding for s in k.signals}),
+        "news_signals": list(best.signals) if best.kind == NEWS else [],
+        "parts": {k: round(v, 3) for k, v in parts.items()},
+    }
     return StoryRank(kind=kind, score=sum(parts.values()), section=section, signals=signals)

@@ -13,6 +13,7 @@ not a report of it), so they never lead a news story and go to their own
 section. Ranking (rag.brief.ranking) then puts the stories most outlets carry
 first, hard news before features and service items.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,10 +30,12 @@ from rag.text.arabic import index_tokens, word_tokens
 
 EMBEDDING_WEIGHT = 0.7
 ENTITY_WEIGHT = 0.3
-MERGE_THRESHOLD = 0.5  # 0.6 split the Skripal poisoning of 2018-03-12 into five stories; 0.5 keeps threads of the Douma crisis apart
+MERGE_THRESHOLD = (
+    0.5  # 0.6 split the Skripal poisoning of 2018-03-12 into five stories; 0.5 keeps threads of the Douma crisis apart
+)
 SMALL_DAY = 30
 DUPLICATE_SHINGLES = 0.5  # share of the leads' word 3-grams two copies of one wire story have in common
-DUPLICATE_VECTOR = 0.95   # cosine of document vectors above which two articles are copies
+DUPLICATE_VECTOR = 0.95  # cosine of document vectors above which two articles are copies
 LEAD_WORDS = 80
 
 
@@ -54,17 +57,24 @@ class Story:
     @property
     def lead(self) -> Article:
         """The most central report (a news article when the story has one): its title heads the story."""
+
         def key(a: Article):
             kind = self.kinds.get(a.doc_id)
             return (kind is None or kind.kind == NEWS, self.centrality.get(a.doc_id, 0.0))
+
         return max(self.articles, key=key)
 
     def by_centrality(self) -> list[Article]:
         """The story's articles, reports first, most central first."""
         lead = self.lead
-        return sorted(self.articles, key=lambda a: (a.doc_id != lead.doc_id,
-                                                    (self.kinds.get(a.doc_id) or _NEWS_KIND).kind != NEWS,
-                                                    -self.centrality.get(a.doc_id, 0.0)))
+        return sorted(
+            self.articles,
+            key=lambda a: (
+                a.doc_id != lead.doc_id,
+                (self.kinds.get(a.doc_id) or _NEWS_KIND).kind != NEWS,
+                -self.centrality.get(a.doc_id, 0.0),
+            ),
+        )
 
 
 _NEWS_KIND = ArticleKind(NEWS, None, 0.0)
@@ -158,8 +168,9 @@ def group_stories(articles: list[Article], vectors: np.ndarray, threshold: float
     stories = []
     for subset in (reports, opinions):
         if subset:
-            stories += _cluster_subset([articles[i] for i in subset], vectors[subset], [kinds[i] for i in subset],
-                                       threshold)
+            stories += _cluster_subset(
+                [articles[i] for i in subset], vectors[subset], [kinds[i] for i in subset], threshold
+            )
     for story in stories:
         story.rank = rank_story(story.articles, story.sources, [story.kinds[a.doc_id] for a in story.articles])
         story.importance = story.rank.score
@@ -169,8 +180,9 @@ def group_stories(articles: list[Article], vectors: np.ndarray, threshold: float
     return stories
 
 
-def _cluster_subset(articles: list[Article], vectors: np.ndarray, kinds: list[ArticleKind],
-                    threshold: float) -> list[Story]:
+def _cluster_subset(
+    articles: list[Article], vectors: np.ndarray, kinds: list[ArticleKind], threshold: float
+) -> list[Story]:
     frequency: Counter = Counter()
     per_article_terms = [set(index_tokens(f"{a.title} {a.text[:400]}")) for a in articles]
     for terms in per_article_terms:
@@ -186,12 +198,22 @@ def _cluster_subset(articles: list[Article], vectors: np.ndarray, kinds: list[Ar
         sources = sorted({outlet_name(a.source) for a in story_articles})
         sub = similarity[np.ix_(members, members)]
         centrality = {articles[i].doc_id: float(sub[k].mean()) for k, i in enumerate(members)}
-        importance = 2.0 * len(sources) + len(story_articles) + 0.1 * math.log1p(sum(len(a.text) for a in story_articles))
+        importance = (
+            2.0 * len(sources) + len(story_articles) + 0.1 * math.log1p(sum(len(a.text) for a in story_articles))
+        )
         inside = set(members)
         groups = _groups([(i, j) for i, j in copies if i in inside and j in inside])
-        stories.append(Story(story_id="", articles=story_articles, sources=sources, importance=importance,
-                             centrality=centrality, kinds={articles[i].doc_id: kinds[i] for i in members},
-                             duplicates=[[articles[i].doc_id for i in g] for g in groups]))
+        stories.append(
+            Story(
+                story_id="",
+                articles=story_articles,
+                sources=sources,
+                importance=importance,
+                centrality=centrality,
+                kinds={articles[i].doc_id: kinds[i] for i in members},
+                duplicates=[[articles[i].doc_id for i in g] for g in groups],
+            )
+        )
     return stories
 
 

@@ -5,6 +5,7 @@ calendar dates it touches in the time zone (RAG_TZ or --tz; UTC by default):
 run at 06:00 in Riyadh, the last 24 hours cover yesterday and today. The
 briefing is named after the window's last date and says which dates it covers.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,11 @@ class Window:
         return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
     def to_json(self) -> dict:
-        return {"from": self.start.isoformat(timespec="minutes"), "to": self.end.isoformat(timespec="minutes"),
-                "tz": self.tz}
+        return {
+            "from": self.start.isoformat(timespec="minutes"),
+            "to": self.end.isoformat(timespec="minutes"),
+            "tz": self.tz,
+        }
 
 
 def zone(name: str | None) -> ZoneInfo:

@@ -1,4 +1,5 @@
 """Date option parsing for the CLI."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -6,6 +6,7 @@ checked by code: every name and number in it must occur in the conversation or i
 the new question. A model that brings in a name of its own would send retrieval
 after the wrong story, so such a rewrite is discarded and the question asked as typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,14 +17,19 @@ from rag.prompting import load_prompt
 from rag.text.arabic import INTERROGATIVES, clitic_forms, content_tokens, light_stem, normalize
 from rag.verify.names import candidate_names, mentions, name_matches
 
-CONTEXT_TURNS = 3          # the last turns shown to the rewriter
-ANSWER_CHARS = 400         # of each earlier answer
+CONTEXT_TURNS = 3  # the last turns shown to the rewriter
+ANSWER_CHARS = 400  # of each earlier answer
 REWRITE_MAX_TOKENS = 80
 _FOLLOW_UP_STARTS = ("and ", "but ", "what about", "how about", "also ", "then ", "so ", "why not", "what else")
-_REFERRING_WORDS = frozenset("""he she they him her them his hers their theirs its it this that these those there
-    then such same former latter other""".split())
-_ARABIC_REFERRING = frozenset(normalize(w) for w in """هو هي هم هما هن ذلك هذا هذه تلك هناك هنالك ذاك أولئك
-    نفسه نفسها عنه عنها منه منها فيه فيها له لها وماذا وما ومن وكيف ولماذا ومتى وأين وهل""".split())
+_REFERRING_WORDS = frozenset(
+    """he she they him her them his hers their theirs its it this that these those there
+    then such same former latter other""".split()
+)
+_ARABIC_REFERRING = frozenset(
+    normalize(w)
+    for w in """هو هي هم هما هن ذلك هذا هذه تلك هناك هنالك ذاك أولئك
+    نفسه نفسها عنه عنها منه منها فيه فيها له لها وماذا وما ومن وكيف ولماذا ومتى وأين وهل""".split()
+)
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
@@ -31,17 +37,17 @@ _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 @dataclass(frozen=True)
 class Turn:
-    question: str   # as typed
-    asked: str      # what was retrieved and answered (the standalone form)
+    question: str  # as typed
+    asked: str  # what was retrieved and answered (the standalone form)
     answer: str
 
 
 @dataclass(frozen=True)
 class Rewrite:
-    question: str              # what to retrieve and answer
-    proposed: str | None       # the model's rewrite, None when none was asked for
+    question: str  # what to retrieve and answer
+    proposed: str | None  # the model's rewrite, None when none was asked for
     accepted: bool
-    note: str                  # one line for the screen ("" when no rewrite was needed)
+    note: str  # one line for the screen ("" when no rewrite was needed)
 
 
 def needs_context(question: str, turns: list[Turn]) -> bool:
@@ -69,8 +75,11 @@ def unsupported_terms(rewrite: str, context: str) -> list[str]:
     """Names and numbers of `rewrite` that `context` (the conversation and the new question) lacks."""
     # A Latin name may stand for an Arabic one of the conversation (Lavrov / لافروف): consonant skeletons.
     arabic_words = [w for w in re.findall(r"[^\W_]+", context) if _ARABIC_LETTER.search(w)]
-    missing = [word for word, _ in candidate_names(rewrite)
-               if not mentions(context, word) and not name_matches(word, arabic_words)]
+    missing = [
+        word
+        for word, _ in candidate_names(rewrite)
+        if not mentions(context, word) and not name_matches(word, arabic_words)
+    ]
     known_numbers = set(_NUMBER.findall(context.translate(_DIGITS)))
     missing += [n for n in _NUMBER.findall(rewrite.translate(_DIGITS)) if n not in known_numbers]
     # Arabic has no capitals to tell names apart: every Arabic content word must come from the context.
@@ -87,14 +96,15 @@ def clean_rewrite(text: str) -> str:
     """The model's reply as one question: its first line, without labels or quotes."""
     for line in text.splitlines():
         line = re.sub(r"^\s*(standalone question|question|السؤال)\s*[:：]\s*", "", line.strip(), flags=re.IGNORECASE)
-        line = line.strip().strip('"“”«»\'').strip()
+        line = line.strip().strip("\"“”«»'").strip()
         if line:
             return line
     return ""
 
 
-def rewrite_follow_up(question: str, turns: list[Turn], generator,
-                      on_token: Callable[[str], None] | None = None) -> Rewrite:
+def rewrite_follow_up(
+    question: str, turns: list[Turn], generator, on_token: Callable[[str], None] | None = None
+) -> Rewrite:
     """The standalone form of `question` given the conversation, checked; the question itself when
     no rewrite is needed or the rewrite brings in what the conversation does not have."""
     if not needs_context(question, turns):
@@ -109,7 +119,11 @@ def rewrite_follow_up(question: str, turns: list[Turn], generator,
         return Rewrite(question, proposed, True, "")
     missing = unsupported_terms(proposed, conversation + "\n" + question)
     if missing:
-        return Rewrite(question, proposed, False,
-                       f"follow-up rewrite {proposed!r} discarded (not in the conversation: {', '.join(missing)}); "
-                       "asking as typed")
+        return Rewrite(
+            question,
+            proposed,
+            False,
+            f"follow-up rewrite {proposed!r} discarded (not in the conversation: {', '.join(missing)}); "
+            "asking as typed",
+        )
     return Rewrite(proposed, proposed, True, f"follow-up → {proposed}")

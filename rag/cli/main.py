@@ -1,4 +1,5 @@
 """The `rag` command: thin over the library API in rag.app."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,8 +15,12 @@ from rich.markup import escape
 from rag.cli.output import print_json, stderr, stdout
 from rag.errors import RagError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Offline Arabic/English news analysis with exactly cited answers, summaries and briefings.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Offline Arabic/English news analysis with exactly cited answers, summaries and briefings.",
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 
@@ -62,23 +67,37 @@ def open_app():
 
 @app.command()
 @user_errors
-def ingest(paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
-           source: Annotated[str | None, typer.Option(help="Outlet name for these articles.")] = None,
-           as_json: JsonFlag = False) -> None:
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
+    source: Annotated[str | None, typer.Option(help="Outlet name for these articles.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """Ingest articles; unchanged articles are skipped, bad inputs reported with file and line."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     rag = open_app()
-    with Progress(SpinnerColumn(), TextColumn("ingest {task.completed} articles"), BarColumn(bar_width=None),
-                  TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr, transient=True,
-                  disable=not progress_wanted(rag.settings)) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("ingest {task.completed} articles"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not progress_wanted(rag.settings),
+    ) as progress:
         task = progress.add_task("", total=None)
-        report = rag.ingest(paths, source=source,
-                            progress=lambda done, title: progress.update(task, completed=done, description=title[:40]))
+        report = rag.ingest(
+            paths,
+            source=source,
+            progress=lambda done, title: progress.update(task, completed=done, description=title[:40]),
+        )
     for rejection in report.rejected:
         stderr.print(f"rejected {rejection}", markup=False)
-    summary = (f"{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
-               f"{len(report.rejected)} rejected, {report.chunks} chunks")
+    summary = (
+        f"{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
+        f"{len(report.rejected)} rejected, {report.chunks} chunks"
+    )
     if as_json:
         print_json(report.to_json())
     else:
@@ -92,15 +111,24 @@ def ingest(paths: Annotated[list[str], typer.Argument(help="Files or folders (.t
 
 @app.command()
 @user_errors
-def docs(date: Annotated[str | None, typer.Option(help="Only articles of this date (YYYY-MM-DD).")] = None,
-         as_json: JsonFlag = False) -> None:
+def docs(
+    date: Annotated[str | None, typer.Option(help="Only articles of this date (YYYY-MM-DD).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """List stored articles."""
     from rag.cli.dates import parse_date_option
 
     articles = open_app().docs(parse_date_option(date) if date else None)
     if as_json:
-        print_json({"date": date, "count": len(articles),
-                    "docs": [{k: v for k, v in a.to_json().items() if k != "text"} | {"chars": len(a.text)} for a in articles]})
+        print_json(
+            {
+                "date": date,
+                "count": len(articles),
+                "docs": [
+                    {k: v for k, v in a.to_json().items() if k != "text"} | {"chars": len(a.text)} for a in articles
+                ],
+            }
+        )
         return
     for a in articles:
         stdout.print(f"{a.doc_id}  {a.date or '----------'}  {(a.source or '-')[:18]:<18}  {a.title}", markup=False)
@@ -122,8 +150,11 @@ def show(doc_id: str, as_json: JsonFlag = False) -> None:
 
 @app.command()
 @user_errors
-def search(query: str, k: Annotated[int, typer.Option("-k", min=1, max=200, help="Number of passages.")] = 5,
-           as_json: JsonFlag = False) -> None:
+def search(
+    query: str,
+    k: Annotated[int, typer.Option("-k", min=1, max=200, help="Number of passages.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
     """Ranked passages for a query (no LLM)."""
     passages = open_app().search(query, k=k)
     if as_json:
@@ -136,8 +167,11 @@ def search(query: str, k: Annotated[int, typer.Option("-k", min=1, max=200, help
 
 @app.command()
 @user_errors
-def ask(question: str, k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages to retrieve.")] = 5,
-        as_json: JsonFlag = False) -> None:
+def ask(
+    question: str,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages to retrieve.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
     """A cited answer in the question's language (or an explicit "not found")."""
     from rag.cli.render import Renderer
 
@@ -157,9 +191,11 @@ def ask(question: str, k: Annotated[int, typer.Option("-k", min=1, max=50, help=
 
 @app.command()
 @user_errors
-def summarize(doc_ids: Annotated[list[str], typer.Argument(help="One or more document ids (see `rag docs`).")],
-              sentences: Annotated[int, typer.Option(min=1, max=12, help="Sentences per language.")] = 4,
-              as_json: JsonFlag = False) -> None:
+def summarize(
+    doc_ids: Annotated[list[str], typer.Argument(help="One or more document ids (see `rag docs`).")],
+    sentences: Annotated[int, typer.Option(min=1, max=12, help="Sentences per language.")] = 4,
+    as_json: JsonFlag = False,
+) -> None:
     """Bilingual Arabic + English summary; every sentence cites exact source spans."""
     rag = open_app()
     summary = rag.summarize(doc_ids, sentences=sentences, progress=lambda msg: stderr.print(f"[dim]{msg}…[/dim]"))
@@ -173,20 +209,31 @@ def summarize(doc_ids: Annotated[list[str], typer.Argument(help="One or more doc
 
 @app.command()
 @user_errors
-def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-DD); default today in --tz.")] = None,
-          since: Annotated[str | None, typer.Option(help="Brief the dates the last DURATION covers (24h, 2d).")] = None,
-          from_: Annotated[str | None, typer.Option("--from", help="Window start (YYYY-MM-DD[THH:MM]).")] = None,
-          to: Annotated[str | None, typer.Option(help="Window end (default now); with --from.")] = None,
-          tz: Annotated[str | None, typer.Option(help="Time zone of dates and windows (IANA name); default "
-                                                         "$RAG_TZ, else UTC.")] = None,
-          out: Annotated[str, typer.Option("--out", help="Folder for briefing-DATE.md, .html and .json.")] = ".",
-          top: Annotated[int, typer.Option(min=1, max=100, help="Stories summarized; the rest are listed.")] = 10,
-          words: Annotated[int, typer.Option(min=10, max=200, help="Arabic words per story summary (about).")] = 40,
-          listed_english: Annotated[int, typer.Option("--listed-english", min=0, max=1000,
-                                                      help="English headlines for the first N listed stories "
-                                                           "(0: none; each costs model time).")] = 20,
-          quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the per-story log lines and errors on stderr.")] = False,
-          as_json: JsonFlag = False) -> None:
+def brief(
+    date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-DD); default today in --tz.")] = None,
+    since: Annotated[str | None, typer.Option(help="Brief the dates the last DURATION covers (24h, 2d).")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Window start (YYYY-MM-DD[THH:MM]).")] = None,
+    to: Annotated[str | None, typer.Option(help="Window end (default now); with --from.")] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Time zone of dates and windows (IANA name); default $RAG_TZ, else UTC.")
+    ] = None,
+    out: Annotated[str, typer.Option("--out", help="Folder for briefing-DATE.md, .html and .json.")] = ".",
+    top: Annotated[int, typer.Option(min=1, max=100, help="Stories summarized; the rest are listed.")] = 10,
+    words: Annotated[int, typer.Option(min=10, max=200, help="Arabic words per story summary (about).")] = 40,
+    listed_english: Annotated[
+        int,
+        typer.Option(
+            "--listed-english",
+            min=0,
+            max=1000,
+            help="English headlines for the first N listed stories (0: none; each costs model time).",
+        ),
+    ] = 20,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only the per-story log lines and errors on stderr.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
     """Daily briefing: the day's stories ranked by news value, each with a short cited summary.
 
     Exit codes: 0 written; 1 no articles for the dates (or another error); 2 usage error.
@@ -204,14 +251,24 @@ def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-D
     window = choose_window(date, since, from_, to, tz or Settings.from_env().tz)
     dates = window.dates
     day = dates[-1]
-    say = (lambda message: None) if quiet else \
-        (lambda message: stderr.print(f"{message}…", style="dim", markup=False, highlight=False))
+    say = (
+        (lambda message: None)
+        if quiet
+        else (lambda message: stderr.print(f"{message}…", style="dim", markup=False, highlight=False))
+    )
     # markup=False: log lines carry article titles, which may contain [brackets].
     log = lambda message: stderr.print(message, markup=False, highlight=False)  # noqa: E731
-    briefing = open_app().brief(day, top=top, progress=say, log=log, dates=dates,
-                                window=window.to_json() if since or from_ else None,
-                                previous=previous_briefing(out, day), budget=words,
-                                listed_english=listed_english)
+    briefing = open_app().brief(
+        day,
+        top=top,
+        progress=say,
+        log=log,
+        dates=dates,
+        window=window.to_json() if since or from_ else None,
+        previous=previous_briefing(out, day),
+        budget=words,
+        listed_english=listed_english,
+    )
     paths = write_briefing(briefing, out)
     if as_json:
         print_json(briefing.to_json())
@@ -219,19 +276,27 @@ def brief(date: Annotated[str | None, typer.Option(help="Day to brief (YYYY-MM-D
         for path in paths:
             stderr.print(f"wrote {path}", markup=False)
     stats = briefing.stats or {}
-    stderr.print(f"{briefing.date} (article dates {', '.join(dates)}, {window.tz}): "
-                 f"{len(briefing.stories)} stories summarized ({stats.get('from_cache', 0)} from cache), {len(briefing.more_stories)} more and "
-                 f"{len(briefing.opinion)} opinion/features listed, from {briefing.articles} articles · "
-                 f"{briefing.model} · {briefing.seconds:.0f} s", markup=False, highlight=False)
+    stderr.print(
+        f"{briefing.date} (article dates {', '.join(dates)}, {window.tz}): "
+        f"{len(briefing.stories)} stories summarized ({stats.get('from_cache', 0)} from cache), {len(briefing.more_stories)} more and "
+        f"{len(briefing.opinion)} opinion/features listed, from {briefing.articles} articles · "
+        f"{briefing.model} · {briefing.seconds:.0f} s",
+        markup=False,
+        highlight=False,
+    )
 
 
 @app.command()
 @user_errors
-def check(text: Annotated[str | None, typer.Argument(help="Text to check; - reads standard input.")] = None,
-          file: Annotated[Path | None, typer.Option("--file", help="Read the text from this file.")] = None,
-          doc: Annotated[list[str] | None, typer.Option("--doc", help="Check only against this article (repeatable).")] = None,
-          k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages searched per sentence.")] = 5,
-          as_json: JsonFlag = False) -> None:
+def check(
+    text: Annotated[str | None, typer.Argument(help="Text to check; - reads standard input.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the text from this file.")] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Check only against this article (repeatable).")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages searched per sentence.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
     """Say for each sentence whether the stored articles support it, with the supporting citations."""
     from rag.errors import UserInputError
 
@@ -269,9 +334,15 @@ def _usage_error(message: str) -> None:
 
 @app.command()
 @user_errors
-def repl(rtl: Annotated[str | None, typer.Option(
-        help="Arabic display: on = shape and reorder for terminals that cannot (xterm, tmux), off = logical order "
-             "(GNOME Terminal/VTE, Konsole, mlterm), auto = guess; default $RAG_RTL or auto.")] = None) -> None:
+def repl(
+    rtl: Annotated[
+        str | None,
+        typer.Option(
+            help="Arabic display: on = shape and reorder for terminals that cannot (xterm, tmux), off = logical order "
+            "(GNOME Terminal/VTE, Konsole, mlterm), auto = guess; default $RAG_RTL or auto."
+        ),
+    ] = None,
+) -> None:
     """Interactive session: questions (with follow-ups), searches, summaries, briefings, sources."""
     from rag.cli.repl import run_repl
     from rag.cli.rtl import choose_rtl
@@ -298,15 +369,25 @@ def _parse_thresholds(values: list[str]) -> dict[str, float]:
 @app.command("eval")
 @user_errors
 def eval_command(
-    suite: Annotated[str | None, typer.Option(help="Suite name (evals/suites/NAME.toml) or a .toml path; default ci.")] = None,
+    suite: Annotated[
+        str | None, typer.Option(help="Suite name (evals/suites/NAME.toml) or a .toml path; default ci.")
+    ] = None,
     as_json: JsonFlag = False,
-    out: Annotated[Path | None, typer.Option(help="Write the JSON report here (every case) and FILE.md beside it.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the JSON report here (every case) and FILE.md beside it.")
+    ] = None,
     baseline: Annotated[Path | None, typer.Option(help="An earlier JSON report: show per-metric deltas.")] = None,
     dataset: Annotated[Path | None, typer.Option(help="Evaluate any JSONL in the QA or summarization schema.")] = None,
     task: Annotated[str | None, typer.Option(help="With --dataset: qa, summarization or retrieval.")] = None,
-    record: Annotated[bool, typer.Option("--record", help="Generate missing outputs and keep exactly this run's recordings.")] = False,
-    replay: Annotated[bool, typer.Option("--replay", help="Use recorded outputs only; a missing one is an error.")] = False,
-    threshold: Annotated[list[str] | None, typer.Option(help="TASK.METRIC=VALUE: add or override a gating threshold.")] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Generate missing outputs and keep exactly this run's recordings.")
+    ] = False,
+    replay: Annotated[
+        bool, typer.Option("--replay", help="Use recorded outputs only; a missing one is an error.")
+    ] = False,
+    threshold: Annotated[
+        list[str] | None, typer.Option(help="TASK.METRIC=VALUE: add or override a gating threshold.")
+    ] = None,
     only: Annotated[list[str] | None, typer.Option(help="Run only this task of the suite (repeatable).")] = None,
     k: Annotated[int | None, typer.Option("-k", min=1, max=100, help="Override every task's retrieval depth.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most N cases per dataset.")] = None,
@@ -328,9 +409,15 @@ def eval_command(
     settings = Settings.from_env()
     chosen = adhoc_suite(dataset, task, n=limit, k=k) if dataset is not None else find_suite(suite or "ci")
     with EvalProgressBars() if progress_wanted(settings) else contextlib.nullcontext() as bars:
-        options = RunOptions(recording_mode="record" if record else "replay" if replay else "cache",
-                             only=tuple(only or ()), k=k, limit=limit,
-                             thresholds=_parse_thresholds(threshold or []), baseline=baseline, progress=bars)
+        options = RunOptions(
+            recording_mode="record" if record else "replay" if replay else "cache",
+            only=tuple(only or ()),
+            k=k,
+            limit=limit,
+            thresholds=_parse_thresholds(threshold or []),
+            baseline=baseline,
+            progress=bars,
+        )
         report = run_suite(chosen, options, settings)
     json_path, markdown_path = write_reports(report, out or default_report_path(report, settings))
     if as_json:
@@ -339,12 +426,18 @@ def eval_command(
         stdout.print(render_markdown(report), markup=False, highlight=False)
     for skipped in report.skipped:
         stderr.print(f"skipped {skipped['task']}: {skipped['reason']}", markup=False)
-    stderr.print(f"{'passed' if report.passed else 'FAILED'}: {report.cases} cases in {report.seconds:.1f} s; "
-                 f"reports: {json_path}, {markdown_path}", markup=False)
+    stderr.print(
+        f"{'passed' if report.passed else 'FAILED'}: {report.cases} cases in {report.seconds:.1f} s; "
+        f"reports: {json_path}, {markdown_path}",
+        markup=False,
+    )
     for failure in report.failures:
         value = "not produced" if failure.value is None else f"{failure.value:.4f}"
-        stderr.print(f"below threshold: {failure.metric} = {value} "
-                     f"({'≤' if failure.direction == 'max' else '≥'} {failure.threshold})", markup=False)
+        stderr.print(
+            f"below threshold: {failure.metric} = {value} "
+            f"({'≤' if failure.direction == 'max' else '≥'} {failure.threshold})",
+            markup=False,
+        )
     if not report.passed:
         raise typer.Exit(1)
 
@@ -364,8 +457,11 @@ def index_check(as_json: JsonFlag = False) -> None:
     check = check_rag(open_app())
     if as_json:
         print_json(check.to_json())
-    stderr.print(f"{check.articles} articles, {check.chunks} chunks; {check.chunk_vectors} chunk vectors, "
-                 f"{check.unit_vectors} unit vectors", markup=False)
+    stderr.print(
+        f"{check.articles} articles, {check.chunks} chunks; {check.chunk_vectors} chunk vectors, "
+        f"{check.unit_vectors} unit vectors",
+        markup=False,
+    )
     for problem in check.problems():
         stderr.print(f"inconsistent: {problem}", markup=False)
     stderr.print("consistent" if check.consistent else "inconsistent: `rag index repair` fixes it", markup=False)

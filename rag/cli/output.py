@@ -1,4 +1,5 @@
 """Output helpers shared by all commands: JSON on stdout, humans and progress on stderr."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Progress on stderr for long commands: a rich bar per eval task."""
+
 from __future__ import annotations
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
@@ -11,9 +12,16 @@ class EvalProgressBars:
     """A context manager whose instance is the eval runner's progress callback."""
 
     def __init__(self) -> None:
-        self._progress = Progress(SpinnerColumn(), TextColumn("{task.fields[name]:<20}"), BarColumn(bar_width=30),
-                                  MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
-                                  console=stderr, transient=False)
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.fields[name]:<20}"),
+            BarColumn(bar_width=30),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=stderr,
+            transient=False,
+        )
         self._bars: dict[str, TaskID] = {}
 
     def __enter__(self) -> EvalProgressBars:

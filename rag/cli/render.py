@@ -4,6 +4,7 @@ Results go to `out` (stdout), notes, progress and the live answer stream to `err
 (stderr), so `rag ask Q > file` keeps only the answer. Arabic passes through
 rag.cli.rtl when the terminal cannot shape it; that changes only what is printed.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -124,8 +125,9 @@ class Renderer:
             article = articles.get(span.doc_id)
             if article is None:
                 continue
-            self.line("“" + clip(article.text[span.start:span.end], QUOTE_CHARS) + "”", style="italic", err=True,
-                      indent=2)
+            self.line(
+                "“" + clip(article.text[span.start : span.end], QUOTE_CHARS) + "”", style="italic", err=True, indent=2
+            )
             where = " · ".join(x for x in (article.title, article.source, article.date) if x)
             self.line(f"— {where} · {span.doc_id} {span.start}-{span.end}", style="dim", err=True, indent=4)
 
@@ -148,7 +150,11 @@ class Renderer:
         self.line(f"[{citation.n}] {article.title}", style="bold")
         where = f"{article.doc_id} {citation.start}-{citation.end}"
         self.line(" · ".join(x for x in (article.source, article.date, where) if x), style="dim")
-        before, span, after = text[start:citation.start], text[citation.start:citation.end], text[citation.end:end]
+        before, span, after = (
+            text[start : citation.start],
+            text[citation.start : citation.end],
+            text[citation.end : end],
+        )
         if self.rtl.shape:
             # Reordering would scatter an inline highlight: the three parts on their own lines.
             for part, style in ((before, "dim"), (span, "bold reverse"), (after, "dim")):
@@ -162,17 +168,24 @@ class Renderer:
 
     def briefing(self, briefing, langs: tuple[str, ...] = ("ar", "en")) -> None:
         for story in briefing.stories:
-            self.line("■ " + " — ".join(story.headline.get(lang, "") for lang in langs if story.headline.get(lang)),
-                      style="bold")
+            self.line(
+                "■ " + " — ".join(story.headline.get(lang, "") for lang in langs if story.headline.get(lang)),
+                style="bold",
+            )
             for lang in langs:
                 for sentence in getattr(story, lang):
                     self.line(f"• {sentence['text']} " + "".join(f"[{n}]" for n in sentence["citations"]), indent=2)
             self.note(f"  {', '.join(story.sources)} · {', '.join(story.doc_ids)}")
         for story in briefing.more_stories:
-            self.line("· " + " — ".join(story.headline.get(lang, "") for lang in langs if story.headline.get(lang))
-                      + f" ({', '.join(story.sources)})")
-        self.note(f"{briefing.date}: {len(briefing.stories)} stories summarized, {len(briefing.more_stories)} more "
-                  f"listed, from {briefing.articles} articles · {briefing.model} · {briefing.seconds:.0f} s")
+            self.line(
+                "· "
+                + " — ".join(story.headline.get(lang, "") for lang in langs if story.headline.get(lang))
+                + f" ({', '.join(story.sources)})"
+            )
+        self.note(
+            f"{briefing.date}: {len(briefing.stories)} stories summarized, {len(briefing.more_stories)} more "
+            f"listed, from {briefing.articles} articles · {briefing.model} · {briefing.seconds:.0f} s"
+        )
 
     def check(self, result) -> None:
         for sentence in result.sentences:
@@ -210,8 +223,11 @@ class AnswerStream:
         self._lock = threading.Lock()
         self._last_token: float | None = None
         self._spinner = Spinner("dots", text=Text(""))
-        self._live = Live(self, console=renderer.err, transient=True, refresh_per_second=12,
-                          vertical_overflow="crop") if live else None
+        self._live = (
+            Live(self, console=renderer.err, transient=True, refresh_per_second=12, vertical_overflow="crop")
+            if live
+            else None
+        )
 
     def __enter__(self) -> AnswerStream:
         if self._live is not None:

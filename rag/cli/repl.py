@@ -7,6 +7,7 @@ thread, only sets the session's cancel Event and the prompt comes back. One work
 thread, always the same, because the article store's SQLite connection may only be
 used by the thread that opened it. The model loads in a third thread at start.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -81,8 +82,9 @@ def handle_cancellably(worker: concurrent.futures.Executor, session: Session, li
             if interrupts == 1:
                 session.view.note("stopping…")
             elif interrupts == 3:
-                session.view.note("still stopping: the model stops after its current step (Ctrl-D at the "
-                                  "prompt leaves)")
+                session.view.note(
+                    "still stopping: the model stops after its current step (Ctrl-D at the prompt leaves)"
+                )
 
 
 class StartupReports:
@@ -101,8 +103,9 @@ class StartupReports:
                 self.session.view.error(f"the index could not be opened: {self.warm.exception()}")
         if not self.model_reported and self.session.model.state == "failed":
             self.model_reported = True
-            self.session.view.error(f"the model did not load: {self.session.model.detail} "
-                                    "(searches still work; /model shows the state)")
+            self.session.view.error(
+                f"the model did not load: {self.session.model.detail} (searches still work; /model shows the state)"
+            )
 
 
 def run_repl(rag, rtl: str = "auto") -> None:
@@ -114,11 +117,18 @@ def run_repl(rag, rtl: str = "auto") -> None:
     threading.Thread(target=session.warm_model, name="rag-model-warm", daemon=True).start()
     worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-repl")
     reports = StartupReports(session, worker.submit(session.warm_retrieval))
-    prompt = PromptSession(history=FileHistory(str(rag.settings.home / HISTORY_FILE)),
-                           completer=make_completer(session), complete_while_typing=False,
-                           key_bindings=key_bindings(), enable_history_search=False)
-    stderr.print("rag — ask about your articles (/help for commands; Ctrl-C stops an answer, Ctrl-D leaves)",
-                 highlight=False, markup=False)
+    prompt = PromptSession(
+        history=FileHistory(str(rag.settings.home / HISTORY_FILE)),
+        completer=make_completer(session),
+        complete_while_typing=False,
+        key_bindings=key_bindings(),
+        enable_history_search=False,
+    )
+    stderr.print(
+        "rag — ask about your articles (/help for commands; Ctrl-C stops an answer, Ctrl-D leaves)",
+        highlight=False,
+        markup=False,
+    )
     try:
         while True:
             reports.report()

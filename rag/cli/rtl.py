@@ -10,6 +10,7 @@ Arabic shows up backwards with unjoined letters; for them the text is shaped
 Only what is printed for a human passes through here: stored text, citations and
 --json output never do (their offsets are into the logical text).
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,8 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 @dataclass(frozen=True)
 class RtlChoice:
-    shape: bool   # True: shape and reorder Arabic before printing
-    reason: str   # what decided it, shown by /model
+    shape: bool  # True: shape and reorder Arabic before printing
+    reason: str  # what decided it, shown by /model
 
     def describe(self) -> str:
         return f"{'on (shaped and reordered for display)' if self.shape else 'off (logical order)'}: {self.reason}"
@@ -44,8 +45,11 @@ def choose_rtl(mode: str, is_terminal: bool, environ: Mapping[str, str] | None =
         return RtlChoice(False, "asked for (--rtl off)")
     if not is_terminal:
         return RtlChoice(False, "auto: output is not a terminal")
-    for variable, terminal in (("VTE_VERSION", "a VTE terminal (GNOME Terminal, Tilix, …)"),
-                               ("KONSOLE_VERSION", "Konsole"), ("MLTERM", "mlterm")):
+    for variable, terminal in (
+        ("VTE_VERSION", "a VTE terminal (GNOME Terminal, Tilix, …)"),
+        ("KONSOLE_VERSION", "Konsole"),
+        ("MLTERM", "mlterm"),
+    ):
         if env.get(variable):
             return RtlChoice(False, f"auto: {terminal} does BiDi itself (${variable} is set)")
     program = env.get("TERM_PROGRAM", "")

@@ -9,6 +9,7 @@ thread on Ctrl-C). Every model call goes through an InterruptibleGenerator, whos
 token callback raises Cancelled when it is set, which closes the model's token
 stream (and so releases llama.cpp's lock); progress callbacks between stages check it too.
 """
+
 from __future__ import annotations
 
 import shlex
@@ -35,7 +36,7 @@ class Cancelled(BaseException):
 class Command:
     usage: str
     help: str
-    args: str = ""   # what to complete after it: "doc", "date" or ""
+    args: str = ""  # what to complete after it: "doc", "date" or ""
 
 
 COMMANDS: dict[str, Command] = {
@@ -44,8 +45,7 @@ COMMANDS: dict[str, Command] = {
     "show": Command("/show DOC_ID", "the original article", "doc"),
     "sources": Command("/sources [N...]", "the last answer's or summary's sources in full"),
     "open": Command("/open N", "the whole paragraph around citation N, its span highlighted"),
-    "summarize": Command("/summarize DOC_ID...|last", "bilingual cited summary (last: the articles just cited)",
-                         "doc"),
+    "summarize": Command("/summarize DOC_ID...|last", "bilingual cited summary (last: the articles just cited)", "doc"),
     "brief": Command("/brief [YYYY-MM-DD]", "the day's briefing (top stories)", "date"),
     "check": Command("/check TEXT", "which sentences of TEXT the articles support"),
     "lang": Command("/lang ar|en|auto", "languages shown of summaries and briefings (answers follow the question)"),
@@ -62,9 +62,9 @@ KEYS_HELP = """\
 
 @dataclass
 class ModelState:
-    state: str = "not loaded"      # not loaded, loading, ready, failed
-    detail: str = ""               # why it failed, or how long loading took
-    where: str = ""                # embedded GGUF path or server URL
+    state: str = "not loaded"  # not loaded, loading, ready, failed
+    detail: str = ""  # why it failed, or how long loading took
+    where: str = ""  # embedded GGUF path or server URL
 
     def describe(self) -> str:
         return self.state + (f" ({self.detail})" if self.detail else "")
@@ -73,6 +73,7 @@ class ModelState:
 @dataclass
 class QuestionTimings:
     """Seconds after the question was taken (the bench reads these)."""
+
     evidence: float | None = None
     first_token: float | None = None
     final: float | None = None
@@ -103,8 +104,14 @@ class InterruptibleGenerator:
         return getattr(self.inner, name)
 
 
-def ask_with_evidence(rag, question: str, k: int, view: Renderer, checkpoint: Callable[[], None] = lambda: None,
-                      timings: QuestionTimings | None = None):
+def ask_with_evidence(
+    rag,
+    question: str,
+    k: int,
+    view: Renderer,
+    checkpoint: Callable[[], None] = lambda: None,
+    timings: QuestionTimings | None = None,
+):
     """Retrieval first (its evidence printed at once), then the answer streamed, then the verified answer."""
     timings = timings if timings is not None else QuestionTimings()
     started = time.perf_counter()
@@ -114,6 +121,7 @@ def ask_with_evidence(rag, question: str, k: int, view: Renderer, checkpoint: Ca
     timings.evidence = time.perf_counter() - started
     view.evidence(found.evidence, found.articles, timings.evidence)
     with view.stream() as stream:
+
         def on_token(text: str) -> None:
             checkpoint()
             if timings.first_token is None:
@@ -132,8 +140,18 @@ def evidence_citations(found) -> list[Citation]:
     for span in found.evidence:
         article = found.articles.get(span.doc_id)
         if article is not None:
-            out.append(Citation(len(out) + 1, span.doc_id, span.start, span.end, article.text[span.start:span.end],
-                                article.title, article.date, article.url))
+            out.append(
+                Citation(
+                    len(out) + 1,
+                    span.doc_id,
+                    span.start,
+                    span.end,
+                    article.text[span.start : span.end],
+                    article.title,
+                    article.date,
+                    article.url,
+                )
+            )
     return out
 
 
@@ -166,11 +184,11 @@ class Session:
     turns: list[Turn] = field(default_factory=list)
     last_citations: list = field(default_factory=list)
     last_doc_ids: list[str] = field(default_factory=list)
-    last_evidence: list = field(default_factory=list)       # the last question's evidence, as Citations
+    last_evidence: list = field(default_factory=list)  # the last question's evidence, as Citations
     model: ModelState = field(default_factory=ModelState)
     timings: QuestionTimings = field(default_factory=QuestionTimings)
-    doc_ids: dict[str, str] = field(default_factory=dict)   # doc id -> title, for completion
-    dates: list[str] = field(default_factory=list)          # article dates, for completion
+    doc_ids: dict[str, str] = field(default_factory=dict)  # doc id -> title, for completion
+    dates: list[str] = field(default_factory=list)  # article dates, for completion
 
     def __post_init__(self):
         self.rag.generator = InterruptibleGenerator(self.rag.generator, self.checkpoint)
@@ -208,7 +226,7 @@ class Session:
         try:
             name, *args = shlex.split(line[1:])
         except ValueError as exc:
-            raise UserInputError(f"{exc} (quote with \"…\")") from None
+            raise UserInputError(f'{exc} (quote with "…")') from None
         if name in ("quit", "exit", "q"):
             return False
         if name not in COMMANDS:
@@ -224,8 +242,7 @@ class Session:
         if rewrite.note:
             self.view.note(rewrite.note)
         self.timings = QuestionTimings()
-        answer, found = ask_with_evidence(self.rag, rewrite.question, self.k, self.view, self.checkpoint,
-                                          self.timings)
+        answer, found = ask_with_evidence(self.rag, rewrite.question, self.k, self.view, self.checkpoint, self.timings)
         self.turns.append(Turn(question, rewrite.question, answer.answer))
         self.last_citations = list(answer.citations)
         self.last_evidence = evidence_citations(found)
@@ -234,8 +251,9 @@ class Session:
 
     def require_index(self) -> None:
         if self.rag.store.count() == 0:
-            raise UserInputError(f"no articles in the index at {self.rag.settings.home} yet; "
-                                 "ingest some first: rag ingest PATH")
+            raise UserInputError(
+                f"no articles in the index at {self.rag.settings.home} yet; ingest some first: rag ingest PATH"
+            )
 
     # -- commands -------------------------------------------------------------
     def cmd_help(self, args: list[str]) -> None:
@@ -271,8 +289,11 @@ class Session:
             self.view.note("the last answer cited nothing; the evidence it was given (/open N shows one):")
         chosen = [c for c in self.citable() if not args or str(c.n) in args]
         if not chosen:
-            raise UserInputError("no sources yet: ask a question or summarize first" if not self.last_citations
-                                 else f"no source {' '.join(args)}; the last ones are 1-{len(self.last_citations)}")
+            raise UserInputError(
+                "no sources yet: ask a question or summarize first"
+                if not self.last_citations
+                else f"no source {' '.join(args)}; the last ones are 1-{len(self.last_citations)}"
+            )
         self.view.citations(chosen)
 
     def cmd_open(self, args: list[str]) -> None:
@@ -280,8 +301,14 @@ class Session:
             raise UserInputError("usage: /open N (a citation number of the last answer or summary)")
         citation = next((c for c in self.citable() if c.n == int(args[0])), None)
         if citation is None:
-            raise UserInputError(f"no citation [{args[0]}]" + (f"; the last ones are 1-{len(self.last_citations)}"
-                                                                if self.last_citations else "; ask a question first"))
+            raise UserInputError(
+                f"no citation [{args[0]}]"
+                + (
+                    f"; the last ones are 1-{len(self.last_citations)}"
+                    if self.last_citations
+                    else "; ask a question first"
+                )
+            )
         self.view.paragraph(citation, self.rag.show(citation.doc_id))
 
     def citable(self) -> list:
@@ -332,8 +359,9 @@ class Session:
         self.view.line(f"model: {generator.label}")
         self.view.line(f"  runs: {self.model.where or describe_model(self.rag)}")
         self.view.line(f"  state: {self.model.describe()}")
-        self.view.line(f"  k: {self.k} · languages shown: {'+'.join(LANGS[self.lang])} · "
-                       f"conversation: {len(self.turns)} turns")
+        self.view.line(
+            f"  k: {self.k} · languages shown: {'+'.join(LANGS[self.lang])} · conversation: {len(self.turns)} turns"
+        )
         self.view.line(f"  rtl: {self.view.rtl.describe()}")
 
     def cmd_new(self, args: list[str]) -> None:
@@ -355,8 +383,11 @@ class Session:
             if path:
                 self.model.where = f"embedded llama.cpp, GGUF {path}"
             self.model.state = "ready"
-            self.model.detail = f"loaded in {time.perf_counter() - started:.1f} s" if path else \
-                "client ready; the server is first contacted by the first question"
+            self.model.detail = (
+                f"loaded in {time.perf_counter() - started:.1f} s"
+                if path
+                else "client ready; the server is first contacted by the first question"
+            )
         except Exception as exc:  # noqa: BLE001 - reported by /model and at the prompt, never a crash
             self.model.state = "failed"
             self.model.detail = str(exc) if isinstance(exc, RagError) else failure_line(exc)

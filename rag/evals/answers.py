@@ -6,6 +6,7 @@ gold span (does a citation contain it?). Unanswerable cases ask about a
 paragraph that was never ingested: the only right answer is "not found",
 with `grounded` false.
 """
+
 from __future__ import annotations
 
 import time
@@ -56,8 +57,9 @@ def supported_citations(checker: SupportChecker, sentences, citations) -> tuple[
     return supported, total
 
 
-def evaluate_answers(rag, cases: list[QACase], doc_ids: dict[str, str], k: int = 5,
-                     advance: Callable[[str], None] | None = None) -> TaskResult:
+def evaluate_answers(
+    rag, cases: list[QACase], doc_ids: dict[str, str], k: int = 5, advance: Callable[[str], None] | None = None
+) -> TaskResult:
     checker = SupportChecker(rag.embedder)
     records = []
     for case in cases:
@@ -70,20 +72,34 @@ def evaluate_answers(rag, cases: list[QACase], doc_ids: dict[str, str], k: int =
     return summarize_answer_records(records)
 
 
-def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: dict[str, str], seconds: float,
-                 usage: GeneratorUsage | None = None) -> dict:
+def score_answer(
+    rag,
+    checker: SupportChecker,
+    case: QACase,
+    answer,
+    doc_ids: dict[str, str],
+    seconds: float,
+    usage: GeneratorUsage | None = None,
+) -> dict:
     """`usage`: the model calls the answer made (the draft, yes/no asks, fallback translations)."""
     text = strip_markers(answer.answer)
     golds = case.golds(answer.lang)
     broken = citation_invariant_failures(rag, answer.citations)
     supported, pairs = supported_citations(checker, answer.sentences, answer.citations)
     record = {
-        "id": case.case_id, "question": case.question, "question_lang": case.question_lang, "lang": answer.lang,
+        "id": case.case_id,
+        "question": case.question,
+        "question_lang": case.question_lang,
+        "lang": answer.lang,
         "answerable": case.answerable,
-        "gold": golds[0] if case.answerable else "", "answer": answer.answer, "grounded": answer.grounded,
+        "gold": golds[0] if case.answerable else "",
+        "answer": answer.answer,
+        "grounded": answer.grounded,
         "citations": [c.to_json() for c in answer.citations],
-        "citations_total": len(answer.citations), "citations_broken": broken,
-        "supported_pairs": supported, "cited_pairs": pairs,
+        "citations_total": len(answer.citations),
+        "citations_broken": broken,
+        "supported_pairs": supported,
+        "cited_pairs": pairs,
         **case_costs(usage or GeneratorUsage(), seconds),
     }
     if case.answerable:
@@ -93,10 +109,20 @@ def score_answer(rag, checker: SupportChecker, case: QACase, answer, doc_ids: di
             token_f1=best_over_golds(token_f1, text, golds) if answer.grounded else 0.0,
             contains_gold=best_over_golds(contains_answer, text, golds) if answer.grounded else 0.0,
             # Only an answer counts: the evidence an ungrounded answer quotes in the original is no answer.
-            citation_hit=float(answer.grounded and gold is not None and any(
-                c.doc_id == gold.doc_id and span_hit(c.start, c.end, gold.start, gold.end) for c in answer.citations)),
-            evidence_hit=float(not answer.grounded and gold is not None and any(
-                c.doc_id == gold.doc_id and span_hit(c.start, c.end, gold.start, gold.end) for c in answer.citations)),
+            citation_hit=float(
+                answer.grounded
+                and gold is not None
+                and any(
+                    c.doc_id == gold.doc_id and span_hit(c.start, c.end, gold.start, gold.end) for c in answer.citations
+                )
+            ),
+            evidence_hit=float(
+                not answer.grounded
+                and gold is not None
+                and any(
+                    c.doc_id == gold.doc_id and span_hit(c.start, c.end, gold.start, gold.end) for c in answer.citations
+                )
+            ),
             mode=answer.mode,
         )
     else:
@@ -117,8 +143,10 @@ def precision_metrics(records: list[dict]) -> dict[str, float]:
     printed was wrong: wrong_rate 0, selective_precision 1 (answered_rate says how little was printed)."""
     answered = [r for r in records if r["answerable"] and r["grounded"]]
     wrong = sum(is_wrong(r) for r in answered)
-    return {"wrong_rate": share(wrong, len(answered), empty=0.0),
-            "selective_precision": share(len(answered) - wrong, len(answered))}
+    return {
+        "wrong_rate": share(wrong, len(answered), empty=0.0),
+        "selective_precision": share(len(answered) - wrong, len(answered)),
+    }
 
 
 def quality_metrics(records: list[dict]) -> dict[str, float]:
@@ -158,12 +186,23 @@ def summarize_answer_records(records: list[dict]) -> TaskResult:
         for lang in languages:
             group = quality_metrics([r for r in records if _question_lang(r) == lang])
             metrics.update({f"{lang}.{name}": value for name, value in group.items()})
-    return TaskResult(name="qa", type="qa", metrics=metrics, cases=len(records), records=records,
-                      worst=worst_answers(records),
-                      info={"answerable": len(answerable), "unanswerable": len(unanswerable), "citations": citations,
-                            "cited_pairs": pairs, "replayed": sum(r["replayed"] for r in records),
-                            "answered": sum(bool(r["grounded"]) for r in answerable),
-                            "wrong": sum(is_wrong(r) for r in answerable)})
+    return TaskResult(
+        name="qa",
+        type="qa",
+        metrics=metrics,
+        cases=len(records),
+        records=records,
+        worst=worst_answers(records),
+        info={
+            "answerable": len(answerable),
+            "unanswerable": len(unanswerable),
+            "citations": citations,
+            "cited_pairs": pairs,
+            "replayed": sum(r["replayed"] for r in records),
+            "answered": sum(bool(r["grounded"]) for r in answerable),
+            "wrong": sum(is_wrong(r) for r in answerable),
+        },
+    )
 
 
 def _question_lang(record: dict) -> str:
@@ -202,7 +241,14 @@ def _brief(record: dict) -> dict:
                 why.append("gold answer not in the answer")
     elif record["grounded"]:
         why.append("answered an unanswerable question")
-    return {"id": record["id"], "why": "; ".join(why), "question": record["question"], "gold": record["gold"],
-            "answer": record["answer"],
-            "citations": [{"n": c["n"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"],
-                           "quote": c["quote"]} for c in record["citations"]]}
+    return {
+        "id": record["id"],
+        "why": "; ".join(why),
+        "question": record["question"],
+        "gold": record["gold"],
+        "answer": record["answer"],
+        "citations": [
+            {"n": c["n"], "doc_id": c["doc_id"], "start": c["start"], "end": c["end"], "quote": c["quote"]}
+            for c in record["citations"]
+        ],
+    }

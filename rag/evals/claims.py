@@ -15,6 +15,7 @@ it, so these metrics can fail:
 
 No index and no LLM: only the embedder the checker uses.
 """
+
 from __future__ import annotations
 
 import time
@@ -29,19 +30,30 @@ from rag.evals.results import TaskResult
 
 LABELS = ("faithful", "unfaithful")
 LANGUAGES = ("en", "ar")
-KINDS = ("faithful", "role", "swap", "substitution", "attribution", "misread_word", "negation", "antonym",
-         "number", "addition", "model_output")
+KINDS = (
+    "faithful",
+    "role",
+    "swap",
+    "substitution",
+    "attribution",
+    "misread_word",
+    "negation",
+    "antonym",
+    "number",
+    "addition",
+    "model_output",
+)
 
 
 @dataclass(frozen=True)
 class ClaimCase:
     case_id: str
     doc: str
-    span_ar: str        # the Arabic source sentence, exact
-    before_ar: str      # the sentence before it in its document ("" for the first)
+    span_ar: str  # the Arabic source sentence, exact
+    before_ar: str  # the sentence before it in its document ("" for the first)
     claim: str
-    claim_lang: str     # "en" | "ar"
-    label: str          # "faithful" | "unfaithful"
+    claim_lang: str  # "en" | "ar"
+    label: str  # "faithful" | "unfaithful"
     kind: str
     note: str = ""
     labelled_by: str = ""
@@ -49,14 +61,26 @@ class ClaimCase:
 
 def load_claims(path: Path, limit: int | None = None) -> list[ClaimCase]:
     """The claim records of a JSONL file; a bad line is a UserInputError naming file:line."""
+
     def parse(record: dict, number: int) -> ClaimCase:
         case = ClaimCase(
-            case_id=str(record.get("id") or f"{path.stem}-{number}"), doc=str(record.get("doc", "")),
-            span_ar=record["span_ar"], before_ar=record.get("before_ar") or "", claim=record["claim"],
-            claim_lang=record["claim_lang"], label=record["label"], kind=record.get("kind", record["label"]),
-            note=record.get("note", ""), labelled_by=record.get("labelled_by", ""))
-        if not isinstance(case.span_ar, str) or not case.span_ar.strip() or not isinstance(case.claim, str) \
-                or not case.claim.strip():
+            case_id=str(record.get("id") or f"{path.stem}-{number}"),
+            doc=str(record.get("doc", "")),
+            span_ar=record["span_ar"],
+            before_ar=record.get("before_ar") or "",
+            claim=record["claim"],
+            claim_lang=record["claim_lang"],
+            label=record["label"],
+            kind=record.get("kind", record["label"]),
+            note=record.get("note", ""),
+            labelled_by=record.get("labelled_by", ""),
+        )
+        if (
+            not isinstance(case.span_ar, str)
+            or not case.span_ar.strip()
+            or not isinstance(case.claim, str)
+            or not case.claim.strip()
+        ):
             raise ValueError("span_ar and claim must be non-empty strings")
         if case.label not in LABELS:
             raise ValueError(f"label must be one of {', '.join(LABELS)}, got {case.label!r}")
@@ -65,6 +89,7 @@ def load_claims(path: Path, limit: int | None = None) -> list[ClaimCase]:
         if case.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {case.kind!r}")
         return case
+
     return read_jsonl_records(path, "claims", parse, limit)
 
 
@@ -78,16 +103,23 @@ def judge_claim(rag, case: ClaimCase) -> tuple[bool, str]:
     return verdict.supported, verdict.reason
 
 
-def evaluate_claims(rag, cases: list[ClaimCase], advance: Callable[[str], None] | None = None,
-                    judge: Callable = judge_claim) -> TaskResult:
+def evaluate_claims(
+    rag, cases: list[ClaimCase], advance: Callable[[str], None] | None = None, judge: Callable = judge_claim
+) -> TaskResult:
     records = []
     for case in cases:
         if advance:
             advance(case.claim[:60])
         started = time.perf_counter()
         accepted, reason = judge(rag, case)
-        records.append({**_case_fields(case), "accepted": bool(accepted), "reason": reason,
-                        "seconds": time.perf_counter() - started})
+        records.append(
+            {
+                **_case_fields(case),
+                "accepted": bool(accepted),
+                "reason": reason,
+                "seconds": time.perf_counter() - started,
+            }
+        )
     return summarize_claim_records(records)
 
 
@@ -120,18 +152,27 @@ def summarize_claim_records(records: list[dict]) -> TaskResult:
         if len({r["label"] for r in group}) > 1:
             metrics.update({f"kind.{kind}.{name}": value for name, value in acceptance_metrics(group).items()})
     metrics["seconds_per_case"] = mean([r["seconds"] for r in records])
-    counts = {f"{lang}.{label}": sum(r["claim_lang"] == lang and r["label"] == label for r in records)
-              for lang in LANGUAGES for label in LABELS}
-    return TaskResult(name="claims", type="claims", metrics=metrics, cases=len(records), records=records,
-                      worst=worst_claims(records),
-                      info={"counts": counts, "documents": len({r["doc"] for r in records}),
-                            "kinds": {k: sum(r["kind"] == k for r in records) for k in KINDS
-                                      if any(r["kind"] == k for r in records)},
-                            # Which signal let the wrong claims through, and which turned the right ones away.
-                            "unfaithful_accepted_by": _reasons(r for r in records
-                                                               if r["label"] == "unfaithful" and r["accepted"]),
-                            "faithful_rejected_by": _reasons(r for r in records
-                                                             if r["label"] == "faithful" and not r["accepted"])})
+    counts = {
+        f"{lang}.{label}": sum(r["claim_lang"] == lang and r["label"] == label for r in records)
+        for lang in LANGUAGES
+        for label in LABELS
+    }
+    return TaskResult(
+        name="claims",
+        type="claims",
+        metrics=metrics,
+        cases=len(records),
+        records=records,
+        worst=worst_claims(records),
+        info={
+            "counts": counts,
+            "documents": len({r["doc"] for r in records}),
+            "kinds": {k: sum(r["kind"] == k for r in records) for k in KINDS if any(r["kind"] == k for r in records)},
+            # Which signal let the wrong claims through, and which turned the right ones away.
+            "unfaithful_accepted_by": _reasons(r for r in records if r["label"] == "unfaithful" and r["accepted"]),
+            "faithful_rejected_by": _reasons(r for r in records if r["label"] == "faithful" and not r["accepted"]),
+        },
+    )
 
 
 def _reasons(records) -> dict[str, int]:
@@ -147,11 +188,19 @@ def worst_claims(records: list[dict], limit: int = 10) -> list[dict]:
     wrong = [r for r in records if r["label"] == "unfaithful" and r["accepted"]]
     missed = [r for r in records if r["label"] == "faithful" and not r["accepted"]]
     picked = _one_per_kind_first(wrong, limit - min(len(missed), limit // 3))
-    picked += missed[:limit - len(picked)]
-    return [{"id": r["id"], "why": ("unfaithful claim accepted" if r["label"] == "unfaithful"
-                                    else "faithful claim rejected") + f" ({r['kind']}, {r['claim_lang']})",
-             "claim": r["claim"], "span_ar": r["span_ar"], "reason": r["reason"], "note": r["note"]}
-            for r in picked]
+    picked += missed[: limit - len(picked)]
+    return [
+        {
+            "id": r["id"],
+            "why": ("unfaithful claim accepted" if r["label"] == "unfaithful" else "faithful claim rejected")
+            + f" ({r['kind']}, {r['claim_lang']})",
+            "claim": r["claim"],
+            "span_ar": r["span_ar"],
+            "reason": r["reason"],
+            "note": r["note"],
+        }
+        for r in picked
+    ]
 
 
 def _one_per_kind_first(records: list[dict], limit: int) -> list[dict]:

@@ -1,4 +1,5 @@
 """What the model spent on each evaluated case, and its mean per task (answers and summaries alike)."""
+
 from __future__ import annotations
 
 from rag.evals.metrics import mean

@@ -4,6 +4,7 @@ The second keeps the other paragraphs of the same Wikipedia articles (hard
 negatives), so a question asked there is one the collection cannot answer.
 Used by the scripts under evals/ that measure answers and choices both ways.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,9 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / 
 class HeldOutSample:
     cases: list[QACase]
     with_paragraph: object  # rag.app.Rag over every paragraph
-    without: object         # rag.app.Rag without the sample's paragraphs
+    without: object  # rag.app.Rag without the sample's paragraphs
     doc_ids: dict[str, str]  # context_id -> doc_id in `with_paragraph`
-    cache: TrackingCache     # the generator outputs both collections record and replay
+    cache: TrackingCache  # the generator outputs both collections record and replay
 
 
 def add_sample_arguments(parser: argparse.ArgumentParser, default_work: Path) -> None:
@@ -53,7 +54,7 @@ def held_out_sample(args: argparse.Namespace) -> HeldOutSample:
     from rag.evals.runner import TrackingCache
 
     everything = load_qa_cases(args.data)
-    cases = everything[args.offset::max(1, len(everything) // args.questions)][:args.questions]
+    cases = everything[args.offset :: max(1, len(everything) // args.questions)][: args.questions]
     cache = TrackingCache(args.work / "completions")
     asked = {c.context for c in cases}
     with_paragraph = Rag(Settings(home=args.work / "with"), completion_cache=cache)

@@ -1,4 +1,5 @@
 """Metric functions: small, pure, tested one by one."""
+
 from __future__ import annotations
 
 import math
@@ -71,7 +72,7 @@ def contains_answer(prediction: str, gold: str) -> float:
     if not gold_tokens:
         return 0.0
     n = len(gold_tokens)
-    return float(any(pred_tokens[i:i + n] == gold_tokens for i in range(len(pred_tokens) - n + 1)))
+    return float(any(pred_tokens[i : i + n] == gold_tokens for i in range(len(pred_tokens) - n + 1)))
 
 
 def mean(values: list[float]) -> float:
@@ -95,6 +96,7 @@ def best_over_golds(metric, prediction: str, golds: list[str]) -> float:
 
 # -- citations -------------------------------------------------------------------
 
+
 def citation_holds(article_text: str | None, start: int, end: int, quote: str) -> bool:
     """The citation invariant: the quote is exactly the stored text at [start, end)."""
     return article_text is not None and 0 <= start <= end and article_text[start:end] == quote
@@ -107,6 +109,7 @@ def share(passed: int, total: int, empty: float = 1.0) -> float:
 
 # -- summaries -------------------------------------------------------------------
 
+
 def rouge_tokens(text: str) -> list[str]:
     """Tokens for ROUGE on Arabic and English: Arabic-normalized, lowercased, lightly stemmed.
 
@@ -118,7 +121,7 @@ def rouge_tokens(text: str) -> list[str]:
 
 
 def _ngrams(tokens: list[str], n: int) -> Counter:
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
 def _f1(overlap: int, predicted: int, reference: int) -> float:

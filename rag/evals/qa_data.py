@@ -6,6 +6,7 @@ index into context). Every distinct context becomes one article. Optional:
 answers to English questions over Arabic text) and `answerable` (false: the
 context is never ingested, so the right answer is "not found").
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,13 +44,17 @@ def load_qa_cases(path: Path, limit: int | None = None) -> list[QACase]:
     def parse(record: dict, number: int) -> QACase:
         answer = record["answers"][0]
         return QACase(
-            case_id=str(record.get("id", number)), question=record["question"], context=record["context"],
-            answer=answer["text"], answer_start=int(answer["answer_start"]),
+            case_id=str(record.get("id", number)),
+            question=record["question"],
+            context=record["context"],
+            answer=answer["text"],
+            answer_start=int(answer["answer_start"]),
             context_id=context_id(record["context"]),
             question_lang=record.get("question_lang", record.get("lang", "ar")),
             answerable=bool(record.get("answerable", True)),
             answers_en=tuple(a["text"] for a in record.get("answers_en") or []),
         )
+
     return read_jsonl_records(path, "QA", parse, limit)
 
 

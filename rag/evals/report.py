@@ -1,4 +1,5 @@
 """The eval report: one JSON document (the contract's shape plus details) and a Markdown rendering."""
+
 from __future__ import annotations
 
 import json
@@ -13,17 +14,17 @@ from rag.evals.results import TaskResult, ThresholdCheck, lower_is_better
 class EvalReport:
     suite: str
     description: str
-    metrics: dict[str, float]            # task.metric -> value
+    metrics: dict[str, float]  # task.metric -> value
     checks: list[ThresholdCheck]
     tasks: list[TaskResult]
-    skipped: list[dict] = field(default_factory=list)   # {"task", "reason"}
+    skipped: list[dict] = field(default_factory=list)  # {"task", "reason"}
     model: str | None = None
     embeddings: str | None = None
-    recording_mode: str = "cache"         # cache | record | replay
-    completions: dict = field(default_factory=dict)     # {"replayed": n, "generated": m}
+    recording_mode: str = "cache"  # cache | record | replay
+    completions: dict = field(default_factory=dict)  # {"replayed": n, "generated": m}
     started: str = ""
     seconds: float = 0.0
-    baseline: dict | None = None          # {"file", "deltas": {metric: {baseline, current, delta}}}
+    baseline: dict | None = None  # {"file", "deltas": {metric: {baseline, current, delta}}}
 
     @property
     def cases(self) -> int:
@@ -55,8 +56,16 @@ class EvalReport:
             "completions": self.completions,
             "started": self.started,
             "seconds": round(self.seconds, 2),
-            "tasks": {t.name: {"type": t.type, "cases": t.cases, "seconds": round(t.seconds, 2), "info": t.info,
-                               "worst": t.worst} for t in self.tasks},
+            "tasks": {
+                t.name: {
+                    "type": t.type,
+                    "cases": t.cases,
+                    "seconds": round(t.seconds, 2),
+                    "info": t.info,
+                    "worst": t.worst,
+                }
+                for t in self.tasks
+            },
             "skipped": self.skipped,
         }
         if self.baseline is not None:
@@ -71,6 +80,7 @@ def _round(value: float) -> float:
 
 
 # -- baselines -------------------------------------------------------------------
+
 
 def load_baseline(path: Path) -> dict[str, float]:
     """The metrics of an earlier JSON report (`rag eval --out FILE` or `--json` output)."""
@@ -90,14 +100,17 @@ def compare(current: dict[str, float], baseline: dict[str, float]) -> dict[str, 
     for name in list(current) + [n for n in baseline if n not in current]:
         now, before = current.get(name), baseline.get(name)
         delta = None if now is None or before is None else now - before
-        out[name] = {"baseline": _round(before) if before is not None else None,
-                     "current": _round(now) if now is not None else None,
-                     "delta": _round(delta) if delta is not None else None,
-                     "better": None if not delta else (delta < 0) == lower_is_better(name)}
+        out[name] = {
+            "baseline": _round(before) if before is not None else None,
+            "current": _round(now) if now is not None else None,
+            "delta": _round(delta) if delta is not None else None,
+            "better": None if not delta else (delta < 0) == lower_is_better(name),
+        }
     return out
 
 
 # -- Markdown --------------------------------------------------------------------
+
 
 def _fmt(value: float | None) -> str:
     if value is None:
@@ -145,8 +158,11 @@ def render_markdown(report: EvalReport) -> str:
             threshold, state = "", ""
         else:
             threshold = f"{'≤' if check.direction == 'max' else '≥'} {_fmt(check.threshold)}"
-            state = ("pass" if check.passed else "**FAIL**") if check.gating else (
-                "ok (advisory)" if check.passed else "below (advisory)")
+            state = (
+                ("pass" if check.passed else "**FAIL**")
+                if check.gating
+                else ("ok (advisory)" if check.passed else "below (advisory)")
+            )
         row = f"| {name} | {_fmt(value)} | {threshold} | {state} |"
         if deltas:
             d = deltas.get(name, {})
@@ -171,8 +187,12 @@ def _comparisons(report: EvalReport) -> list[str]:
         if task.type == "retrieval":
             modes = [m for m in ("hybrid", "dense", "lexical") if f"{m}.mrr" in task.metrics]
             names = ("recall_at_1", "recall_at_5", "recall_at_10", "mrr", "ndcg_at_10")
-            lines += [f"## {task.name}: hybrid vs dense-only vs BM25-only", "",
-                      "| mode | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+            lines += [
+                f"## {task.name}: hybrid vs dense-only vs BM25-only",
+                "",
+                "| mode | " + " | ".join(names) + " |",
+                "|---|" + "---:|" * len(names),
+            ]
             for mode in modes:
                 label = {"lexical": "lexical (BM25)"}.get(mode, mode)
                 lines.append(f"| {label} | " + " | ".join(_fmt(task.metrics[f"{mode}.{n}"]) for n in names) + " |")
@@ -187,15 +207,21 @@ def _rouge_tables(task) -> list[str]:
     against the English original (each table only when the task has those references)."""
     n, rouge = task.info.get("lead_n"), ("rouge1", "rouge2", "rougeL")
     lines = []
-    for prefix, title in (("", "generated Arabic summary vs lead-{n}, against the newsroom summary"),
-                          ("en.", "generated English summary vs the original's lead-{n}, "
-                                  "against the English original")):
+    for prefix, title in (
+        ("", "generated Arabic summary vs lead-{n}, against the newsroom summary"),
+        ("en.", "generated English summary vs the original's lead-{n}, against the English original"),
+    ):
         if f"{prefix}rouge1" not in task.metrics:
             continue
-        lines += [f"## {task.name}: {title.format(n=n)}", "",
-                  "| summary | ROUGE-1 | ROUGE-2 | ROUGE-L |", "|---|---:|---:|---:|",
-                  "| generated | " + " | ".join(_fmt(task.metrics[f"{prefix}{m}"]) for m in rouge) + " |",
-                  f"| lead-{n} | " + " | ".join(_fmt(task.metrics[f"{prefix}lead.{m}"]) for m in rouge) + " |", ""]
+        lines += [
+            f"## {task.name}: {title.format(n=n)}",
+            "",
+            "| summary | ROUGE-1 | ROUGE-2 | ROUGE-L |",
+            "|---|---:|---:|---:|",
+            "| generated | " + " | ".join(_fmt(task.metrics[f"{prefix}{m}"]) for m in rouge) + " |",
+            f"| lead-{n} | " + " | ".join(_fmt(task.metrics[f"{prefix}lead.{m}"]) for m in rouge) + " |",
+            "",
+        ]
     return lines
 
 
@@ -208,24 +234,29 @@ def _worst(report: EvalReport) -> list[str]:
         for i, case in enumerate(task.worst, 1):
             if task.type == "retrieval":
                 ranks = ", ".join(f"{m} {r if r else 'miss'}" for m, r in case["rank"].items())
-                lines += [f"{i}. **{_cell(case['question'])}** ({ranks})",
-                          f"   - gold: {_cell(case['gold'])}"]
+                lines += [f"{i}. **{_cell(case['question'])}** ({ranks})", f"   - gold: {_cell(case['gold'])}"]
                 if case.get("top"):
                     lines.append(f"   - top passage: {_cell(case['top']['text'], 200)}")
             elif task.type == "qa":
-                lines += [f"{i}. **{_cell(case['question'])}** — {case['why']}",
-                          f"   - gold: {_cell(case['gold']) or '(not in the corpus)'}",
-                          f"   - answer: {_cell(case['answer'])}"]
+                lines += [
+                    f"{i}. **{_cell(case['question'])}** — {case['why']}",
+                    f"   - gold: {_cell(case['gold']) or '(not in the corpus)'}",
+                    f"   - answer: {_cell(case['answer'])}",
+                ]
                 for c in case["citations"]:
                     lines.append(f"   - [{c['n']}] {c['doc_id']} {c['start']}-{c['end']}: “{_cell(c['quote'], 200)}”")
             elif task.type == "claims":
-                lines += [f"{i}. **{_cell(case['claim'])}** — {case['why']}",
-                          f"   - source: “{_cell(case['span_ar'], 200)}”",
-                          f"   - checker: {_cell(case['reason'])}; label: {_cell(case['note'])}"]
+                lines += [
+                    f"{i}. **{_cell(case['claim'])}** — {case['why']}",
+                    f"   - source: “{_cell(case['span_ar'], 200)}”",
+                    f"   - checker: {_cell(case['reason'])}; label: {_cell(case['note'])}",
+                ]
             else:
-                lines += [f"{i}. **{_cell(case['title'])}** — {case['why']}",
-                          f"   - reference: {_cell(case['reference'])}",
-                          f"   - ar: {_cell(' '.join(case['ar']))}",
-                          f"   - en: {_cell(' '.join(case['en']))}"]
+                lines += [
+                    f"{i}. **{_cell(case['title'])}** — {case['why']}",
+                    f"   - reference: {_cell(case['reference'])}",
+                    f"   - ar: {_cell(' '.join(case['ar']))}",
+                    f"   - en: {_cell(' '.join(case['en']))}",
+                ]
             lines.append("")
     return lines

@@ -1,4 +1,5 @@
 """What a task evaluation returns, and how a metric is checked against its threshold."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,19 +24,19 @@ def meets(metric: str, value: float, threshold: float) -> bool:
 class TaskResult:
     name: str
     type: str
-    metrics: dict[str, float]           # unprefixed names, e.g. "hybrid.recall_at_5"
+    metrics: dict[str, float]  # unprefixed names, e.g. "hybrid.recall_at_5"
     cases: int
-    records: list[dict] = field(default_factory=list)   # one per case, for the JSON report
-    worst: list[dict] = field(default_factory=list)     # the cases to read first
-    info: dict = field(default_factory=dict)            # counts and settings worth reporting
+    records: list[dict] = field(default_factory=list)  # one per case, for the JSON report
+    worst: list[dict] = field(default_factory=list)  # the cases to read first
+    info: dict = field(default_factory=dict)  # counts and settings worth reporting
     seconds: float = 0.0
 
 
 @dataclass(frozen=True)
 class ThresholdCheck:
-    metric: str                 # full name, task.metric
+    metric: str  # full name, task.metric
     threshold: float
-    value: float | None         # None: the metric was not produced (a typo, or a task that did not run)
+    value: float | None  # None: the metric was not produced (a typo, or a task that did not run)
     gating: bool = True
 
     @property
@@ -47,5 +48,11 @@ class ThresholdCheck:
         return "max" if lower_is_better(self.metric) else "min"
 
     def to_json(self) -> dict:
-        return {"metric": self.metric, "value": self.value, "threshold": self.threshold,
-                "direction": self.direction, "passed": self.passed, "gating": self.gating}
+        return {
+            "metric": self.metric,
+            "value": self.value,
+            "threshold": self.threshold,
+            "direction": self.direction,
+            "passed": self.passed,
+            "gating": self.gating,
+        }

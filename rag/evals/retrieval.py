@@ -1,4 +1,5 @@
 """Retrieval evaluation: recall@k, MRR and nDCG@10 against gold answer spans."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,7 @@ def gold_span(rag, case: QACase, doc_ids: dict[str, str]) -> GoldSpan | None:
     text = rag.show(doc_id).text
     shift = case.context.find(text[:64])
     start = case.answer_start - shift
-    if shift < 0 or text[start:start + len(case.answer)] != case.answer:
+    if shift < 0 or text[start : start + len(case.answer)] != case.answer:
         found = text.find(case.answer)
         if found < 0:
             return None
@@ -82,7 +83,8 @@ class RetrievalScores:
 
 def scores_from_hits(mode: str, hits_per_case: list[list[bool]]) -> RetrievalScores:
     return RetrievalScores(
-        mode=mode, cases=len(hits_per_case),
+        mode=mode,
+        cases=len(hits_per_case),
         recall_at_1=mean([recall_at_k(h, 1) for h in hits_per_case]),
         recall_at_5=mean([recall_at_k(h, 5) for h in hits_per_case]),
         recall_at_10=mean([recall_at_k(h, 10) for h in hits_per_case]),
@@ -94,20 +96,37 @@ def scores_from_hits(mode: str, hits_per_case: list[list[bool]]) -> RetrievalSco
 @dataclass
 class RetrievalRun:
     scores: dict[str, RetrievalScores]
-    records: list[dict]      # per case: question, gold, rank per mode, the top hybrid passage
-    without_gold: int        # cases whose gold answer is not in the stored article (not scored)
+    records: list[dict]  # per case: question, gold, rank per mode, the top hybrid passage
+    without_gold: int  # cases whose gold answer is not in the stored article (not scored)
 
 
-def run_retrieval(rag, cases: list[QACase], doc_ids: dict[str, str], modes=("hybrid", "dense", "lexical"),
-                  k: int = 10, advance: Callable[[], None] | None = None) -> RetrievalRun:
+def run_retrieval(
+    rag,
+    cases: list[QACase],
+    doc_ids: dict[str, str],
+    modes=("hybrid", "dense", "lexical"),
+    k: int = 10,
+    advance: Callable[[], None] | None = None,
+) -> RetrievalRun:
     """Search every case in every mode to depth k and score the ranks of the gold span.
 
     k is the search depth: recall@5 of a run with k=1 is recall@1.
     """
     golds = [(case, gold_span(rag, case, doc_ids)) for case in cases]
     scored = [(c, g) for c, g in golds if g is not None]
-    records = [{"id": c.case_id, "question": c.question, "lang": c.question_lang, "gold": c.answer,
-                "doc_id": g.doc_id, "gold_start": g.start, "gold_end": g.end, "rank": {}} for c, g in scored]
+    records = [
+        {
+            "id": c.case_id,
+            "question": c.question,
+            "lang": c.question_lang,
+            "gold": c.answer,
+            "doc_id": g.doc_id,
+            "gold_start": g.start,
+            "gold_end": g.end,
+            "rank": {},
+        }
+        for c, g in scored
+    ]
     scores = {}
     for mode in modes:
         policy = replace(rag.retrieval, mode=mode)
@@ -124,4 +143,3 @@ def run_retrieval(rag, cases: list[QACase], doc_ids: dict[str, str], modes=("hyb
                 advance()
         scores[mode] = scores_from_hits(mode, hits_per_case)
     return RetrievalRun(scores=scores, records=records, without_gold=len(golds) - len(scored))
-

@@ -11,6 +11,7 @@ for a suite at <root>/evals/suites/<suite>.toml, named or given by path):
           the folder holds exactly this run (commit it for CI);
   replay  replay only: a missing recording is an error, the model never loads.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -85,10 +86,11 @@ class TrackingCache(CompletionCache):
 @dataclass(frozen=True)
 class EvalProgress:
     """One step of a run, for a progress display (the CLI's is a rich bar per task)."""
+
     task: str
-    done: int = 0           # cases finished
-    total: int = 0          # cases in the task
-    description: str = ""   # what is under way: "ingesting", a case, "done"
+    done: int = 0  # cases finished
+    total: int = 0  # cases in the task
+    description: str = ""  # what is under way: "ingesting", a case, "done"
     note: str | None = None  # a message about the task instead of a step (e.g. why it was skipped)
 
 
@@ -98,10 +100,10 @@ EvalProgressCallback = Callable[[EvalProgress], None]
 @dataclass
 class RunOptions:
     recording_mode: str = "cache"
-    recordings: Path | None = None        # completion cache folder; default per suite
-    only: tuple[str, ...] = ()            # run only these tasks
-    k: int | None = None                  # override every task's k
-    limit: int | None = None              # at most this many cases per dataset
+    recordings: Path | None = None  # completion cache folder; default per suite
+    only: tuple[str, ...] = ()  # run only these tasks
+    k: int | None = None  # override every task's k
+    limit: int | None = None  # at most this many cases per dataset
     thresholds: dict[str, float] = field(default_factory=dict)  # --threshold overrides (gating)
     baseline: Path | None = None
     progress: EvalProgressCallback | None = None  # called at every step (rag.cli.progress draws it)
@@ -132,16 +134,19 @@ def apply_threshold_overrides(suite: Suite, overrides: dict[str, float]) -> Suit
     for key, value in overrides.items():
         task_name = next((t for t in tasks if key.startswith(t + ".")), None)
         if task_name is not None:
-            tasks[task_name][key[len(task_name) + 1:]] = value
+            tasks[task_name][key[len(task_name) + 1 :]] = value
         elif len(tasks) == 1:
             tasks[next(iter(tasks))][key] = value
         else:
-            raise UserInputError(f"--threshold {key}: prefix the metric with a task name "
-                                 f"({', '.join(tasks)}), e.g. {next(iter(tasks))}.{key}")
+            raise UserInputError(
+                f"--threshold {key}: prefix the metric with a task name "
+                f"({', '.join(tasks)}), e.g. {next(iter(tasks))}.{key}"
+            )
     return replace(suite, tasks=tuple(replace(t, thresholds=tasks[t.name]) for t in suite.tasks))
 
 
 # -- loading cases -----------------------------------------------------------------
+
 
 def load_task_cases(task: TaskSpec, limit: int | None = None) -> tuple[list, list]:
     """(cases to run, every record whose article the index holds).
@@ -159,7 +164,7 @@ def load_task_cases(task: TaskSpec, limit: int | None = None) -> tuple[list, lis
             # languages (a third of the claims are Arabic). Nothing is ingested.
             selected = spread_cases(load_claims(ref.path), n, ref.offset, group=lambda c: (c.doc, c.claim_lang))
         elif task.type == "summarization":
-            loaded = load_summary_cases(ref.path)[ref.offset:]
+            loaded = load_summary_cases(ref.path)[ref.offset :]
             selected = loaded[:n] if n else loaded
             corpus.extend(selected)
         else:
@@ -177,6 +182,7 @@ def load_task_cases(task: TaskSpec, limit: int | None = None) -> tuple[list, lis
 
 
 # -- the run -----------------------------------------------------------------------
+
 
 class _Progress:
     """The run's steps, counted per task and passed to the caller's callback (if any)."""
@@ -196,6 +202,7 @@ class _Progress:
             if description is not None:
                 state["description"] = description
             callback(EvalProgress(name, state["done"], total, state["description"]))
+
         return update
 
     def note(self, task: str, message: str) -> None:
@@ -214,8 +221,9 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
     suite = apply_threshold_overrides(suite, options.thresholds)
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    cache = TrackingCache(options.recordings or recordings_folder(suite, user),
-                          replay_only=options.recording_mode == "replay")
+    cache = TrackingCache(
+        options.recordings or recordings_folder(suite, user), replay_only=options.recording_mode == "replay"
+    )
     model = None
     if any(t.type not in ("retrieval", "claims") for t in suite.tasks):
         from rag.generate.providers import model_label
@@ -225,8 +233,10 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
     skipped: list[dict] = []
     corpora: dict[tuple, _Corpus] = {}
     progress = _Progress(options.progress)
-    with tempfile.TemporaryDirectory(prefix="rag-eval-", ignore_cleanup_errors=True) as tmp, \
-            contextlib.ExitStack() as closing:
+    with (
+        tempfile.TemporaryDirectory(prefix="rag-eval-", ignore_cleanup_errors=True) as tmp,
+        contextlib.ExitStack() as closing,
+    ):
         for task in suite.tasks:
             missing = task.missing_files()
             if missing:
@@ -246,18 +256,27 @@ def run_suite(suite: Suite, options: RunOptions = RunOptions(), settings: Settin
                 results.append(run_task(corpora[key], task, cases, corpus_records, progress))
             except SetupError as exc:
                 if options.recording_mode == "replay":
-                    raise SetupError(f"task {task.name}: {exc}; record it with "
-                                     f"`rag eval --suite {suite.name} --record`") from None
+                    raise SetupError(
+                        f"task {task.name}: {exc}; record it with `rag eval --suite {suite.name} --record`"
+                    ) from None
                 raise
     if options.recording_mode == "record" and not skipped and not options.partial and model:
         cache.prune(model)
     metrics = {f"{r.name}.{name}": value for r in results for name, value in r.metrics.items()}
     checks = threshold_checks(suite, metrics, {r.name for r in results})
     report = EvalReport(
-        suite=suite.name, description=suite.description, metrics=metrics, checks=checks, tasks=results,
-        skipped=skipped, model=model, embeddings=user.embeddings, recording_mode=options.recording_mode,
+        suite=suite.name,
+        description=suite.description,
+        metrics=metrics,
+        checks=checks,
+        tasks=results,
+        skipped=skipped,
+        model=model,
+        embeddings=user.embeddings,
+        recording_mode=options.recording_mode,
         completions={"replayed": cache.replayed, "generated": cache.generated},
-        started=started.isoformat(timespec="seconds"), seconds=time.perf_counter() - clock,
+        started=started.isoformat(timespec="seconds"),
+        seconds=time.perf_counter() - clock,
     )
     if options.baseline is not None:
         report.baseline = {"file": str(options.baseline), "deltas": compare(metrics, load_baseline(options.baseline))}
@@ -298,8 +317,9 @@ def run_task(corpus: _Corpus, task: TaskSpec, cases: list, corpus_records: list,
             rag.ingest([ref.path], source="eval-corpus")
         if task.type == "summarization":
             ingest_records(rag, [c.article_record() for c in corpus_records], source="eval")
-            corpus.doc_ids.update({a.origin[3:]: a.doc_id for a in rag.docs()
-                                   if a.origin and a.origin.startswith("id:")})
+            corpus.doc_ids.update(
+                {a.origin[3:]: a.doc_id for a in rag.docs() if a.origin and a.origin.startswith("id:")}
+            )
         else:
             corpus.doc_ids.update(ingest_contexts(rag, corpus_records))
         corpus.ingest_seconds = time.perf_counter() - ingest_started
@@ -308,9 +328,15 @@ def run_task(corpus: _Corpus, task: TaskSpec, cases: list, corpus_records: list,
     if task.type == "retrieval":
         run = run_retrieval(rag, cases, ids, modes=task.modes, k=task.k, advance=lambda: update(None, 1))
         metrics = {name: value for s in run.scores.values() for name, value in s.metrics().items()}
-        result = TaskResult(name=task.name, type="retrieval", metrics=metrics, cases=len(run.records),
-                            records=run.records, worst=_worst_retrieval(run.records, task.modes),
-                            info={"k": task.k, "modes": list(task.modes), "without_gold": run.without_gold})
+        result = TaskResult(
+            name=task.name,
+            type="retrieval",
+            metrics=metrics,
+            cases=len(run.records),
+            records=run.records,
+            worst=_worst_retrieval(run.records, task.modes),
+            info={"k": task.k, "modes": list(task.modes), "without_gold": run.without_gold},
+        )
         update("done")
     else:
         if task.type == "qa":
@@ -351,6 +377,7 @@ def _stepper(update: Callable[..., None]) -> Callable[[str], None]:
     def step(description: str) -> None:
         update(description, 0 if state["first"] else 1)
         state["first"] = False
+
     return step
 
 

@@ -20,6 +20,7 @@ as distractor articles, a retrieval depth k and metric thresholds:
 
 A task whose dataset file is absent is skipped with a message, not failed.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -30,8 +31,20 @@ from rag.errors import UserInputError
 
 TASK_TYPES = ("retrieval", "qa", "summarization", "claims")
 RETRIEVAL_MODES = ("hybrid", "dense", "lexical")
-_TASK_KEYS = {"name", "type", "dataset", "datasets", "n", "offset", "corpus", "k", "modes", "sentences",
-              "thresholds", "description"}
+_TASK_KEYS = {
+    "name",
+    "type",
+    "dataset",
+    "datasets",
+    "n",
+    "offset",
+    "corpus",
+    "k",
+    "modes",
+    "sentences",
+    "thresholds",
+    "description",
+}
 _DATASET_KEYS = {"path", "n", "offset", "unanswerable"}
 
 # Reported for --dataset runs (not gating unless given with --threshold): the
@@ -39,8 +52,7 @@ _DATASET_KEYS = {"path", "n", "offset", "unanswerable"}
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
     "retrieval": {"hybrid.recall_at_5": 0.8, "hybrid.mrr": 0.6},
     "qa": {"citation_invariant": 1.0, "citation_precision": 0.8, "contains_gold": 0.3, "citation_hit_rate": 0.3},
-    "summarization": {"citation_invariant": 1.0, "cited_sentence_rate": 1.0, "language_correct": 0.9,
-                      "rouge1": 0.15},
+    "summarization": {"citation_invariant": 1.0, "cited_sentence_rate": 1.0, "language_correct": 0.9, "rouge1": 0.15},
     # Issue 15's bar for the checker: at most 5% of unfaithful claims accepted, at least 85% of faithful ones.
     "claims": {"unfaithful_accepted": 0.05, "faithful_accepted": 0.85},
 }
@@ -48,8 +60,8 @@ DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
 
 @dataclass(frozen=True)
 class DatasetRef:
-    spec: str           # as written in the suite (shown in messages)
-    path: Path          # resolved
+    spec: str  # as written in the suite (shown in messages)
+    path: Path  # resolved
     n: int | None = None
     offset: int = 0
     unanswerable: bool = False  # every record becomes an unanswerable question (its context is not ingested)
@@ -65,7 +77,7 @@ class TaskSpec:
     modes: tuple[str, ...] = RETRIEVAL_MODES
     sentences: int = 3
     thresholds: dict[str, float] = field(default_factory=dict)  # gating
-    advisory: dict[str, float] = field(default_factory=dict)    # reported only
+    advisory: dict[str, float] = field(default_factory=dict)  # reported only
     description: str = ""
 
     def missing_files(self) -> list[str]:
@@ -82,8 +94,10 @@ class Suite:
     def only(self, names: list[str]) -> Suite:
         unknown = [n for n in names if n not in {t.name for t in self.tasks}]
         if unknown:
-            raise UserInputError(f"suite {self.name!r} has no task {', '.join(map(repr, unknown))}; "
-                                 f"its tasks: {', '.join(t.name for t in self.tasks)}")
+            raise UserInputError(
+                f"suite {self.name!r} has no task {', '.join(map(repr, unknown))}; "
+                f"its tasks: {', '.join(t.name for t in self.tasks)}"
+            )
         return replace(self, tasks=tuple(t for t in self.tasks if t.name in names))
 
 
@@ -113,8 +127,10 @@ def find_suite(name: str) -> Suite:
         return parse_suite(path, root)
     root = repo_root()
     if root is None:
-        raise UserInputError("cannot find the evals/suites folder; run `rag eval` from the project checkout "
-                             "or pass --suite path/to/suite.toml")
+        raise UserInputError(
+            "cannot find the evals/suites folder; run `rag eval` from the project checkout "
+            "or pass --suite path/to/suite.toml"
+        )
     path = root / "evals" / "suites" / f"{name}.toml"
     if not path.is_file():
         raise UserInputError(f"no suite named {name!r}; available: {', '.join(suite_names(root)) or 'none'}")
@@ -167,7 +183,9 @@ def parse_task(data: object, root: Path, where: str) -> TaskSpec:
     if not modes or any(m not in RETRIEVAL_MODES for m in modes):
         raise UserInputError(f"{where}: modes must be among {', '.join(RETRIEVAL_MODES)}")
     return TaskSpec(
-        name=name, type=task_type, datasets=datasets,
+        name=name,
+        type=task_type,
+        datasets=datasets,
         corpus=tuple(_dataset({"path": c}, root, where) for c in corpus),
         k=_positive_int(data.get("k", 10), "k", where),
         modes=modes,
@@ -191,10 +209,13 @@ def _dataset(entry: object, root: Path, where: str) -> DatasetRef:
     unanswerable = entry.get("unanswerable", False)
     if not isinstance(unanswerable, bool):
         raise UserInputError(f"{where}: unanswerable must be true or false")
-    return DatasetRef(spec=spec, path=path if path.is_absolute() else root / path,
-                      n=_positive_int(n, "n", where) if n is not None else None,
-                      offset=_non_negative_int(entry.get("offset", 0) or 0, "offset", where),
-                      unanswerable=unanswerable)
+    return DatasetRef(
+        spec=spec,
+        path=path if path.is_absolute() else root / path,
+        n=_positive_int(n, "n", where) if n is not None else None,
+        offset=_non_negative_int(entry.get("offset", 0) or 0, "offset", where),
+        unanswerable=unanswerable,
+    )
 
 
 def parse_thresholds(data: object, where: str) -> dict[str, float]:
@@ -220,8 +241,7 @@ def _non_negative_int(value: object, key: str, where: str) -> int:
     return value
 
 
-def adhoc_suite(dataset: Path, task_type: str, n: int | None = None, k: int | None = None,
-                sentences: int = 3) -> Suite:
+def adhoc_suite(dataset: Path, task_type: str, n: int | None = None, k: int | None = None, sentences: int = 3) -> Suite:
     """A one-task suite over any JSONL in the documented QA or summarization schema.
 
     Its thresholds are the defaults for the task type, reported but not gating
@@ -232,7 +252,12 @@ def adhoc_suite(dataset: Path, task_type: str, n: int | None = None, k: int | No
     path = dataset.expanduser()
     if not path.is_file():
         raise UserInputError(f"no dataset file at {path}")
-    task = TaskSpec(name=task_type, type=task_type, datasets=(DatasetRef(str(dataset), path.resolve(), n),),
-                    k=k or (10 if task_type == "retrieval" else 5), sentences=sentences,
-                    advisory=dict(DEFAULT_THRESHOLDS[task_type]))
+    task = TaskSpec(
+        name=task_type,
+        type=task_type,
+        datasets=(DatasetRef(str(dataset), path.resolve(), n),),
+        k=k or (10 if task_type == "retrieval" else 5),
+        sentences=sentences,
+        advisory=dict(DEFAULT_THRESHOLDS[task_type]),
+    )
     return Suite(name=f"dataset:{path.name}", description=f"{task_type} on {path}", tasks=(task,))

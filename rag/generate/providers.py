@@ -8,6 +8,7 @@
 A spec selects exactly one model: if it cannot be loaded or reached that is an
 error the user sees, never a quiet switch to another model.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -45,37 +46,36 @@ from rag.generate.bundled_model import (
 )
 
 ACCEPTED_FORMS = (
-    "llamacpp, llamacpp:" + ", llamacpp:".join(sorted(BUNDLED_MODELS))
-    + ", llamacpp:/path/to/model.gguf, openai:MODEL"
+    "llamacpp, llamacpp:" + ", llamacpp:".join(sorted(BUNDLED_MODELS)) + ", llamacpp:/path/to/model.gguf, openai:MODEL"
 )
 # Sent to OpenAI-compatible servers that need no key (llama.cpp, vLLM, Ollama);
 # the openai client refuses to start without some key.
 PLACEHOLDER_API_KEY = "not-needed"
 CHOICE_TOP_LOGPROBS = 20  # OpenAI's maximum
-CHOICE_MAX_TOKENS = 4     # room for "[", the number and "]"
+CHOICE_MAX_TOKENS = 4  # room for "[", the number and "]"
 
 
 @dataclass(frozen=True)
 class GenerationOptions:
-    n_ctx: int = 4096          # llama.cpp context window (prompt + answer)
+    n_ctx: int = 4096  # llama.cpp context window (prompt + answer)
     # llama.cpp threads; None: os.cpu_count(). Fewer is faster when another busy
     # process shares the cores: its threads sync per token, so one descheduled
     # thread stalls all (measured 0.9 s with 1 vs 8-28 s with 2 on a loaded 2-core box).
     n_threads: int | None = None
-    max_tokens: int = 512      # answer length cap
-    temperature: float = 0.0   # 0: the same question gives the same answer
+    max_tokens: int = 512  # answer length cap
+    temperature: float = 0.0  # 0: the same question gives the same answer
     seed: int = 1234
-    json_mode: bool = False    # constrain output to a JSON object
+    json_mode: bool = False  # constrain output to a JSON object
     # Seconds for one call to an OpenAI-compatible server, every retry included;
     # None: Settings.llm_timeout (RAG_LLM_TIMEOUT, default 60).
     timeout: float | None = None
-    max_retries: int = 3       # retries of 408/409/429/5xx, connection errors and timeouts
+    max_retries: int = 3  # retries of 408/409/429/5xx, connection errors and timeouts
 
 
 @dataclass(frozen=True)
 class LlmSpec:
-    provider: str              # "llamacpp" or "openai"
-    model: str                 # bundled name, GGUF path, or API model id
+    provider: str  # "llamacpp" or "openai"
+    model: str  # bundled name, GGUF path, or API model id
     bundled: bool = False
 
 
@@ -114,6 +114,7 @@ def model_label(spec: str) -> str:
 @dataclass(frozen=True)
 class ChatCapabilities:
     """What the model a spec selects can do, known without building or loading it."""
+
     gives_token_probabilities: bool
 
 
@@ -136,8 +137,12 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
             if not path.is_file():
                 raise SetupError(f"RAG_LLM={spec!r}: no GGUF model file at {path}")
         return LlamaCppChat(
-            model_path=str(path.resolve()), label=model_label(spec), n_ctx=options.n_ctx,
-            n_threads=options.n_threads, max_tokens=options.max_tokens, temperature=options.temperature,
+            model_path=str(path.resolve()),
+            label=model_label(spec),
+            n_ctx=options.n_ctx,
+            n_threads=options.n_threads,
+            max_tokens=options.max_tokens,
+            temperature=options.temperature,
             seed=options.seed,
             response_format={"type": "json_object"} if options.json_mode else None,
         )
@@ -147,6 +152,7 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
 
 
 # -- llama.cpp, in process ---------------------------------------------------
+
 
 def _require_llama_cpp() -> None:
     try:
@@ -175,9 +181,16 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int, seed: int) -> _Load
         if loaded is None:
             _require_llama_cpp()
             from llama_cpp import Llama
+
             try:
-                llama = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
-                              n_threads_batch=n_threads, seed=seed, verbose=False)
+                llama = Llama(
+                    model_path=model_path,
+                    n_ctx=n_ctx,
+                    n_threads=n_threads,
+                    n_threads_batch=n_threads,
+                    seed=seed,
+                    verbose=False,
+                )
             except (ValueError, RuntimeError, OSError) as exc:
                 raise SetupError(f"llama.cpp could not load {model_path} ({exc}); is it a GGUF model?") from exc
             loaded = _LLAMAS[key] = _LoadedLlama(llama, threading.Lock())
@@ -197,8 +210,14 @@ def _close_llamas() -> None:
     _LLAMAS.clear()
 
 
-_ROLES = {"system": "system", "human": "user", "ai": "assistant",
-          "SystemMessageChunk": "system", "HumanMessageChunk": "user", "AIMessageChunk": "assistant"}
+_ROLES = {
+    "system": "system",
+    "human": "user",
+    "ai": "assistant",
+    "SystemMessageChunk": "system",
+    "HumanMessageChunk": "user",
+    "AIMessageChunk": "assistant",
+}
 # Call-time options we pass through (e.g. model.bind(max_tokens=64)). LangChain
 # also passes its own bookkeeping kwargs (ls_structured_output_format, …) that
 # llama.cpp would reject, so anything else is dropped.
@@ -216,8 +235,9 @@ def _to_llama_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
 
 
 def _usage(prompt_tokens: int, completion_tokens: int) -> UsageMetadata:
-    return UsageMetadata(input_tokens=prompt_tokens, output_tokens=completion_tokens,
-                         total_tokens=prompt_tokens + completion_tokens)
+    return UsageMetadata(
+        input_tokens=prompt_tokens, output_tokens=completion_tokens, total_tokens=prompt_tokens + completion_tokens
+    )
 
 
 class LlamaCppChat(BaseChatModel):
@@ -242,8 +262,15 @@ class LlamaCppChat(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         # LangChain's response cache keys on these, so two GGUFs with one name must differ.
-        return {"model": self.label, "model_path": self.model_path, "n_ctx": self.n_ctx,
-                "max_tokens": self.max_tokens, "temperature": self.temperature, "seed": self.seed, "response_format": self.response_format}
+        return {
+            "model": self.label,
+            "model_path": self.model_path,
+            "n_ctx": self.n_ctx,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "response_format": self.response_format,
+        }
 
     def _loaded(self) -> _LoadedLlama:
         threads = self.n_threads or max(1, os.cpu_count() or 1)
@@ -268,12 +295,18 @@ class LlamaCppChat(BaseChatModel):
                 raise UserInputError(f"{exc}: the prompt is too long for {self.label} (n_ctx={self.n_ctx})") from exc
             raise
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         loaded = self._loaded()
         with loaded.lock, self._context_errors():
             response = loaded.llama.create_chat_completion(
-                messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs))
+                messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs)
+            )
         choice = response["choices"][0]
         usage = response.get("usage") or {}
         prompt_tokens, completion_tokens = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
@@ -285,13 +318,23 @@ class LlamaCppChat(BaseChatModel):
         )
         return ChatResult(
             generations=[ChatGeneration(message=message, generation_info={"finish_reason": finish})],
-            llm_output={"token_usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                                        "total_tokens": prompt_tokens + completion_tokens},
-                        "model_name": self.label},
+            llm_output={
+                "token_usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                },
+                "model_name": self.label,
+            },
         )
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         loaded = self._loaded()
         llama_messages = _to_llama_messages(messages)
         finish = None
@@ -300,7 +343,8 @@ class LlamaCppChat(BaseChatModel):
         # releases it when the generator is closed or collected.
         with loaded.lock, self._context_errors():
             for chunk in loaded.llama.create_chat_completion(
-                    messages=llama_messages, stream=True, **self._params(stop, kwargs)):
+                messages=llama_messages, stream=True, **self._params(stop, kwargs)
+            ):
                 choice = chunk["choices"][0]
                 finish = choice.get("finish_reason") or finish
                 text = (choice.get("delta") or {}).get("content") or ""
@@ -314,14 +358,17 @@ class LlamaCppChat(BaseChatModel):
             prompt_tokens, completion_tokens = self._stream_usage(loaded.llama, "".join(streamed), finish)
         yield ChatGenerationChunk(
             message=AIMessageChunk(
-                content="", usage_metadata=_usage(prompt_tokens, completion_tokens),
+                content="",
+                usage_metadata=_usage(prompt_tokens, completion_tokens),
                 response_metadata={"finish_reason": finish, "model_name": self.label},
                 chunk_position="last",
             ),
             generation_info={"finish_reason": finish},
         )
 
-    def option_probabilities(self, messages: list[BaseMessage], labels: list[str], prefill: str = "") -> list[float] | None:
+    def option_probabilities(
+        self, messages: list[BaseMessage], labels: list[str], prefill: str = ""
+    ) -> list[float] | None:
         """The probability of each label's first token as the next token of the reply that
         starts with `prefill`; None when the GGUF has no chat template to format the prompt.
 
@@ -367,10 +414,13 @@ def _chat_prompt(llama: Any, messages: list[BaseMessage]) -> str | None:
         return None
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    eos, bos = (llama.detokenize([t], special=True).decode("utf-8", "replace") if t >= 0 else ""
-                for t in (llama.token_eos(), llama.token_bos()))
+    eos, bos = (
+        llama.detokenize([t], special=True).decode("utf-8", "replace") if t >= 0 else ""
+        for t in (llama.token_eos(), llama.token_bos())
+    )
     return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
-        messages=_to_llama_messages(messages)).prompt
+        messages=_to_llama_messages(messages)
+    ).prompt
 
 
 def _next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
@@ -379,16 +429,17 @@ def _next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
     import llama_cpp
 
     shared = 0
-    for held, wanted in zip(llama.input_ids[:llama.n_tokens], tokens):
+    for held, wanted in zip(llama.input_ids[: llama.n_tokens], tokens):
         if held != wanted:
             break
         shared += 1
     llama.n_tokens = min(shared, len(tokens) - 1)  # eval() drops the KV cache past n_tokens
-    llama.eval(tokens[llama.n_tokens:])
+    llama.eval(tokens[llama.n_tokens :])
     return np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llama.ctx, -1), shape=(llama.n_vocab(),)).copy()
 
 
 # -- OpenAI and OpenAI-compatible servers --------------------------------------
+
 
 def _make_openai(model: str, options: GenerationOptions, settings: Settings) -> BaseChatModel:
     try:
@@ -413,11 +464,19 @@ def _make_openai(model: str, options: GenerationOptions, settings: Settings) -> 
     if options.json_mode:
         kwargs["model_kwargs"] = {"response_format": {"type": "json_object"}}
     return guarded_chat_openai_class()(
-        model=model, api_key=api_key, base_url=base_url, temperature=options.temperature, seed=options.seed,
+        model=model,
+        api_key=api_key,
+        base_url=base_url,
+        temperature=options.temperature,
+        seed=options.seed,
         # The openai client's own retries know no total deadline: ours do (see Attempts).
-        timeout=options.timeout, max_retries=0, deadline=options.timeout, retries=options.max_retries,
+        timeout=options.timeout,
+        max_retries=0,
+        deadline=options.timeout,
+        retries=options.max_retries,
         # The Responses API exists only at OpenAI; chat completions work everywhere.
-        use_responses_api=False, **kwargs,
+        use_responses_api=False,
+        **kwargs,
     )
 
 
@@ -455,10 +514,11 @@ CUT = "cut"  # finish_reason of a stream that broke off after some output
 @dataclass(frozen=True)
 class Failure:
     """One failed attempt, as the retry loop sees it."""
-    message: str               # readable, one line, no secrets
+
+    message: str  # readable, one line, no secrets
     retryable: bool
     retry_after: float | None = None
-    setup: bool = False        # the server cannot be reached at all: a SetupError when final
+    setup: bool = False  # the server cannot be reached at all: a SetupError when final
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None, now: float | None = None) -> float | None:
@@ -486,7 +546,7 @@ def retry_after_seconds(headers: Mapping[str, str] | None, now: float | None = N
 def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter (half to full of the step), so clients that failed
     together do not retry together."""
-    step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt)
+    step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)
     return step * (rng or random).uniform(0.5, 1.0)
 
 
@@ -520,20 +580,25 @@ class Attempts:
                 self.attempt += 1
                 return
             if failure.retry_after is not None:
-                raise self._error(failure, f"; the server asks to retry after {delay:.0f} s, "
-                                           f"beyond the {self.deadline:g} s deadline (RAG_LLM_TIMEOUT)")
+                raise self._error(
+                    failure,
+                    f"; the server asks to retry after {delay:.0f} s, "
+                    f"beyond the {self.deadline:g} s deadline (RAG_LLM_TIMEOUT)",
+                )
         raise self._error(failure, "")
 
     def _error(self, failure: Failure, tail: str) -> Exception:
         tries = self.attempt + 1
-        text = (f"{self.describe}: {failure.message} "
-                f"({tries} attempt{'s' if tries > 1 else ''} in {self.elapsed():.1f} s){tail}")
+        text = (
+            f"{self.describe}: {failure.message} "
+            f"({tries} attempt{'s' if tries > 1 else ''} in {self.elapsed():.1f} s){tail}"
+        )
         return SetupError(text) if failure.setup else ModelError(text)
 
 
 def _short(text: object, limit: int = 160) -> str:
     line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[:limit - 1] + "…"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -555,8 +620,9 @@ def classify_failure(exc: BaseException, timeout: float) -> Failure | None:
         status = exc.status_code
         detail = _short(getattr(exc, "message", "") or exc)
         retryable = status >= 500 or status in (408, 409)
-        return Failure(f"HTTP {status} ({detail})", retryable,
-                       retry_after_seconds(exc.response.headers) if retryable else None)
+        return Failure(
+            f"HTTP {status} ({detail})", retryable, retry_after_seconds(exc.response.headers) if retryable else None
+        )
     if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException)):
         return Failure(f"no reply within {timeout:.0f} s", True)
     if isinstance(exc, openai.APIConnectionError):
@@ -597,11 +663,15 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
         def _translate(self, exc: Exception) -> SetupError | None:
             where = _public_url(self.openai_api_base)
             if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
-                return SetupError(f"the server at {where} rejected the API key for model {self.model_name!r} "
-                                  f"(HTTP {exc.status_code}); check OPENAI_API_KEY")
+                return SetupError(
+                    f"the server at {where} rejected the API key for model {self.model_name!r} "
+                    f"(HTTP {exc.status_code}); check OPENAI_API_KEY"
+                )
             if isinstance(exc, openai.NotFoundError):
-                return SetupError(f"the server at {where} has no model {self.model_name!r} (HTTP 404); "
-                                  f"check RAG_LLM and OPENAI_BASE_URL")
+                return SetupError(
+                    f"the server at {where} has no model {self.model_name!r} (HTTP 404); "
+                    f"check RAG_LLM and OPENAI_BASE_URL"
+                )
             return None
 
         def _attempts(self) -> Attempts:
@@ -619,29 +689,40 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
                 raise exc
             if failure.setup:
                 where = _public_url(self.openai_api_base)
-                failure = replace(failure, message=f"cannot reach the OpenAI-compatible server at {where} "
-                                                   f"({failure.message}); check OPENAI_BASE_URL")
+                failure = replace(
+                    failure,
+                    message=f"cannot reach the OpenAI-compatible server at {where} "
+                    f"({failure.message}); check OPENAI_BASE_URL",
+                )
             return failure
 
-        def option_probabilities(self, messages: list[BaseMessage], labels: list[str],
-                                 prefill: str = "") -> list[float] | None:
+        def option_probabilities(
+            self, messages: list[BaseMessage], labels: list[str], prefill: str = ""
+        ) -> list[float] | None:
             """The labels' probabilities at the first reply token that is one of them (chat
             completions cannot be pre-filled, so "[3]" and "3" both count); None when the
             server returns no `top_logprobs`."""
-            call: dict[str, Any] = {"logprobs": True, "top_logprobs": CHOICE_TOP_LOGPROBS,
-                                    "max_tokens": CHOICE_MAX_TOKENS}
+            call: dict[str, Any] = {
+                "logprobs": True,
+                "top_logprobs": CHOICE_TOP_LOGPROBS,
+                "max_tokens": CHOICE_MAX_TOKENS,
+            }
             if self.extra_body:
                 call["extra_body"] = {**self.extra_body, "max_tokens": CHOICE_MAX_TOKENS}
             reply = self.invoke(messages, **call)
             return label_probabilities(reply.response_metadata.get("logprobs"), labels)
 
-        def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                      run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        def _generate(
+            self,
+            messages: list[BaseMessage],
+            stop: list[str] | None = None,
+            run_manager: CallbackManagerForLLMRun | None = None,
+            **kwargs: Any,
+        ) -> ChatResult:
             attempts = self._attempts()
             while True:
                 try:
-                    return super()._generate(messages, stop, run_manager, **kwargs,
-                                             timeout=attempts.request_timeout())
+                    return super()._generate(messages, stop, run_manager, **kwargs, timeout=attempts.request_timeout())
                 except Exception as exc:  # noqa: BLE001 - sorted by _failure: retried, reported or re-raised
                     failure = self._failure(exc, attempts)
                 if isinstance(failure, SetupError):
@@ -656,8 +737,13 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
                     raise
             raise err
 
-        def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                    run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        def _stream(
+            self,
+            messages: list[BaseMessage],
+            stop: list[str] | None = None,
+            run_manager: CallbackManagerForLLMRun | None = None,
+            **kwargs: Any,
+        ) -> Iterator[ChatGenerationChunk]:
             """The reply's chunks, retried before the first one arrives; after it, a failure or
             the deadline ends the stream with finish_reason "cut", so the text is never taken
             for a whole reply."""
@@ -665,8 +751,9 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
             while True:
                 produced, finished = False, False
                 try:
-                    for chunk in super()._stream(messages, stop, run_manager, **kwargs,
-                                                 timeout=attempts.request_timeout()):
+                    for chunk in super()._stream(
+                        messages, stop, run_manager, **kwargs, timeout=attempts.request_timeout()
+                    ):
                         produced = produced or bool(chunk.text)  # before any text a retry loses nothing
                         finished = finished or bool((chunk.generation_info or {}).get("finish_reason"))
                         yield chunk
@@ -701,5 +788,4 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
 def _cut_chunk(reason: str) -> ChatGenerationChunk:
     """The last chunk of a stream that broke off: no text, finish_reason "cut" and why."""
     metadata = {"finish_reason": CUT, "cut_reason": reason}
-    return ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=metadata),
-                               generation_info=metadata)
+    return ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=metadata), generation_info=metadata)

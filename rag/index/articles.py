@@ -3,6 +3,7 @@
 It is the source of truth for text and offsets. Chroma holds vectors and the
 BM25 index holds terms; both can be rebuilt from here.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -48,7 +49,7 @@ class ArticleStore:
         ids = list(dict.fromkeys(doc_ids))
         found: dict[str, Article] = {}
         for i in range(0, len(ids), 500):
-            part = ids[i:i + 500]
+            part = ids[i : i + 500]
             marks = ",".join("?" * len(part))
             for row in self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE doc_id IN ({marks})", part):
                 found[row[0]] = Article(*row)
@@ -74,7 +75,8 @@ class ArticleStore:
         generation = self.generation()
         if getattr(self, "_lang_cache", (None, None))[0] != generation:
             row = self._db.execute(
-                "SELECT lang, SUM(LENGTH(text)) AS n FROM articles GROUP BY lang ORDER BY n DESC LIMIT 1").fetchone()
+                "SELECT lang, SUM(LENGTH(text)) AS n FROM articles GROUP BY lang ORDER BY n DESC LIMIT 1"
+            ).fetchone()
             self._lang_cache = (generation, row[0] if row else "und")
         return self._lang_cache[1]
 
@@ -91,8 +93,16 @@ class ArticleStore:
     def _put(self, article: Article, chunks: list[Chunk], terms: list[str]) -> None:
         self._db.execute(
             f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-            (article.doc_id, article.title, article.text, article.date, article.source, article.url,
-             article.lang, article.origin),
+            (
+                article.doc_id,
+                article.title,
+                article.text,
+                article.date,
+                article.source,
+                article.url,
+                article.lang,
+                article.origin,
+            ),
         )
         self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (article.doc_id,))
         self._db.executemany(
@@ -112,14 +122,16 @@ class ArticleStore:
         article = self.get(doc_id)
         if article is None:
             return []
-        rows = self._db.execute('SELECT chunk_id, idx, start, "end" FROM chunks WHERE doc_id = ? ORDER BY idx', (doc_id,))
+        rows = self._db.execute(
+            'SELECT chunk_id, idx, start, "end" FROM chunks WHERE doc_id = ? ORDER BY idx', (doc_id,)
+        )
         return [Chunk(cid, doc_id, idx, s, e, article.text[s:e]) for cid, idx, s, e in rows]
 
     def chunk_spans(self, chunk_ids: Iterable[str]) -> dict[str, tuple[str, int, int]]:
         ids = list(chunk_ids)
         spans: dict[str, tuple[str, int, int]] = {}
         for i in range(0, len(ids), 500):
-            part = ids[i:i + 500]
+            part = ids[i : i + 500]
             marks = ",".join("?" * len(part))
             for cid, doc_id, s, e in self._db.execute(
                 f'SELECT chunk_id, doc_id, start, "end" FROM chunks WHERE chunk_id IN ({marks})', part

@@ -14,6 +14,7 @@ it. A run killed at any point can leave:
 with missing vectors from their stored text, and rebuilds BM25. Nothing stored
 in the article store is ever deleted by a repair.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,9 @@ SAMPLE = 10  # ids shown per problem in reports
 @dataclass
 class IndexCheck:
     articles: int
-    chunks: int                      # in the article store
-    chunk_vectors: int               # in the chunk collection
-    unit_vectors: int                # in the sentence-unit collection
+    chunks: int  # in the article store
+    chunk_vectors: int  # in the chunk collection
+    unit_vectors: int  # in the sentence-unit collection
     orphan_chunk_vectors: list[str] = field(default_factory=list)
     orphan_unit_vectors: list[str] = field(default_factory=list)
     missing_vectors: list[str] = field(default_factory=list)  # doc_ids with a chunk lacking vectors
@@ -40,13 +41,19 @@ class IndexCheck:
     lexical_generation: int | None = None
     lexical_stale: bool = False
     vocabulary_stale: bool = False  # the cache is corrupt
-    vocabulary_pending: int = 0     # words not yet in the cache (filled on first use): not a problem
-    full: bool = True                # False: the cheap check (counts only)
+    vocabulary_pending: int = 0  # words not yet in the cache (filled on first use): not a problem
+    full: bool = True  # False: the cheap check (counts only)
 
     @property
     def consistent(self) -> bool:
-        return not (self.orphan_chunk_vectors or self.orphan_unit_vectors or self.missing_vectors
-                    or self.lexical_stale or self.vocabulary_stale or self.count_mismatch)
+        return not (
+            self.orphan_chunk_vectors
+            or self.orphan_unit_vectors
+            or self.missing_vectors
+            or self.lexical_stale
+            or self.vocabulary_stale
+            or self.count_mismatch
+        )
 
     @property
     def count_mismatch(self) -> bool:
@@ -56,15 +63,21 @@ class IndexCheck:
         """One readable line per problem."""
         out = []
         if self.orphan_chunk_vectors or self.orphan_unit_vectors:
-            out.append(f"{len(self.orphan_chunk_vectors)} chunk vectors and {len(self.orphan_unit_vectors)} unit "
-                       f"vectors belong to no stored chunk (orphans), e.g. {_sample(self.orphan_chunk_vectors or self.orphan_unit_vectors)}")
+            out.append(
+                f"{len(self.orphan_chunk_vectors)} chunk vectors and {len(self.orphan_unit_vectors)} unit "
+                f"vectors belong to no stored chunk (orphans), e.g. {_sample(self.orphan_chunk_vectors or self.orphan_unit_vectors)}"
+            )
         if self.missing_vectors:
-            out.append(f"{len(self.missing_vectors)} stored articles lack vectors for some chunks, "
-                       f"e.g. {_sample(self.missing_vectors)}")
+            out.append(
+                f"{len(self.missing_vectors)} stored articles lack vectors for some chunks, "
+                f"e.g. {_sample(self.missing_vectors)}"
+            )
         if self.count_mismatch and not (self.orphan_chunk_vectors or self.missing_vectors):
             out.append(f"{self.chunks} chunks in the article store but {self.chunk_vectors} chunk vectors")
         if self.lexical_stale:
-            built = "never built" if self.lexical_generation is None else f"built for generation {self.lexical_generation}"
+            built = (
+                "never built" if self.lexical_generation is None else f"built for generation {self.lexical_generation}"
+            )
             out.append(f"the BM25 index is stale ({built}, the store is at generation {self.store_generation})")
         if self.vocabulary_stale:
             out.append("the vocabulary cache is corrupt (its words and vectors disagree)")
@@ -87,12 +100,19 @@ def _chunk_of_unit(unit_id: str) -> str:
 
 def quick_check(store: ArticleStore, vectors) -> IndexCheck:
     """Counts only (no id listing): cheap enough to run when every ingest starts."""
-    return IndexCheck(articles=store.count(), chunks=store.chunk_count(), chunk_vectors=vectors.count(),
-                      unit_vectors=vectors.unit_count(), store_generation=store.generation(), full=False)
+    return IndexCheck(
+        articles=store.count(),
+        chunks=store.chunk_count(),
+        chunk_vectors=vectors.count(),
+        unit_vectors=vectors.unit_count(),
+        store_generation=store.generation(),
+        full=False,
+    )
 
 
-def check_index(store: ArticleStore, vectors, lexical,
-                vocabulary: Callable[[], tuple[bool, int]] | None = None) -> IndexCheck:
+def check_index(
+    store: ArticleStore, vectors, lexical, vocabulary: Callable[[], tuple[bool, int]] | None = None
+) -> IndexCheck:
     stored = store.chunk_doc_ids()
     chunk_ids, unit_ids = vectors.chunk_ids(), vectors.unit_ids()
     chunks_with_units = {_chunk_of_unit(u) for u in unit_ids}
@@ -101,12 +121,18 @@ def check_index(store: ArticleStore, vectors, lexical,
     lexical_generation = lexical.saved_generation()
     corrupt, pending = vocabulary() if vocabulary else (False, 0)
     return IndexCheck(
-        articles=store.count(), chunks=len(stored), chunk_vectors=len(chunk_ids), unit_vectors=len(unit_ids),
+        articles=store.count(),
+        chunks=len(stored),
+        chunk_vectors=len(chunk_ids),
+        unit_vectors=len(unit_ids),
         orphan_chunk_vectors=sorted(cid for cid in chunk_ids if cid not in stored),
         orphan_unit_vectors=sorted(uid for uid in unit_ids if _chunk_of_unit(uid) not in stored),
-        missing_vectors=missing, store_generation=generation, lexical_generation=lexical_generation,
+        missing_vectors=missing,
+        store_generation=generation,
+        lexical_generation=lexical_generation,
         lexical_stale=bool(stored) and lexical_generation != generation,
-        vocabulary_stale=corrupt, vocabulary_pending=pending,
+        vocabulary_stale=corrupt,
+        vocabulary_pending=pending,
     )
 
 
@@ -122,28 +148,44 @@ class IndexRepair:
     skipped_orphans: str | None = None  # why orphans were left alone
 
     def to_json(self) -> dict:
-        return {"repaired": self.after.consistent, "skipped_orphans": self.skipped_orphans, "deleted_chunk_vectors": self.deleted_chunk_vectors,
-                "deleted_unit_vectors": self.deleted_unit_vectors, "reembedded_articles": self.reembedded_articles,
-                "rebuilt_lexical": self.rebuilt_lexical, "rebuilt_vocabulary": self.rebuilt_vocabulary,
-                "before": self.before.to_json(), "after": self.after.to_json()}
+        return {
+            "repaired": self.after.consistent,
+            "skipped_orphans": self.skipped_orphans,
+            "deleted_chunk_vectors": self.deleted_chunk_vectors,
+            "deleted_unit_vectors": self.deleted_unit_vectors,
+            "reembedded_articles": self.reembedded_articles,
+            "rebuilt_lexical": self.rebuilt_lexical,
+            "rebuilt_vocabulary": self.rebuilt_vocabulary,
+            "before": self.before.to_json(),
+            "after": self.after.to_json(),
+        }
 
 
-def repair_index(store: ArticleStore, vectors, lexical, reembed: Callable[[list[str]], None],
-                 vocabulary: Callable[[], tuple[bool, int]] | None = None,
-                 clear_vocabulary: Callable[[], None] | None = None,
-                 say: Callable[[str], None] = lambda message: None) -> IndexRepair:
+def repair_index(
+    store: ArticleStore,
+    vectors,
+    lexical,
+    reembed: Callable[[list[str]], None],
+    vocabulary: Callable[[], tuple[bool, int]] | None = None,
+    clear_vocabulary: Callable[[], None] | None = None,
+    say: Callable[[str], None] = lambda message: None,
+) -> IndexRepair:
     """Make the derived indexes agree with the article store; `reembed(doc_ids)` re-embeds articles."""
     before = check_index(store, vectors, lexical, vocabulary)
     repair = IndexRepair(before=before, after=before)
     shared = getattr(vectors, "foreign_owner", None)
     if shared and (before.orphan_chunk_vectors or before.orphan_unit_vectors):
         # Another article store writes this index: its vectors look like orphans from here.
-        repair.skipped_orphans = (f"not deleting {len(before.orphan_chunk_vectors)} chunk vectors that this store "
-                                  "does not hold: another article store also writes this index (RAG_INDEX)")
+        repair.skipped_orphans = (
+            f"not deleting {len(before.orphan_chunk_vectors)} chunk vectors that this store "
+            "does not hold: another article store also writes this index (RAG_INDEX)"
+        )
         say(repair.skipped_orphans)
     elif before.orphan_chunk_vectors or before.orphan_unit_vectors:
-        say(f"deleting {len(before.orphan_chunk_vectors)} orphan chunk vectors and "
-            f"{len(before.orphan_unit_vectors)} orphan unit vectors")
+        say(
+            f"deleting {len(before.orphan_chunk_vectors)} orphan chunk vectors and "
+            f"{len(before.orphan_unit_vectors)} orphan unit vectors"
+        )
         vectors.delete_ids(before.orphan_chunk_vectors, before.orphan_unit_vectors)
         repair.deleted_chunk_vectors = len(before.orphan_chunk_vectors)
         repair.deleted_unit_vectors = len(before.orphan_unit_vectors)
@@ -194,12 +236,15 @@ def vocabulary_state(store: ArticleStore, folder: Path) -> tuple[bool, int]:
 
 # -- over a Rag (one RAG_HOME) --------------------------------------------------
 
+
 def _vocabulary_folder(rag) -> Path:
     return rag.settings.home / "vocab"
 
 
 def check_rag(rag) -> IndexCheck:
-    return check_index(rag.store, rag.vectors, rag.lexical, lambda: vocabulary_state(rag.store, _vocabulary_folder(rag)))
+    return check_index(
+        rag.store, rag.vectors, rag.lexical, lambda: vocabulary_state(rag.store, _vocabulary_folder(rag))
+    )
 
 
 def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexRepair:
@@ -211,5 +256,12 @@ def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexR
 
     ingestor = Ingestor(rag.store, rag.vectors, rag.embedder, rag.chunking)
     with IndexLock(rag.settings.home, "rag index repair", say):
-        return repair_index(rag.store, rag.vectors, rag.lexical, ingestor.reembed,
-                            lambda: vocabulary_state(rag.store, _vocabulary_folder(rag)), clear_vocabulary, say)
+        return repair_index(
+            rag.store,
+            rag.vectors,
+            rag.lexical,
+            ingestor.reembed,
+            lambda: vocabulary_state(rag.store, _vocabulary_folder(rag)),
+            clear_vocabulary,
+            say,
+        )

@@ -6,6 +6,7 @@ punctuation or whitespace, and a run with neither (a URL, a long number) by
 characters, into pieces that fit; nothing is ever dropped. Every chunk's real
 token count is checked against the budget at the end.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,10 @@ def chunk_article(doc_id: str, text: str, policy: ChunkingPolicy = ChunkingPolic
     if not spans:
         return []
     # Each sentence is charged for the separator before it, so sums match real counts.
-    with_separator = count_tokens_batch([text[(spans[i - 1].end if i else s.start):s.end] for i, s in enumerate(spans)])
-    alone = count_tokens_batch([text[s.start:s.end] for s in spans])  # a chunk may start with this sentence
+    with_separator = count_tokens_batch(
+        [text[(spans[i - 1].end if i else s.start) : s.end] for i, s in enumerate(spans)]
+    )
+    alone = count_tokens_batch([text[s.start : s.end] for s in spans])  # a chunk may start with this sentence
     counts = [max(a, b) for a, b in zip(with_separator, alone)]
     pieces: list[tuple[SentenceSpan, int]] = []
     for span, count in zip(spans, counts):
@@ -43,8 +46,15 @@ def chunk_article(doc_id: str, text: str, policy: ChunkingPolicy = ChunkingPolic
     for group in _pack(pieces, policy):
         groups.extend(_enforce_budget(text, group, policy.max_tokens))
     return [
-        Chunk(chunk_id=f"{doc_id}:{i}", doc_id=doc_id, index=i, start=group[0].start, end=group[-1].end,
-              text=text[group[0].start:group[-1].end], units=tuple((s.start, s.end) for s in group))
+        Chunk(
+            chunk_id=f"{doc_id}:{i}",
+            doc_id=doc_id,
+            index=i,
+            start=group[0].start,
+            end=group[-1].end,
+            text=text[group[0].start : group[-1].end],
+            units=tuple((s.start, s.end) for s in group),
+        )
         for i, group in enumerate(groups)
     ]
 
@@ -56,7 +66,7 @@ def _pack(pieces: list[tuple[SentenceSpan, int]], policy: ChunkingPolicy) -> lis
     for span, count in pieces:
         if current and used + count > policy.max_tokens:
             groups.append([s for s, _ in current])
-            current = current[-policy.overlap_sentences:] if policy.overlap_sentences else []
+            current = current[-policy.overlap_sentences :] if policy.overlap_sentences else []
             used = sum(c for _, c in current)
             if current and used + count > policy.max_tokens:
                 current, used = [], 0
@@ -69,7 +79,7 @@ def _pack(pieces: list[tuple[SentenceSpan, int]], policy: ChunkingPolicy) -> lis
 
 def _enforce_budget(text: str, group: list[SentenceSpan], max_tokens: int) -> list[list[SentenceSpan]]:
     """Split a group in two until each part's real token count fits."""
-    if len(group) == 1 or count_tokens(text[group[0].start:group[-1].end]) <= max_tokens:
+    if len(group) == 1 or count_tokens(text[group[0].start : group[-1].end]) <= max_tokens:
         return [group]
     middle = len(group) // 2
     return _enforce_budget(text, group[:middle], max_tokens) + _enforce_budget(text, group[middle:], max_tokens)
@@ -89,8 +99,9 @@ def _split_long_sentence(text: str, span: SentenceSpan, max_tokens: int) -> list
     for a, b in zip(boundaries, boundaries[1:]):
         units.extend(_cut_by_characters(text, a, b, max_tokens))
     # A unit is charged with the space before it, as it is tokenized inside a piece.
-    costs = count_tokens_batch([text[a - 1 if a > span.start and text[a - 1].isspace() else a:b].rstrip()
-                                for a, b in units])
+    costs = count_tokens_batch(
+        [text[a - 1 if a > span.start and text[a - 1].isspace() else a : b].rstrip() for a, b in units]
+    )
     out: list[tuple[SentenceSpan, int]] = []
     first = 0
     while first < len(units):
@@ -108,17 +119,17 @@ def _split_long_sentence(text: str, span: SentenceSpan, max_tokens: int) -> list
 
 def _fit(text: str, units: list[tuple[int, int]], first: int, last: int, max_tokens: int) -> tuple[int, int]:
     """The last unit index (<= last) such that units[first..it] fit as one string, and its count."""
-    count = count_tokens(text[units[first][0]:units[last][1]].rstrip())
+    count = count_tokens(text[units[first][0] : units[last][1]].rstrip())
     if count <= max_tokens or last == first:
         return last, count
     low, high = first, last - 1  # units[first..low] is known to fit once low == first
     while low < high:
         middle = (low + high + 1) // 2
-        if count_tokens(text[units[first][0]:units[middle][1]].rstrip()) <= max_tokens:
+        if count_tokens(text[units[first][0] : units[middle][1]].rstrip()) <= max_tokens:
             low = middle
         else:
             high = middle - 1
-    return low, count_tokens(text[units[first][0]:units[low][1]].rstrip())
+    return low, count_tokens(text[units[first][0] : units[low][1]].rstrip())
 
 
 def _cut_by_characters(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
@@ -130,7 +141,7 @@ def _cut_by_characters(text: str, start: int, end: int, max_tokens: int) -> list
     pieces = []
     while start < end:
         size = min(end - start, max_tokens * _MAX_CHARS_PER_TOKEN)
-        while size > 1 and count_tokens(text[start:start + size]) > max_tokens:
+        while size > 1 and count_tokens(text[start : start + size]) > max_tokens:
             size = max(1, size * 3 // 4)
         pieces.append((start, start + size))
         start += size

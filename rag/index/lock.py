@@ -5,6 +5,7 @@ it. A writer that has to wait says so once, naming the holder, which writes its
 PID, command and start time into the lock file. The kernel drops the lock when
 its holder dies, even by kill -9, so a crash never leaves a stale lock behind.
 """
+
 from __future__ import annotations
 
 import fcntl

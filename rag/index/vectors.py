@@ -4,6 +4,7 @@ Vectors are always computed by our embedder and handed to Chroma; the
 collection's embedding function is an adapter over the same embedder, so Chroma
 never falls back to its default (which downloads a model and fails offline).
 """
+
 from __future__ import annotations
 
 import functools
@@ -58,12 +59,18 @@ def connect_chroma(settings: Settings):
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         try:
-            client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                         ssl=url.scheme == "https", settings=chroma_settings)
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
             client.heartbeat()
         except Exception as exc:  # the client raises several types for a refused connection
-            raise SetupError(f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
-                             "start it with `chroma run --path DIR --host 127.0.0.1 --port N` or unset RAG_CHROMA_URL") from exc
+            raise SetupError(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
+                "start it with `chroma run --path DIR --host 127.0.0.1 --port N` or unset RAG_CHROMA_URL"
+            ) from exc
         return client
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
@@ -122,14 +129,23 @@ def open_vectors(settings: Settings, embedder, store_id: str | None = None) -> C
     With `store_id`, the index is claimed for that article store; an index another
     store already claimed is used (searches only return this store's chunks) but
     logged once, and `rag index repair` refuses to delete its "orphans"."""
-    where = f"the Chroma server at {settings.chroma_url}" if settings.chroma_url else f"embedded Chroma in {settings.chroma_path}"
-    vectors = ChunkVectors(connect_chroma(settings), embedder, namespace=collection_namespace(settings.index), where=where)
+    where = (
+        f"the Chroma server at {settings.chroma_url}"
+        if settings.chroma_url
+        else f"embedded Chroma in {settings.chroma_path}"
+    )
+    vectors = ChunkVectors(
+        connect_chroma(settings), embedder, namespace=collection_namespace(settings.index), where=where
+    )
     if store_id:
         vectors.foreign_owner = vectors.claim(store_id)
         if vectors.foreign_owner:
-            log.warning("RAG_INDEX=%s in %s also holds the vectors of another article store; give each RAG_HOME "
-                        "its own RAG_INDEX (searches skip chunks this store does not hold; repair will not delete them)",
-                        settings.index, where)
+            log.warning(
+                "RAG_INDEX=%s in %s also holds the vectors of another article store; give each RAG_HOME "
+                "its own RAG_INDEX (searches skip chunks this store does not hold; repair will not delete them)",
+                settings.index,
+                where,
+            )
     return vectors
 
 
@@ -141,8 +157,9 @@ class ChunkVectors:
     target one sentence, which a chunk-level vector dilutes.
     """
 
-    def __init__(self, client, embedder, namespace: str = "chunks", where: str = "Chroma",
-                 retry_seconds: float = RETRY_SECONDS):
+    def __init__(
+        self, client, embedder, namespace: str = "chunks", where: str = "Chroma", retry_seconds: float = RETRY_SECONDS
+    ):
         self.where = where
         self.foreign_owner: str | None = None  # set by open_vectors: another store's id
         self.retry_seconds = retry_seconds
@@ -151,8 +168,10 @@ class ChunkVectors:
     def _failure_message(self, kind: str, exc: BaseException) -> str:
         detail = " ".join(str(exc).split())[:120] or type(exc).__name__
         if kind == "down":
-            return (f"{self.where} does not answer ({type(exc).__name__}); start it again and re-run "
-                    "(`rag index check` then says whether anything was left half-written)")
+            return (
+                f"{self.where} does not answer ({type(exc).__name__}); start it again and re-run "
+                "(`rag index check` then says whether anything was left half-written)"
+            )
         return f"{self.where} kept failing for {self.retry_seconds:g} s ({detail}); is another process rebuilding it?"
 
     @_guarded
@@ -161,10 +180,12 @@ class ChunkVectors:
         suffix = collection_suffix(getattr(embedder, "name", "custom"))
         function = OurEmbeddingFunction(embedder)
         config = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}}
-        self._chunks = client.get_or_create_collection(name=f"{namespace}_{suffix}", embedding_function=function,
-                                                       configuration=config)
-        self._units = client.get_or_create_collection(name=f"{namespace}_units_{suffix}", embedding_function=function,
-                                                      configuration=config)
+        self._chunks = client.get_or_create_collection(
+            name=f"{namespace}_{suffix}", embedding_function=function, configuration=config
+        )
+        self._units = client.get_or_create_collection(
+            name=f"{namespace}_units_{suffix}", embedding_function=function, configuration=config
+        )
         self._max_batch = getattr(client, "get_max_batch_size", lambda: 5000)() or 5000
 
     OWNER_KEY = "rag_store_id"
@@ -197,15 +218,16 @@ class ChunkVectors:
             row = 0
             for chunk in chunks:
                 n = len(chunk.units)
-                mean = unit_vectors[row:row + n].mean(axis=0)
+                mean = unit_vectors[row : row + n].mean(axis=0)
                 chunk_ids.append(chunk.chunk_id)
                 chunk_vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
-                chunk_meta.append({"doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end,
-                                   "date": article.date or ""})
+                chunk_meta.append(
+                    {"doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end, "date": article.date or ""}
+                )
                 for i, (start, end) in enumerate(chunk.units):
                     unit_ids.append(f"{chunk.chunk_id}/{i}")
                     unit_meta.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": start, "end": end})
-                unit_vectors_all.append(unit_vectors[row:row + n])
+                unit_vectors_all.append(unit_vectors[row : row + n])
                 row += n
         if not chunk_ids:
             return
@@ -214,8 +236,11 @@ class ChunkVectors:
 
     def _upsert(self, collection, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
         for i in range(0, len(ids), self._max_batch):
-            collection.upsert(ids=ids[i:i + self._max_batch], embeddings=vectors[i:i + self._max_batch],
-                              metadatas=metadatas[i:i + self._max_batch])
+            collection.upsert(
+                ids=ids[i : i + self._max_batch],
+                embeddings=vectors[i : i + self._max_batch],
+                metadatas=metadatas[i : i + self._max_batch],
+            )
 
     @_guarded
     def delete_docs(self, doc_ids: list[str]) -> None:
@@ -257,7 +282,7 @@ class ChunkVectors:
         """Delete vectors by id (orphans: their chunk is not in the article store)."""
         for collection, ids in ((self._chunks, chunk_ids), (self._units, unit_ids)):
             for i in range(0, len(ids), self._max_batch):
-                collection.delete(ids=ids[i:i + self._max_batch])
+                collection.delete(ids=ids[i : i + self._max_batch])
 
     @_guarded
     def query_chunks(self, vector: np.ndarray, k: int) -> list[VectorHit]:
@@ -272,10 +297,15 @@ class ChunkVectors:
         total = collection.count()
         if total == 0:
             return []
-        result = collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, total),
-                                  include=["distances", "metadatas"])
-        return [VectorHit(to_chunk(i, m), 1.0 - float(d))
-                for i, d, m in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])]
+        result = collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(k, total),
+            include=["distances", "metadatas"],
+        )
+        return [
+            VectorHit(to_chunk(i, m), 1.0 - float(d))
+            for i, d, m in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])
+        ]
 
     @_guarded
     def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
@@ -301,15 +331,17 @@ class ChunkVectors:
         if not chunk_ids:
             return []
         got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
-        return [(m["doc_id"], int(m["start"]), int(m["end"]), np.asarray(v, dtype=np.float32))
-                for v, m in zip(got["embeddings"], got["metadatas"])]
+        return [
+            (m["doc_id"], int(m["start"]), int(m["end"]), np.asarray(v, dtype=np.float32))
+            for v, m in zip(got["embeddings"], got["metadatas"])
+        ]
 
     @_guarded
     def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
         """Per document, the normalized mean of its chunk vectors."""
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(doc_ids), 200):
-            part = doc_ids[i:i + 200]
+            part = doc_ids[i : i + 200]
             got = self._chunks.get(where={"doc_id": {"$in": part}}, include=["embeddings", "metadatas"])
             sums: dict[str, np.ndarray] = {}
             for vec, meta in zip(got["embeddings"], got["metadatas"]):

@@ -14,6 +14,7 @@ a kicker line, and newsletter / app / account prompts. Three general rules:
 Body paragraphs are never touched by rule 3, and a title-like line inside the
 body is removed only when it duplicates the title.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,14 +27,43 @@ _MAX_CHROME_CHARS = 200
 _CALL_TO_ACTION = re.compile(
     "|".join(
         [
-            r"لم تشترك", r"اشترك (?:الآن|معنا|في (?:النشرة|القائمة|خدمة|قناة))", r"إشترك (?:الآن|معنا)", r"سجل الدخول", r"تسجيل الدخول", r"انشئ حساب", r"أنشئ حساب", r"إنشاء حساب",
-            r"النشرة البريدية", r"نشرات?نا البريدية", r"النشرات البريدية", r"القائمة البريدية",
-            r"حمل(?:وا)? تطبيق", r"حمّل تطبيق", r"نزّ?ل(?:وا)? تطبيق", r"تطبيق .{0,30}(?:للهواتف|الذكية|على)", r"تحميل .{0,40}تطبيق", r"إشعارات",
-            r"تابعونا", r"تابعوا .{0,20}(?:على|عبر)", r"تابع(?:نا)? على", r"شارك(?:وا)? (?:هذا|المقال)",
-            r"جميع الحقوق محفوظة", r"اقرأ أيضا", r"اقرأ أيضاً", r"إقرأ أيضا",
-            r"\bsign up\b", r"\bsubscribe\b", r"\bnewsletter", r"\bcreate (?:an|your) account",
-            r"\blog ?in\b", r"\bdownload (?:our|the) app", r"\bfollow us\b", r"\ball rights reserved",
-            r"\bread more\b", r"\bshare this\b", r"\bclick here\b",
+            r"لم تشترك",
+            r"اشترك (?:الآن|معنا|في (?:النشرة|القائمة|خدمة|قناة))",
+            r"إشترك (?:الآن|معنا)",
+            r"سجل الدخول",
+            r"تسجيل الدخول",
+            r"انشئ حساب",
+            r"أنشئ حساب",
+            r"إنشاء حساب",
+            r"النشرة البريدية",
+            r"نشرات?نا البريدية",
+            r"النشرات البريدية",
+            r"القائمة البريدية",
+            r"حمل(?:وا)? تطبيق",
+            r"حمّل تطبيق",
+            r"نزّ?ل(?:وا)? تطبيق",
+            r"تطبيق .{0,30}(?:للهواتف|الذكية|على)",
+            r"تحميل .{0,40}تطبيق",
+            r"إشعارات",
+            r"تابعونا",
+            r"تابعوا .{0,20}(?:على|عبر)",
+            r"تابع(?:نا)? على",
+            r"شارك(?:وا)? (?:هذا|المقال)",
+            r"جميع الحقوق محفوظة",
+            r"اقرأ أيضا",
+            r"اقرأ أيضاً",
+            r"إقرأ أيضا",
+            r"\bsign up\b",
+            r"\bsubscribe\b",
+            r"\bnewsletter",
+            r"\bcreate (?:an|your) account",
+            r"\blog ?in\b",
+            r"\bdownload (?:our|the) app",
+            r"\bfollow us\b",
+            r"\ball rights reserved",
+            r"\bread more\b",
+            r"\bshare this\b",
+            r"\bclick here\b",
         ]
     ),
     re.IGNORECASE,
@@ -79,12 +109,17 @@ def remove_boilerplate(text: str, title: str | None = None) -> CleanText:
         return keys[i] == title_key or (in_chrome_zone and counts[keys[i]] > 1)
 
     # Calls to action count only outside the body: a news sentence may well mention an app.
-    chrome = {i for i, line in enumerate(lines)
-              if line and (repeated_headline(i) or (_is_call_to_action(line) and (i >= zone_start or i < lead_end)))}
+    chrome = {
+        i
+        for i, line in enumerate(lines)
+        if line and (repeated_headline(i) or (_is_call_to_action(line) and (i >= zone_start or i < lead_end)))
+    }
     if any(i >= zone_start for i in chrome):
         chrome.update(range(zone_start, len(lines)))
 
-    title_hint = next((lines[i] for i in sorted(chrome) if counts[keys[i]] > 1 and not _is_call_to_action(lines[i])), None)
+    title_hint = next(
+        (lines[i] for i in sorted(chrome) if counts[keys[i]] > 1 and not _is_call_to_action(lines[i])), None
+    )
     kept: list[str] = []
     seen_body = set()
     for i, line in enumerate(lines):

@@ -8,6 +8,7 @@ text before storing, so every offset points into the cleaned, final text.
 A text is kept only when it holds real words of the scripts we read (Arabic or
 Latin letters): decoded random bytes come out as "!", "K", "ع" or CJK noise.
 """
+
 from __future__ import annotations
 
 import unicodedata

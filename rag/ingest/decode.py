@@ -5,6 +5,7 @@ UTF-16 (NUL pattern); Windows-1256 when it yields Arabic text; otherwise
 charset-normalizer's best guess if it is coherent. Anything else is rejected
 with a reason rather than decoded into mojibake.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -42,9 +43,13 @@ def decode_bytes(data: bytes) -> DecodedText:
     for signature, kind in _SIGNATURES:
         if data.startswith(signature):
             raise DecodeError(f"binary file ({kind}), not text")
-    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return _decode_strict(data, encoding)
     utf16 = _bomless_utf16(data)

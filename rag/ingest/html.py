@@ -1,12 +1,16 @@
 """Article text from an HTML page: the body text, without navigation or scripts."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from selectolax.lexbor import LexborNode as Node
 
-_DROP = "script, style, noscript, template, svg, nav, header, footer, aside, form, iframe, button, menu, figure figcaption"
+_DROP = (
+    "script, style, noscript, template, svg, nav, header, footer, aside, form, iframe, button, menu, figure figcaption"
+)
 _BLOCKS = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote pre td th tr br section article main dd dt".split())
 _SPACES = re.compile(r"[ \t\u00a0\u200f\u200e]+")
 

@@ -4,6 +4,7 @@ Ids are content hashes, so re-ingesting an unchanged article is a no-op. An
 article whose origin (file path or record id) was ingested before with other
 content replaces the old version: its chunks and vectors are deleted.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,9 +27,16 @@ def article_id(title: str, text: str) -> str:
 
 
 def to_article(draft: ArticleDraft) -> Article:
-    return Article(doc_id=article_id(draft.title, draft.text), title=draft.title, text=draft.text,
-                   date=draft.date, source=draft.source, url=draft.url,
-                   lang=detect_language(draft.text), origin=draft.origin)
+    return Article(
+        doc_id=article_id(draft.title, draft.text),
+        title=draft.title,
+        text=draft.text,
+        date=draft.date,
+        source=draft.source,
+        url=draft.url,
+        lang=detect_language(draft.text),
+        origin=draft.origin,
+    )
 
 
 @dataclass
@@ -48,7 +56,9 @@ class Ingestor:
         self._policy = policy
         self._batch_chunks = batch_chunks
 
-    def ingest(self, items: Iterable[ArticleDraft | Rejection], progress: ProgressCallback | None = None) -> IngestReport:
+    def ingest(
+        self, items: Iterable[ArticleDraft | Rejection], progress: ProgressCallback | None = None
+    ) -> IngestReport:
         self._warn_if_inconsistent()
         report = IngestReport()
         batch: list[_Pending] = []
@@ -67,11 +77,19 @@ class Ingestor:
                 try:
                     chunks = chunk_article(article.doc_id, article.text, self._policy)
                 except Exception as exc:  # noqa: BLE001 - one bad article must never cost the good ones
-                    report.rejected.append(Rejection(item.location or article.origin or article.title,
-                                                     f"cannot chunk article ({type(exc).__name__}: {exc})"))
+                    report.rejected.append(
+                        Rejection(
+                            item.location or article.origin or article.title,
+                            f"cannot chunk article ({type(exc).__name__}: {exc})",
+                        )
+                    )
                     continue
                 seen.add(article.doc_id)
-                old = [d for d in self._store.ids_for_origin(article.origin) if d != article.doc_id] if article.origin else []
+                old = (
+                    [d for d in self._store.ids_for_origin(article.origin) if d != article.doc_id]
+                    if article.origin
+                    else []
+                )
                 batch.append(_Pending(article, old, chunks))
                 batch_chars += len(article.text)
             done += 1
@@ -90,9 +108,12 @@ class Ingestor:
 
         check = quick_check(self._store, self._vectors)
         if check.count_mismatch:
-            log.warning("index check: %d chunks in the article store, %d chunk vectors in Chroma "
-                        "(an earlier run was interrupted?); `rag index check` tells more, `rag index repair` fixes it",
-                        check.chunks, check.chunk_vectors)
+            log.warning(
+                "index check: %d chunks in the article store, %d chunk vectors in Chroma "
+                "(an earlier run was interrupted?); `rag index check` tells more, `rag index repair` fixes it",
+                check.chunks,
+                check.chunk_vectors,
+            )
 
     def _flush(self, batch: list[_Pending], report: IngestReport) -> None:
         if not batch:
@@ -105,7 +126,7 @@ class Ingestor:
         to_store = []
         for pending, chunks in zip(batch, chunked):
             n_units = sum(len(c.units) for c in chunks)
-            to_store.append((pending, chunks, vectors[offset:offset + n_units] if vectors is not None else None))
+            to_store.append((pending, chunks, vectors[offset : offset + n_units] if vectors is not None else None))
             offset += n_units
         for pending, _, _ in to_store:
             # Never delete an old version that this same run also saw as current.
@@ -127,7 +148,7 @@ class Ingestor:
         their old vectors go, new ones come, and their chunk rows are rewritten."""
         done = 0
         for i in range(0, len(doc_ids), 64):
-            articles = list(self._store.get_many(doc_ids[i:i + 64]).values())
+            articles = list(self._store.get_many(doc_ids[i : i + 64]).values())
             batch = [_Pending(a, [], chunk_article(a.doc_id, a.text, self._policy)) for a in articles]
             self._vectors.delete_docs([a.doc_id for a in articles])
             self._flush(batch, IngestReport())

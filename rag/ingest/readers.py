@@ -3,6 +3,7 @@
 Readers never raise for bad input: each problem becomes a `Rejection` with the
 file (and line, for JSONL) and a reason, and everything readable is kept.
 """
+
 from __future__ import annotations
 
 import json
@@ -86,7 +87,9 @@ def _read_file(path: Path, source: str | None) -> Iterator[ReadResult]:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         # Inside folders, unknown files are reported (not silently skipped) so nothing is lost unseen.
-        yield Rejection(str(path), f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+        yield Rejection(
+            str(path), f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+        )
         return
     if suffix == ".jsonl":
         yield from _read_jsonl(path, source)
@@ -94,7 +97,10 @@ def _read_file(path: Path, source: str | None) -> Iterator[ReadResult]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            yield Rejection(str(path), f"file too large ({size / 1e6:.0f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); split it or use JSONL")
+            yield Rejection(
+                str(path),
+                f"file too large ({size / 1e6:.0f} MB > {MAX_FILE_BYTES / 1e6:.0f} MB); split it or use JSONL",
+            )
             return
         text = _normalize_newlines(decode_bytes(path.read_bytes()).text)
     except DecodeError as exc:
@@ -108,8 +114,13 @@ def _read_file(path: Path, source: str | None) -> Iterator[ReadResult]:
     elif suffix in (".html", ".htm") or looks_like_html(text):
         yield _from_html(text, origin=f"file:{path.resolve()}", location=str(path), source=source)
     else:
-        yield _from_plain_text(text, origin=f"file:{path.resolve()}", location=str(path), source=source,
-                               markdown=suffix in (".md", ".markdown"))
+        yield _from_plain_text(
+            text,
+            origin=f"file:{path.resolve()}",
+            location=str(path),
+            source=source,
+            markdown=suffix in (".md", ".markdown"),
+        )
 
 
 def _read_jsonl(path: Path, source: str | None) -> Iterator[ReadResult]:
@@ -181,13 +192,23 @@ def from_record(record: object, path: Path, location: str, source: str | None) -
         draft = _from_html(text, location=location, **base)
         if isinstance(draft, Rejection):
             return draft
-        return _with(draft, title=title or draft.title, date=_parse_date(record.get("date")) or draft.date,
-                     url=_opt_str(record.get("url")) or draft.url)
+        return _with(
+            draft,
+            title=title or draft.title,
+            date=_parse_date(record.get("date")) or draft.date,
+            url=_opt_str(record.get("url")) or draft.url,
+        )
     cleaned = remove_boilerplate(text, title)
     if not cleaned.text:
         return Rejection(location, "no article text left after removing boilerplate")
-    return ArticleDraft(title=(title or cleaned.title_hint or _first_line_title(cleaned.text)).strip(), text=cleaned.text,
-                        date=_parse_date(record.get("date")), url=_opt_str(record.get("url")), location=location, **base)
+    return ArticleDraft(
+        title=(title or cleaned.title_hint or _first_line_title(cleaned.text)).strip(),
+        text=cleaned.text,
+        date=_parse_date(record.get("date")),
+        url=_opt_str(record.get("url")),
+        location=location,
+        **base,
+    )
 
 
 def _from_plain_text(text: str, origin: str, location: str, source: str | None, markdown: bool) -> ReadResult:
@@ -206,10 +227,20 @@ def _from_plain_text(text: str, origin: str, location: str, source: str | None, 
     if not cleaned.text:
         return Rejection(location, "no article text left after removing boilerplate")
     if len(cleaned.text) > MAX_ARTICLE_CHARS:
-        return Rejection(location, f"article too long ({len(cleaned.text):,} characters > {MAX_ARTICLE_CHARS:,}); split it or use JSONL")
+        return Rejection(
+            location,
+            f"article too long ({len(cleaned.text):,} characters > {MAX_ARTICLE_CHARS:,}); split it or use JSONL",
+        )
     title = title or cleaned.title_hint or _first_line_title(cleaned.text)
-    return ArticleDraft(title=title, text=cleaned.text, origin=origin, source=source or meta.get("source"),
-                        date=_parse_date(meta.get("date")), url=meta.get("url"), location=location)
+    return ArticleDraft(
+        title=title,
+        text=cleaned.text,
+        origin=origin,
+        source=source or meta.get("source"),
+        date=_parse_date(meta.get("date")),
+        url=meta.get("url"),
+        location=location,
+    )
 
 
 def _from_html(html: str, origin: str, location: str, source: str | None) -> ReadResult:
@@ -218,8 +249,15 @@ def _from_html(html: str, origin: str, location: str, source: str | None) -> Rea
     if not cleaned.text:
         return Rejection(location, "HTML page has no article text")
     title = page.title or cleaned.title_hint or _first_line_title(cleaned.text)
-    return ArticleDraft(title=title, text=cleaned.text, origin=origin, source=source,
-                        date=_parse_date(page.date), url=page.url, location=location)
+    return ArticleDraft(
+        title=title,
+        text=cleaned.text,
+        origin=origin,
+        source=source,
+        date=_parse_date(page.date),
+        url=page.url,
+        location=location,
+    )
 
 
 def _is_headline(line: str) -> bool:
@@ -230,7 +268,7 @@ def _first_line_title(text: str) -> str:
     first = text.strip().split("\n", 1)[0].strip()
     if len(first) <= _TITLE_MAX_CHARS // 2:
         return first
-    cut = first[:_TITLE_MAX_CHARS // 2].rsplit(" ", 1)[0]
+    cut = first[: _TITLE_MAX_CHARS // 2].rsplit(" ", 1)[0]
     return cut + "…"
 
 
@@ -243,7 +281,7 @@ def _split_front_matter(text: str) -> tuple[str, dict[str, str]]:
         if ":" in line:
             key, value = line.split(":", 1)
             meta[key.strip().lower()] = value.strip().strip("\"'")
-    return text[match.end():], meta
+    return text[match.end() :], meta
 
 
 def _parse_date(value: object) -> str | None:

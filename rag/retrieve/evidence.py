@@ -7,6 +7,7 @@ question (multilingual embedding similarity, plus word overlap when the
 languages match, or overlap of the question words' translations when they do
 not) and the best ones are kept, in reading order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,8 +30,16 @@ class EvidenceSpan:
     score: float
 
 
-def select_evidence(question: Question, passages: list[Passage], articles: dict, vectors, embedder, *,
-                    max_sentences: int = 6, relative_floor: float = 0.8) -> list[EvidenceSpan]:
+def select_evidence(
+    question: Question,
+    passages: list[Passage],
+    articles: dict,
+    vectors,
+    embedder,
+    *,
+    max_sentences: int = 6,
+    relative_floor: float = 0.8,
+) -> list[EvidenceSpan]:
     """The best sentences of the passages that score close to the top one.
 
     Articles whose best passage is far below the best (fused score under
@@ -70,8 +79,11 @@ class _WordOverlap:
     def __init__(self, question: Question):
         self.terms = set(index_tokens(question.text))
         self.lang = question.lang
-        self.translated = [{light_stem(t) for t in question.translations.get(w, [])} for w in question.words] \
-            if question.translations is not None else []
+        self.translated = (
+            [{light_stem(t) for t in question.translations.get(w, [])} for w in question.words]
+            if question.translations is not None
+            else []
+        )
 
     def __call__(self, sentence: str) -> float:
         if detect_language(sentence) == self.lang:

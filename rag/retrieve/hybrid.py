@@ -8,6 +8,7 @@ where plain BM25 finds almost nothing; for those, BM25 runs on terms translated
 through the embedding space (rag.retrieve.translate) with a lower weight.
 Weights were tuned on XQuAD (see evals/README.md for the measured numbers).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,15 @@ class RetrievalPolicy:
 
 
 class HybridRetriever:
-    def __init__(self, store: ArticleStore, vectors: ChunkVectors, lexical: LexicalIndex, embedder: Embedder,
-                 translator: TermTranslator, policy: RetrievalPolicy = RetrievalPolicy()):
+    def __init__(
+        self,
+        store: ArticleStore,
+        vectors: ChunkVectors,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+        translator: TermTranslator,
+        policy: RetrievalPolicy = RetrievalPolicy(),
+    ):
         self.store = store
         self.vectors = vectors
         self.lexical = lexical
@@ -82,8 +90,11 @@ class HybridRetriever:
             return {}
         chunk_vecs = self.vectors.chunk_vectors(chunk_ids)
         unit_vecs = self.vectors.unit_vectors(chunk_ids)
-        return {cid: float(chunk_vecs[cid] @ vector) + float((unit_vecs[cid] @ vector).max())
-                for cid in chunk_ids if cid in chunk_vecs and cid in unit_vecs}
+        return {
+            cid: float(chunk_vecs[cid] @ vector) + float((unit_vecs[cid] @ vector).max())
+            for cid in chunk_ids
+            if cid in chunk_vecs and cid in unit_vecs
+        }
 
     # -- lexical ------------------------------------------------------------
     def _lexical_scores(self, query: str, n: int, policy: RetrievalPolicy) -> tuple[dict[str, float], float]:
@@ -113,6 +124,17 @@ class HybridRetriever:
             article = articles.get(doc_id)
             if article is None:
                 continue
-            passages.append(Passage(doc_id=doc_id, start=start, end=end, text=article.text[start:end], score=score,
-                                    title=article.title, date=article.date, source=article.source, chunk_id=chunk_id))
+            passages.append(
+                Passage(
+                    doc_id=doc_id,
+                    start=start,
+                    end=end,
+                    text=article.text[start:end],
+                    score=score,
+                    title=article.title,
+                    date=article.date,
+                    source=article.source,
+                    chunk_id=chunk_id,
+                )
+            )
         return passages

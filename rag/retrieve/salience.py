@@ -7,6 +7,7 @@ them). Scores favour sentences close to the centroid of the text (what it is
 about) and the lead (news puts the key facts first); MMR keeps near-duplicates,
 such as the same sentence in two outlets' reports, out.
 """
+
 from __future__ import annotations
 
 import math
@@ -61,5 +62,7 @@ def select_salient(candidates: list[SentenceCandidate], limit: int) -> list[Sali
         if not np.isfinite(scores[best]):
             break
         chosen.append(best)
-    return [SalientSentence(usable[i].doc_id, usable[i].start, usable[i].end, float(base[i]), usable[i].position)
-            for i in chosen]
+    return [
+        SalientSentence(usable[i].doc_id, usable[i].start, usable[i].end, float(base[i]), usable[i].position)
+        for i in chosen
+    ]

@@ -14,6 +14,7 @@ sound like it, the most alike first (long vowels included: لوثر before لو�
 The vocabulary vectors live under RAG_HOME and are extended incrementally: only
 words not seen before are embedded.
 """
+
 from __future__ import annotations
 
 import json
@@ -95,8 +96,12 @@ class TermTranslator:
             for i, skeletons in enumerate(self._skeletons):
                 for skeleton in skeletons:
                     self._by_skeleton.setdefault(skeleton, []).append(i)
-        found = {i for form in latin_forms(name) for i in self._by_skeleton.get(loose_skeleton(form), [])
-                 if not is_function_word(self._words[i])}
+        found = {
+            i
+            for form in latin_forms(name)
+            for i in self._by_skeleton.get(loose_skeleton(form), [])
+            if not is_function_word(self._words[i])
+        }
         alike = {i: spelling_similarity(name, self._words[i]) for i in found}
         ranked = sorted((i for i in found if alike[i] >= _MIN_SPELLING_SIMILARITY), key=lambda i: (-alike[i], -sims[i]))
         return [self._words[i] for i in ranked[:_SPELLINGS]]

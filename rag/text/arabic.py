@@ -5,6 +5,7 @@ deletion, so a normalized string always comes with a map back to the code-point
 offsets of the original text. Stored article text is never normalized; only the
 copies used for matching are.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,12 +23,24 @@ _TATWEEL = "\u0640"
 _INVISIBLE = ["\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\u061c"]
 
 _SUBSTITUTIONS = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ى": "ي", "ی": "ي", "ې": "ي",
-    "ؤ": "و", "ئ": "ي",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
+    "ى": "ي",
+    "ی": "ي",
+    "ې": "ي",
+    "ؤ": "و",
+    "ئ": "ي",
     "ة": "ه",
-    "ک": "ك", "ڪ": "ك",
-    "٪": "%", "،": ",", "؛": ";", "؟": "?",
+    "ک": "ك",
+    "ڪ": "ك",
+    "٪": "%",
+    "،": ",",
+    "؛": ";",
+    "؟": "?",
 }
 # Arabic-Indic (U+0660..) and Persian (U+06F0..) digits to ASCII.
 for _i in range(10):
@@ -93,7 +106,7 @@ def light_stem(token: str) -> str:
         token = token[1:]
     for prefix in _PREFIXES:
         if token.startswith(prefix) and len(token) - len(prefix) >= 2:
-            token = token[len(prefix):]
+            token = token[len(prefix) :]
             break
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 2:
@@ -158,11 +171,15 @@ STOP_WORDS = frozenset(
 )
 
 # Interrogatives, Arabic and English: what a question asks with, never what it is about.
-INTERROGATIVES = frozenset(normalize(w) for w in """ماذا متى أين اين لماذا كيف كم هل أي أية اي ما من
-    what which who whom whose when where why how many much""".split())
+INTERROGATIVES = frozenset(
+    normalize(w)
+    for w in """ماذا متى أين اين لماذا كيف كم هل أي أية اي ما من
+    what which who whom whose when where why how many much""".split()
+)
 
 
 def vocabulary_words(text: str) -> set[str]:
     """The distinct words of a text worth a translation: no stop words, numbers or single letters."""
-    return {w for w in word_tokens(text)
-            if w not in STOP_WORDS and not w.isdigit() and len(w) > 1 and not w[0].isdigit()}
+    return {
+        w for w in word_tokens(text) if w not in STOP_WORDS and not w.isdigit() and len(w) > 1 and not w[0].isdigit()
+    }

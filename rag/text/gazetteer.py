@@ -7,6 +7,7 @@ stripped, longest match first ("وزارة الدفاع الأميركية" befo
 The other way, an English question's "Pentagon" gets its Arabic spellings
 (`arabic_words`): a precise translation where word embeddings only guess.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ class Gazetteer:
         for key, match in entries.items():
             for english in _english_keys(match.english):
                 self._arabic_by_english.setdefault(english, []).extend(
-                    t for t in key if t not in STOP_WORDS and t not in self._arabic_by_english.get(english, []))
+                    t for t in key if t not in STOP_WORDS and t not in self._arabic_by_english.get(english, [])
+                )
         self._longest_english = max((len(k) for k in self._arabic_by_english), default=0)
 
     @classmethod
@@ -56,7 +58,7 @@ class Gazetteer:
         i = 0
         while i < len(tokens):
             for length in range(min(self._longest, len(tokens) - i), 0, -1):
-                match = self._match(tokens[i:i + length])
+                match = self._match(tokens[i : i + length])
                 if match:
                     found.setdefault(match.english, match)
                     i += length
@@ -80,9 +82,9 @@ class Gazetteer:
         i = 0
         while i < len(words):
             for length in range(min(self._longest_english, len(words) - i), 0, -1):
-                arabic = self._arabic_by_english.get(tuple(words[i:i + length]))
+                arabic = self._arabic_by_english.get(tuple(words[i : i + length]))
                 if arabic:
-                    for word in words[i:i + length]:
+                    for word in words[i : i + length]:
                         found[word] = list(dict.fromkeys(found.get(word, []) + arabic))
                     i += length
                     break
@@ -91,12 +93,13 @@ class Gazetteer:
         return found
 
     def glossary(self, text: str) -> str:
-        """"روسيا = Russia; البنتاغون = the Pentagon" for the names in the text ("" if none)."""
+        """ "روسيا = Russia; البنتاغون = the Pentagon" for the names in the text ("" if none)."""
         return "; ".join(f"{m.arabic} = {m.english}" for m in self.find(text))
 
 
 def _english_keys(english: str) -> list[tuple[str, ...]]:
-    """"Islamic State (ISIS)" -> [("islamic", "state", "isis"), ("islamic", "state"), ("isis",)], stop words out."""
+    """ "Islamic State (ISIS)" -> [("islamic", "state", "isis"), ("islamic", "state"), ("isis",)], stop words out."""
+
     def key(text: str) -> tuple[str, ...]:
         return tuple(t for t in word_tokens(text) if t not in STOP_WORDS)
 

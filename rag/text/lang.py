@@ -1,4 +1,5 @@
 """Per-text language detection by script: enough for Arabic vs English news."""
+
 from __future__ import annotations
 
 

@@ -4,6 +4,7 @@ Shared by retrieval (an English question's names are looked up by sound,
 rag.retrieve.translate) and verification (every name of an English sentence must
 be in its Arabic source, rag.verify.names); question analysis needs it too.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ from rag.text.arabic import STOP_WORDS, clitic_forms, normalize
 from rag.text.numbers import is_roman_numeral
 
 # Capitalized words that are not names: sentence starts, titles, weekdays are checked by meaning instead.
-_NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by with and but or as after before
+_NOT_NAMES = frozenset(
+    """the a an he she it they we i in on at of for to by with and but or as after before
     however meanwhile also this that these those his her its their there here while during according
     president minister ministry spokesman spokeswoman official officials government state
     foreign prime deputy secretary defense defence department affairs interior general chief army forces
@@ -25,8 +27,10 @@ _NOT_NAMES = frozenset("""the a an he she it they we i in on at of for to by wit
     mr mrs ms dr sir rev senator senate congress congressman over under about above below among against within
     without between through into onto across around upon toward towards via amid per former late acting
     monday tuesday wednesday thursday friday saturday sunday january february march april june july
-    august september october november december""".split())
+    august september october november december""".split()
+)
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
+
 
 def candidate_names(sentence: str) -> list[tuple[str, str]]:
     """(name word, the run of capitalized words it stands in) for each likely name."""
@@ -34,15 +38,19 @@ def candidate_names(sentence: str) -> list[tuple[str, str]]:
     words = list(_NAME.finditer(sentence))
     for i, match in enumerate(words):
         word = match.group(0)
-        if word.lower() in _NOT_NAMES or (word.isupper() and len(word) <= 4) or is_roman_numeral(word) or \
-                (_opens_sentence(sentence, match.start()) and _COMMON_OPENING.search(word)):
+        if (
+            word.lower() in _NOT_NAMES
+            or (word.isupper() and len(word) <= 4)
+            or is_roman_numeral(word)
+            or (_opens_sentence(sentence, match.start()) and _COMMON_OPENING.search(word))
+        ):
             continue
         start, end = i, i
         while start > 0 and words[start - 1].end() + 1 == words[start].start():
             start -= 1
         while end + 1 < len(words) and words[end].end() + 1 == words[end + 1].start():
             end += 1
-        names.append((word, " ".join(w.group(0) for w in words[start:end + 1])))
+        names.append((word, " ".join(w.group(0) for w in words[start : end + 1])))
     return names
 
 

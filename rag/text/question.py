@@ -5,6 +5,7 @@ answer's type), names and their translations into the articles' script are
 worked out here, once: retrieval, evidence selection, generation and the checks
 all read the same analysis.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,9 @@ class Question:
     @classmethod
     def parse(cls, text: str) -> Question:
         text = text.strip()
-        return cls(text=text, lang=question_language(text), words=tuple(question_words(text)),
-                   names=tuple(query_names(text)))
+        return cls(
+            text=text, lang=question_language(text), words=tuple(question_words(text)), names=tuple(query_names(text))
+        )
 
     def with_translations(self, translations: WordTranslations) -> Question:
         return replace(self, translations=translations)
@@ -52,11 +54,14 @@ def query_names(query: str) -> list[str]:
 
 
 # Interrogatives and question frames ("the number of", "the name of", "in the article"): not about the subject.
-QUESTION_WORDS = INTERROGATIVES | frozenset(normalize(w) for w in """
+QUESTION_WORDS = INTERROGATIVES | frozenset(
+    normalize(w)
+    for w in """
     عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة المقال المقالة المقالات عندما حينما بينما تجاه نحو
     جنسية لقب منصب مهنة وظيفة تسمى يسمى تدعى يدعى
     number name kind type year article articles
-    nationality title position job called named""".split())
+    nationality title position job called named""".split()
+)
 # "أي شركة", "which company": the noun after these names the kind of thing the answer is
 # (هارودز is the company), which the answering sentence need not say. Not "what": "what happened".
 _ANSWER_TYPE_MARKERS = frozenset(normalize(w) for w in "أي أية اي which".split())
@@ -80,5 +85,8 @@ def _answer_type_words(question: str) -> set[str]:
     Not after "ما هي": "ما هي الحديقة الساكسونية" asks what the Saxon Garden is.
     """
     tokens = word_tokens(question)
-    return {after for token, after in zip(tokens, tokens[1:])
-            if token in _ANSWER_TYPE_MARKERS and after not in STOP_WORDS and not _is_frame(after)}
+    return {
+        after
+        for token, after in zip(tokens, tokens[1:])
+        if token in _ANSWER_TYPE_MARKERS and after not in STOP_WORDS and not _is_frame(after)
+    }

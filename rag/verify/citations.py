@@ -10,6 +10,7 @@ The draft cites source numbers as [n]. For each sentence of the draft:
 Surviving citations are renumbered 1..m in order of first use, and each becomes
 a Citation whose quote is sliced from the stored article text.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,8 @@ _DECLINES = re.compile(
     r"not (?:mentioned|stated|found|provided|specified|given|available)|no (?:information|mention)|"
     r"(?:do|does) not (?:say|mention|contain|provide|specify)|cannot be (?:determined|found|answered)|"
     r"لم (?:يرد|يذكر|تذكر|يتم ذكر|تتضمن|يتضمن)|لا (?:توجد|يوجد|تتوفر|تتضمن|تذكر|يذكر) (?:معلومات|ذكر)?|غير (?:مذكور|متوفر)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -67,7 +69,7 @@ def parse_draft(draft: str) -> list[DraftSentence]:
     cleaned = _strip_chatter(draft)
     out: list[DraftSentence] = []
     for span in split_sentences(cleaned):
-        piece = cleaned[span.start:span.end]
+        piece = cleaned[span.start : span.end]
         numbers = [int(n) for m in _MARKER.finditer(piece) for n in _NUMBER.findall(m.group(0))]
         text = _without_false_start(_MARKER.sub("", piece).strip())
         text = re.sub(r"\s+([.!?؟،,؛])", r"\1", text)
@@ -84,9 +86,14 @@ def _without_false_start(text: str) -> str:
     second ("الم المتحدث …"): small models sometimes restart a word. An article ال never
     stands alone, so this cannot remove a real word."""
     words = text.split(" ", 2)
-    if (len(words) > 1 and words[0].startswith("ال") and len(words[0]) <= 3 and words[1] != words[0]
-            and words[1].startswith(words[0])):
-        return text[len(words[0]):].lstrip()
+    if (
+        len(words) > 1
+        and words[0].startswith("ال")
+        and len(words[0]) <= 3
+        and words[1] != words[0]
+        and words[1].startswith(words[0])
+    ):
+        return text[len(words[0]) :].lstrip()
     return text
 
 
@@ -100,15 +107,21 @@ def without_unfinished_sentence(draft: str) -> str:
     """A draft cut at its token limit, without the sentence it was writing ("… وقال إن القصف
     العشوائي [1]" stops mid-claim): only what ends with a sentence's end, or its markers, is kept."""
     ends = list(re.finditer(r"[.!?؟…](?:\s*(?:\[\s*S?\d+(?:\s*[,،-]\s*S?\d+)*\s*\]|【\s*\d+\s*】))*", draft))
-    return draft[:ends[-1].end()] if ends else ""
+    return draft[: ends[-1].end()] if ends else ""
 
 
 def is_not_found(draft: str) -> bool:
     return NOT_FOUND_TOKEN in draft.upper().replace(" ", "_") and len(draft.strip()) < 40
 
 
-def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChecker, language: str,
-                 repair: bool = True, question: str = "") -> tuple[list[VerifiedSentence], VerificationLog]:
+def verify_draft(
+    draft: str,
+    sources: list[SourceSentence],
+    checker: SupportChecker,
+    language: str,
+    repair: bool = True,
+    question: str = "",
+) -> tuple[list[VerifiedSentence], VerificationLog]:
     """Verified sentences of the draft; words echoed from `question` count as the asker's, not as borrowed."""
     by_number = {s.number: s for s in sources}
     log = VerificationLog()
@@ -124,8 +137,11 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
         log.invalid_numbers += len(set(sentence.cited)) - len(valid)
         others = [s.text for s in sources if s.number not in valid]
         context = [by_number[n].before for n in valid if by_number[n].before]
-        verdict = checker.check(sentence.text, [by_number[n].text for n in valid], others, question, context) \
-            if valid else None
+        verdict = (
+            checker.check(sentence.text, [by_number[n].text for n in valid], others, question, context)
+            if valid
+            else None
+        )
         if verdict is not None and verdict.supported:
             verified.append(VerifiedSentence(sentence.text, valid, echo=verdict.reason == ECHO_WITH_NUMBERS))
             continue
@@ -143,8 +159,9 @@ def verify_draft(draft: str, sources: list[SourceSentence], checker: SupportChec
     return verified, log
 
 
-def assign_citations(groups: list[list[VerifiedSentence]], sources: list[SourceSentence],
-                     article_texts: dict[str, str]) -> tuple[list[list[tuple[str, list[int]]]], list[Citation]]:
+def assign_citations(
+    groups: list[list[VerifiedSentence]], sources: list[SourceSentence], article_texts: dict[str, str]
+) -> tuple[list[list[tuple[str, list[int]]]], list[Citation]]:
     """Renumber the sources used by any group 1..m (first use first) and build Citations.
 
     Several groups (e.g. the Arabic and English halves of a summary) share one
@@ -162,9 +179,18 @@ def assign_citations(groups: list[list[VerifiedSentence]], sources: list[SourceS
                 if source_number not in numbering:
                     s = by_number[source_number]
                     numbering[source_number] = len(citations) + 1
-                    citations.append(Citation(n=len(citations) + 1, doc_id=s.doc_id, start=s.start, end=s.end,
-                                              quote=article_texts[s.doc_id][s.start:s.end], title=s.title,
-                                              date=s.date, url=s.url))
+                    citations.append(
+                        Citation(
+                            n=len(citations) + 1,
+                            doc_id=s.doc_id,
+                            start=s.start,
+                            end=s.end,
+                            quote=article_texts[s.doc_id][s.start : s.end],
+                            title=s.title,
+                            date=s.date,
+                            url=s.url,
+                        )
+                    )
                 ns.append(numbering[source_number])
             rendered.append((sentence.text, ns))
         result.append(rendered)
@@ -176,5 +202,5 @@ def with_markers(text: str, numbers: list[int]) -> str:
     markers = "".join(f"[{n}]" for n in numbers)
     match = re.search(r"[.!?؟…]+[\"'»”)]*$", text)
     if match:
-        return f"{text[:match.start()]} {markers}{text[match.start():]}"
+        return f"{text[: match.start()]} {markers}{text[match.start() :]}"
     return f"{text} {markers}"

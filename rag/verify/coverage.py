@@ -28,6 +28,7 @@ asked with and without their paragraph in the collection.
 A number of the question ("the 1998 final") is never weighed away: a text
 without it is about something else.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -65,9 +66,14 @@ class QuestionCoverage:
         return self.missing_weight <= self.max_missing_weight and not any(w.isdigit() for w in self.missing)
 
 
-def question_coverage(question: str, cited_texts: list[str], embedder=None, weights: WordWeights | None = None,
-                      translations: WordTranslations | None = None,
-                      rule: CoverageRule = GENERATED_ANSWER) -> QuestionCoverage:
+def question_coverage(
+    question: str,
+    cited_texts: list[str],
+    embedder=None,
+    weights: WordWeights | None = None,
+    translations: WordTranslations | None = None,
+    rule: CoverageRule = GENERATED_ANSWER,
+) -> QuestionCoverage:
     """Which question words the cited texts never mention, and how much they weigh.
 
     `translations` gives, for a question in another language than the articles,
@@ -104,7 +110,7 @@ def _without_neighbours(missing: list[str], cited_texts: list[str], embedder, ru
     if not vocabulary:
         return missing
     vectors = embedder.embed_array(missing + vocabulary)
-    similarity = vectors[: len(missing)] @ vectors[len(missing):].T
+    similarity = vectors[: len(missing)] @ vectors[len(missing) :].T
     kept = []
     for word, row in zip(missing, similarity):
         close = [vocabulary[i] for i in np.argsort(-row)[:_NEIGHBOURS] if row[i] >= rule.neighbour_similarity]

@@ -8,6 +8,7 @@ matches البنتاغون → B N T G N; Obama → B M matches nothing in a sen
 Kerry. Names that are translated rather than transliterated (Aleppo / حلب) pass
 when the multilingual encoder puts them next to a word of the source.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,11 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
             if len(form) >= 3 and (target == form + "S" or (len(target) >= 3 and form == target + "S")):
                 return True
             # Fuzzy only for longer skeletons: two or three consonants match too much by chance.
-            if len(form) >= 4 and len(target) >= 4 and \
-                    SequenceMatcher(None, loose_skeleton(form), loose_skeleton(target)).ratio() >= SKELETON_MATCH:
+            if (
+                len(form) >= 4
+                and len(target) >= 4
+                and SequenceMatcher(None, loose_skeleton(form), loose_skeleton(target)).ratio() >= SKELETON_MATCH
+            ):
                 return True
     if any(len(form) < 2 for form in forms):
         # One consonant is too little to compare: with the semivowels, Elway (L W Y) matches إلواي.
@@ -60,14 +64,16 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     # Names the names table knows in the Arabic text (الحوثيون: "the Houthis") match by their English words.
     known = {w for match in gazetteer().find(arabic_text) for w in re.findall(r"[a-z]+", match.english.lower())}
     # A name the Arabic text itself writes in Latin letters (MWPs, Yandhi) is there as it is.
-    missing = [(n, phrase) for n, phrase in dict.fromkeys(candidate_names(sentence))
-               if without_possessive(n).lower() not in known and not mentions(arabic_text, n)
-               and not name_matches(n, words)]
+    missing = [
+        (n, phrase)
+        for n, phrase in dict.fromkeys(candidate_names(sentence))
+        if without_possessive(n).lower() not in known and not mentions(arabic_text, n) and not name_matches(n, words)
+    ]
     if not missing or not words:
         return [n for n, _ in missing]
     vocabulary = sorted(set(words))
     probes = [n for n, _ in missing] + [phrase for _, phrase in missing]
     vectors = embedder.embed_array(probes + vocabulary)
-    best = (vectors[: len(probes)] @ vectors[len(probes):].T).max(axis=1)
+    best = (vectors[: len(probes)] @ vectors[len(probes) :].T).max(axis=1)
     k = len(missing)
     return [name for i, (name, _) in enumerate(missing) if max(best[i], best[k + i]) < MEANING_MATCH]

@@ -21,6 +21,7 @@ where they stand:
 - words: every content word of the claim must have a counterpart in the source.
 Each returns the reason a claim fails, or None.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,17 +44,23 @@ _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _LINKING = frozenset("and or of the 's ’s & , de al el bin ibn".split())
 _REPORTING_EN = re.compile(r"\b(?:according to|said|says|told|stated|announced|reported|quoted)\b", re.I)
 _PASSIVE = re.compile(r"\b(?:by|was|were|been|being)\b", re.I)
-_REPORTING_AR = frozenset(light_stem(normalize(w)) for w in """قال قالت يقول تقول أكد أكدت يؤكد أعلن أعلنت يعلن
+_REPORTING_AR = frozenset(
+    light_stem(normalize(w))
+    for w in """قال قالت يقول تقول أكد أكدت يؤكد أعلن أعلنت يعلن
     أفاد أفادت يفيد ذكر ذكرت يذكر صرح صرحت أوضح أوضحت أشار أشارت كشف كشفت أضاف أضافت نقل نقلت وفق وفقا
-    حسب بحسب طبقا تصريح تصريحات بيان مصدر مصادر""".split())
-_CLAIM_STOP = frozenset("""said says say told tell would could should also just like one two many much very more
+    حسب بحسب طبقا تصريح تصريحات بيان مصدر مصادر""".split()
+)
+_CLAIM_STOP = frozenset(
+    """said says say told tell would could should also just like one two many much very more
     most new made make makes get got take took given give gave went going come came according well
-    still even however including include includes included since yet last next first among while""".split())
+    still even however including include includes included since yet last next first among while""".split()
+)
 
 
 @dataclass(frozen=True)
 class Placed:
     """The source's Arabic words, with a normalized form and stems for lookups."""
+
     words: list[str]
     forms: list[set[str]]
 
@@ -132,8 +139,10 @@ def unlinked_identity(claim: str, arabic: str, placed: Placed | None = None) -> 
                 continue
             gap = min(abs(n - r) for n in name_at for r in role_at)
             if gap > IDENTITY_WINDOW:
-                return (f"the claim links {' '.join(phrase.words)} to {role!r}; the source does not "
-                        f"(they stand {gap} words apart)")
+                return (
+                    f"the claim links {' '.join(phrase.words)} to {role!r}; the source does not "
+                    f"(they stand {gap} words apart)"
+                )
     return None
 
 
@@ -161,6 +170,7 @@ _NOT_ROLES = frozenset("foreign general prime head crown source sources".split()
 class Entity:
     """A run of name and role words of the claim ("the UN Security Council", "Arab foreign
     ministers", "Peter Cook") and where its words stand in the source."""
+
     text: str
     start: int
     end: int
@@ -174,9 +184,13 @@ def entities(claim: str, placed: Placed) -> list[Entity]:
     run: list[re.Match] = []
     for match in list(_ENGLISH_WORD.finditer(claim)) + [None]:
         word = match.group(0) if match else ""
-        gap = claim[run[-1].end():match.start()] if run and match else ""
-        joins = match is not None and (word[0].isupper() or word.lower() in roles()) and \
-            word.lower() not in ("the", "a", "an") and (not run or gap == " ")
+        gap = claim[run[-1].end() : match.start()] if run and match else ""
+        joins = (
+            match is not None
+            and (word[0].isupper() or word.lower() in roles())
+            and word.lower() not in ("the", "a", "an")
+            and (not run or gap == " ")
+        )
         if joins:
             run.append(match)
             continue
@@ -186,10 +200,18 @@ def entities(claim: str, placed: Placed) -> list[Entity]:
                 w = without_possessive(m.group(0))
                 positions |= set(placed.role_positions(w)) if w.lower() in roles() else set(placed.name_positions(w))
             if positions:
-                out.append(Entity(claim[run[0].start():run[-1].end()], run[0].start(), run[-1].end(),
-                                  tuple(sorted(positions))))
-        run = [match] if match is not None and (word[0].isupper() or word.lower() in roles()) and \
-            word.lower() not in ("the", "a", "an") else []
+                out.append(
+                    Entity(
+                        claim[run[0].start() : run[-1].end()], run[0].start(), run[-1].end(), tuple(sorted(positions))
+                    )
+                )
+        run = (
+            [match]
+            if match is not None
+            and (word[0].isupper() or word.lower() in roles())
+            and word.lower() not in ("the", "a", "an")
+            else []
+        )
     return out
 
 
@@ -199,8 +221,8 @@ def swapped_order(claim: str, arabic: str, placed: Placed | None = None) -> str 
     placed = placed or Placed.of(arabic)
     found = entities(claim, placed)
     for i, a in enumerate(found):
-        for b in found[i + 1:]:
-            between = claim[a.end:b.start]
+        for b in found[i + 1 :]:
+            between = claim[a.end : b.start]
             words = [w.lower() for w in _ENGLISH_WORD.findall(between)]
             if not words or re.search(r"[,;:\"“”«»()]", between) or all(w in _LINKING for w in words):
                 continue
@@ -219,20 +241,26 @@ def swapped_order(claim: str, arabic: str, placed: Placed | None = None) -> str 
 
 # An identity ("X is Y") or a relative clause between two names links them, but not as agent and patient.
 _NOT_A_TRANSITIVE_LINK = frozenset("is are am be who whom whose which that where when as like than".split())
-_IRREGULAR_VERBS = frozenset("""met beat hit told led won lost sent sold bought fought struck shot took gave made
+_IRREGULAR_VERBS = frozenset(
+    """met beat hit told led won lost sent sold bought fought struck shot took gave made
     sought brought caught left meets beats hits leads wins loses sends sells buys fights strikes shoots takes
-    gives makes seeks brings catches leaves""".split())
+    gives makes seeks brings catches leaves""".split()
+)
 
 
 def _looks_like_verb(word: str) -> bool:
     """A past or present verb form, as a news sentence links its agent to its patient ("asked",
     "urges", "met")."""
-    return word in _IRREGULAR_VERBS or (len(word) > 4 and word.endswith("ed")) or \
-        (len(word) > 4 and word.endswith(("es", "ts", "ks", "ns", "ls", "rs", "ys", "ps", "ds")))
+    return (
+        word in _IRREGULAR_VERBS
+        or (len(word) > 4 and word.endswith("ed"))
+        or (len(word) > 4 and word.endswith(("es", "ts", "ks", "ns", "ls", "rs", "ys", "ps", "ds")))
+    )
 
 
-_ATTRIBUTION = re.compile(r"\baccording to ((?:the )?[^,.;]+)|(?:^|, )((?:the )?[A-Za-z][^,.;]*?) (?:said|says|told)\b",
-                          re.I)
+_ATTRIBUTION = re.compile(
+    r"\baccording to ((?:the )?[^,.;]+)|(?:^|, )((?:the )?[A-Za-z][^,.;]*?) (?:said|says|told)\b", re.I
+)
 
 
 def unsupported_attribution(claim: str, arabic: str, embedder, placed: Placed | None = None) -> str | None:
@@ -248,8 +276,9 @@ def unsupported_attribution(claim: str, arabic: str, embedder, placed: Placed | 
         missing = unaligned_words(" ".join(words), arabic, embedder, placed) if words else []
         if missing:
             return f"attributed to {phrase.strip()!r}; the source does not say {', '.join(missing)}"
-        if match.group(1) and not any(light_stem(normalize(w)) in _REPORTING_AR or normalize(w) in _REPORTING_AR
-                                      for w in placed.words):
+        if match.group(1) and not any(
+            light_stem(normalize(w)) in _REPORTING_AR or normalize(w) in _REPORTING_AR for w in placed.words
+        ):
             return f"attributed to {phrase.strip()!r}; the source attributes nothing"
     return None
 
@@ -280,7 +309,7 @@ def unaligned_words(claim: str, arabic: str, embedder, placed: Placed | None = N
         if not candidates:
             return missing + free
         vectors = embedder.embed_array(free + candidates)
-        best = (vectors[: len(free)] @ vectors[len(free):].T).max(axis=1)
+        best = (vectors[: len(free)] @ vectors[len(free) :].T).max(axis=1)
         missing += [w for w, score in zip(free, best) if score < WORD_MATCH]
     return missing
 
@@ -310,9 +339,12 @@ def opposites() -> list[_OppositePair]:
         if not line.strip() or line.startswith("#"):
             continue
         en_a, ar_a, en_b, ar_b = line.split("\t")
-        pairs.append(_OppositePair(
-            (frozenset(en_a.split("|")), frozenset(en_b.split("|"))),
-            (tuple(normalize(w) for w in ar_a.split("|")), tuple(normalize(w) for w in ar_b.split("|")))))
+        pairs.append(
+            _OppositePair(
+                (frozenset(en_a.split("|")), frozenset(en_b.split("|"))),
+                (tuple(normalize(w) for w in ar_a.split("|")), tuple(normalize(w) for w in ar_b.split("|"))),
+            )
+        )
     return pairs
 
 
@@ -332,8 +364,12 @@ def opposite_word(claim: str, source: str) -> str | None:
             other = 1 - side
             says_side = bool(english & pair.english[side]) or _says_arabic(claim, pair.arabic[side])
             says_other = bool(english & pair.english[other]) or _says_arabic(claim, pair.arabic[other])
-            if says_side and not says_other and _says_arabic(source, pair.arabic[other]) \
-                    and not _says_arabic(source, pair.arabic[side]):
+            if (
+                says_side
+                and not says_other
+                and _says_arabic(source, pair.arabic[other])
+                and not _says_arabic(source, pair.arabic[side])
+            ):
                 said = sorted(english & pair.english[side]) or [pair.arabic[side][0]]
                 return f"says {said[0]!r} where the source says its opposite"
     return None
@@ -343,8 +379,9 @@ _ARABIC_NEGATION = frozenset(normalize(w) for w in "لا لم لن ليس ليس
 
 
 def arabic_negations(text: str) -> int:
-    return sum(any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(w), min_rest=2))
-               for w in _ARABIC_WORD.findall(text))
+    return sum(
+        any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(w), min_rest=2)) for w in _ARABIC_WORD.findall(text)
+    )
 
 
 def negation_mismatch_arabic(claim: str, source: str) -> str | None:
@@ -368,7 +405,7 @@ def _negated_words(text: str) -> set[str]:
     out: set[str] = set()
     for i, word in enumerate(words):
         if any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(word), min_rest=2)):
-            for after in words[i + 1:i + 3]:
+            for after in words[i + 1 : i + 3]:
                 if normalize(after) not in STOP_WORDS:
                     out |= {light_stem(f) for f in clitic_forms(normalize(after))}
     return out
@@ -384,7 +421,7 @@ def identity_sides(claim: str) -> tuple[str, str] | None:
 
 
 def unlinked_identity_arabic(claim: str, source: str) -> str | None:
-    """"المتحدث باسم البنتاغون هو جون كيري": the two sides of an Arabic identity claim must stand
+    """ "المتحدث باسم البنتاغون هو جون كيري": the two sides of an Arabic identity claim must stand
     together in the source."""
     match = _COPULA_AR.match(claim.strip().rstrip(".!؟"))
     if not match:
@@ -392,8 +429,12 @@ def unlinked_identity_arabic(claim: str, source: str) -> str | None:
     placed = Placed.of(source)
     sides = []
     for side in match.groups():
-        stems = {light_stem(f) for w in _ARABIC_WORD.findall(side) if normalize(w) not in STOP_WORDS
-                 for f in clitic_forms(normalize(w))}
+        stems = {
+            light_stem(f)
+            for w in _ARABIC_WORD.findall(side)
+            if normalize(w) not in STOP_WORDS
+            for f in clitic_forms(normalize(w))
+        }
         sides.append([i for i, forms in enumerate(placed.forms) if forms & stems])
     if not all(sides):
         return None
@@ -407,7 +448,6 @@ def strict_role_words() -> frozenset[str]:
     """Role and institution words whose Arabic must be in the source (adjectives such as
     "foreign" and "general" are matched by meaning instead)."""
     return frozenset(w for w in roles() if w not in _NOT_ROLES)
-
 
 
 FOCUS_WINDOW = 8  # words between an answer's name and the nearest word of what the question asks about
@@ -438,13 +478,23 @@ def _answer_positions(answer: str, question_text: str, placed: Placed) -> list[i
     skeleton, Arabic words by their forms."""
     if _ARABIC_WORD.search(answer) and not _ENGLISH_WORD.search(answer):
         asked = {light_stem(f) for w in _ARABIC_WORD.findall(question_text) for f in clitic_forms(normalize(w))}
-        added = [w for w in _ARABIC_WORD.findall(answer) if normalize(w) not in STOP_WORDS
-                 and not {light_stem(f) for f in clitic_forms(normalize(w))} & asked]
+        added = [
+            w
+            for w in _ARABIC_WORD.findall(answer)
+            if normalize(w) not in STOP_WORDS and not {light_stem(f) for f in clitic_forms(normalize(w))} & asked
+        ]
         stems = {light_stem(f) for w in added for f in clitic_forms(normalize(w))}
         return [i for i, forms in enumerate(placed.forms) if forms & stems]
     asked = {w.lower() for w in _ENGLISH_WORD.findall(question_text)}
-    return sorted({i for phrase in _names(answer) for word in phrase.words if word.lower() not in asked
-                   for i in placed.name_positions(word)})
+    return sorted(
+        {
+            i
+            for phrase in _names(answer)
+            for word in phrase.words
+            if word.lower() not in asked
+            for i in placed.name_positions(word)
+        }
+    )
 
 
 def identity_side_apart(claim: str, source: str) -> str | None:
@@ -470,13 +520,19 @@ def identity_side_apart(claim: str, source: str) -> str | None:
 
 
 _ASKS_NUMBER = re.compile(r"(?:^|\s)(?:و|ف|ب)?كم(?:\s|$)|\bhow (?:many|much)\b|\bwhat (?:number|percentage)\b", re.I)
-_ASKS_TIME = re.compile(r"(?:^|\s)(?:و|ف)?متى(?:\s|$)|\bwhen\b|\bwhat (?:year|day|date|month|time)\b|"
-                        r"(?:في )?(?:أي|اي) (?:عام|سنة|يوم|شهر|تاريخ)", re.I)
-_TIME_WORDS = frozenset(normalize(w) for w in """أمس امس اليوم غدا الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد
+_ASKS_TIME = re.compile(
+    r"(?:^|\s)(?:و|ف)?متى(?:\s|$)|\bwhen\b|\bwhat (?:year|day|date|month|time)\b|"
+    r"(?:في )?(?:أي|اي) (?:عام|سنة|يوم|شهر|تاريخ)",
+    re.I,
+)
+_TIME_WORDS = frozenset(
+    normalize(w)
+    for w in """أمس امس اليوم غدا الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد
     يوم صباح مساء ليلة الشهر الأسبوع العام عام سنة يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر
     نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين القرن منتصف أواخر أوائل عقد
     yesterday today tomorrow monday tuesday wednesday thursday friday saturday sunday morning evening night week month
-    year january february march april may june july august september october november december century decade""".split())
+    year january february march april may june july august september october november december century decade""".split()
+)
 
 
 def wrong_answer_type(question_text: str, cited: list[str]) -> str | None:
@@ -487,8 +543,14 @@ def wrong_answer_type(question_text: str, cited: list[str]) -> str | None:
     joined = " ".join(cited)
     if _ASKS_NUMBER.search(question_text) and not re.search(r"\d", joined) and not number_word_values(joined):
         return "the question asks how many; the cited text gives no number"
-    if _ASKS_TIME.search(question_text) and not re.search(r"\d", joined) and not any(
-            f in _TIME_WORDS for w in re.findall(r"[\w\u0600-\u06ff]+", joined.lower())
-            for f in clitic_forms(normalize(w), min_rest=2)):
+    if (
+        _ASKS_TIME.search(question_text)
+        and not re.search(r"\d", joined)
+        and not any(
+            f in _TIME_WORDS
+            for w in re.findall(r"[\w\u0600-\u06ff]+", joined.lower())
+            for f in clitic_forms(normalize(w), min_rest=2)
+        )
+    ):
         return "the question asks when; the cited text gives no time"
     return None

@@ -4,6 +4,7 @@ Each source sentence carries its exact span in the stored article, taken from
 our own sentence splitter. A model only ever refers to a number; the number is
 mapped back to (doc_id, start, end) here, so no offset ever comes from a model.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ CONTEXT_CHARS = 1500  # how far back the sentence before a source is looked for
 def sentence_before(text: str, start: int) -> str:
     """The sentence of `text` that ends before `start`, or ""."""
     before = [s for s in split_sentences(text, max(0, start - CONTEXT_CHARS), start) if s.end <= start]
-    return text[before[-1].start:before[-1].end] if before else ""
+    return text[before[-1].start : before[-1].end] if before else ""
 
 
 def number_sources(passages: list[Passage], articles: dict, token_budget: int = 1800) -> list[SourceSentence]:
@@ -55,16 +56,26 @@ def number_sources(passages: list[Passage], articles: dict, token_budget: int = 
             key = (passage.doc_id, span.start, span.end)
             if key in seen:
                 continue
-            text = article.text[span.start:span.end]
+            text = article.text[span.start : span.end]
             cost = count_tokens(text) + 6
             if sources and used + cost > token_budget:
                 return sources
             seen.add(key)
             used += cost
-            sources.append(SourceSentence(number=len(sources) + 1, doc_id=passage.doc_id, start=span.start,
-                                          end=span.end, text=text, title=article.title, date=article.date,
-                                          url=article.url, source=article.source,
-                                          before=sentence_before(article.text, span.start)))
+            sources.append(
+                SourceSentence(
+                    number=len(sources) + 1,
+                    doc_id=passage.doc_id,
+                    start=span.start,
+                    end=span.end,
+                    text=text,
+                    title=article.title,
+                    date=article.date,
+                    url=article.url,
+                    source=article.source,
+                    before=sentence_before(article.text, span.start),
+                )
+            )
     return sources
 
 
@@ -73,10 +84,20 @@ def number_evidence(spans, articles: dict) -> list[SourceSentence]:
     out = []
     for span in spans:
         article = articles[span.doc_id]
-        out.append(SourceSentence(number=len(out) + 1, doc_id=span.doc_id, start=span.start, end=span.end,
-                                  text=article.text[span.start:span.end], title=article.title, date=article.date,
-                                  url=article.url, source=article.source,
-                                  before=sentence_before(article.text, span.start)))
+        out.append(
+            SourceSentence(
+                number=len(out) + 1,
+                doc_id=span.doc_id,
+                start=span.start,
+                end=span.end,
+                text=article.text[span.start : span.end],
+                title=article.title,
+                date=article.date,
+                url=article.url,
+                source=article.source,
+                before=sentence_before(article.text, span.start),
+            )
+        )
     return out
 
 

@@ -27,6 +27,7 @@ full translations score 0.53 or more in 95% of cases, other sentences of the
 same article 0.43 or less in 95%; clause-level matching lets faithful
 condensations through.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,26 +37,43 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.text.arabic import clitic_forms, content_tokens, light_stem, normalize
-from rag.text.numbers import number_word_values, roman_numeral_values
 from rag.text.lang import detect_language
 from rag.text.names import candidate_names
+from rag.text.numbers import number_word_values, roman_numeral_values
 from rag.verify.names import mentions, unmatched_names
-from rag.verify.relations import (Placed, identity_side_apart, identity_sides, strict_role_words, negation_mismatch_arabic, opposite_word, swapped_order, unaligned_words,
-                                  unlinked_identity, unlinked_identity_arabic, unsupported_attribution)
+from rag.verify.relations import (
+    Placed,
+    identity_side_apart,
+    identity_sides,
+    negation_mismatch_arabic,
+    opposite_word,
+    strict_role_words,
+    swapped_order,
+    unaligned_words,
+    unlinked_identity,
+    unlinked_identity_arabic,
+    unsupported_attribution,
+)
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CLAUSE = re.compile(r"[،,;؛:]\s+|\s+(?:و|ف)(?=\S{3,})|\s+-\s+")
 _MIN_CLAUSE_WORDS = 4
 _ENGLISH_NEGATION = re.compile(r"\b(?:not|never|nor|none|neither|without|cannot)\b|n't\b|\bno\b(?!\.\s?\d)", re.I)
-_ARABIC_NEGATION_WORDS = frozenset(normalize(w) for w in """لا لم لن ليس ليست ليسوا لسنا لست لستم غير عدم
+_ARABIC_NEGATION_WORDS = frozenset(
+    normalize(w)
+    for w in """لا لم لن ليس ليست ليسوا لسنا لست لستم غير عدم
     دون بدون كلا ابدا ألا إلا لولا رفض رفضت رفضوا يرفض ترفض الرفض نفى نفت نفوا ينفي تنفي استبعد استبعدت
-    يستبعد تستبعد امتنع امتنعت يمتنع تمتنع منع منعت يمنع تمنع""".split())
+    يستبعد تستبعد امتنع امتنعت يمتنع تمتنع منع منعت يمنع تمنع""".split()
+)
 # Reporting and linking words a writer adds freely; never evidence of mixed-up facts.
-_FREE_WORDS = frozenset(light_stem(normalize(w)) for w in """
+_FREE_WORDS = frozenset(
+    light_stem(normalize(w))
+    for w in """
     قال يقول قالت اكد يؤكد أكدت اضاف يضيف أضافت اعلن يعلن أعلنت اشار يشير أشارت ذكر يذكر صرح يصرح
     أوضح يوضح تابع يتابع شدد يشدد لفت يلفت كشف يكشف نفى ينفي اعتبر يعتبر رأى يرى وفق بحسب حسب
     وذلك وهو وهي كما ايضا بينما حيث الذي التي خلال اليوم امس الاثنين الثلاثاء الاربعاء الخميس الجمعة
-    السبت الاحد said says told added announced stated noted according also""".split())
+    السبت الاحد said says told added announced stated noted according also""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -189,9 +207,10 @@ def reordered(sentence: str, cited: str, allowed: str = "") -> bool:
     once = {s for s in cited_stems if cited_stems.count(s) == 1}
     position = {s: i for i, s in enumerate(cited_stems) if s in once}
     asked = _stems(allowed)
-    sequence = [position[s] for s in (light_stem(t) for t in content_tokens(sentence))
-                if s in position and s not in asked]
-    return any(later < earlier - REORDER_DISTANCE for i, earlier in enumerate(sequence) for later in sequence[i + 1:])
+    sequence = [
+        position[s] for s in (light_stem(t) for t in content_tokens(sentence)) if s in position and s not in asked
+    ]
+    return any(later < earlier - REORDER_DISTANCE for i, earlier in enumerate(sequence) for later in sequence[i + 1 :])
 
 
 def misreading_within(sentence: str, cited: str) -> str | None:
@@ -199,8 +218,12 @@ def misreading_within(sentence: str, cited: str) -> str | None:
     negation added or dropped, an opposite word, an identity ("X هو Y") the source does not make."""
     if detect_language(sentence) != "ar" or detect_language(cited) != "ar":
         return opposite_word(sentence, cited) if detect_language(cited) == "ar" else None
-    return negation_mismatch_arabic(sentence, cited) or opposite_word(sentence, cited) or \
-        unlinked_identity_arabic(sentence, cited) or identity_side_apart(sentence, cited)
+    return (
+        negation_mismatch_arabic(sentence, cited)
+        or opposite_word(sentence, cited)
+        or unlinked_identity_arabic(sentence, cited)
+        or identity_side_apart(sentence, cited)
+    )
 
 
 def clauses(text: str) -> list[str]:
@@ -219,7 +242,7 @@ def windows(text: str, size: int = WINDOW_WORDS) -> list[str]:
     words = text.split()
     if len(words) <= 2 * size:
         return []
-    return [" ".join(words[i:i + size]) for i in range(0, len(words) - size // 2, size // 2)]
+    return [" ".join(words[i : i + size]) for i in range(0, len(words) - size // 2, size // 2)]
 
 
 def _same_script(a: str, b: str) -> bool:
@@ -234,8 +257,14 @@ class SupportChecker:
         self.thresholds = thresholds
         self._unaligned_cache: dict[tuple[str, str, str], list[str]] = {}
 
-    def check(self, sentence: str, cited_texts: list[str], other_texts: list[str] = (),
-              allowed: str = "", context: Sequence[str] = ()) -> SupportVerdict:
+    def check(
+        self,
+        sentence: str,
+        cited_texts: list[str],
+        other_texts: list[str] = (),
+        allowed: str = "",
+        context: Sequence[str] = (),
+    ) -> SupportVerdict:
         """`allowed`: the question, whose words and numbers the sentence may echo; `context`: the
         sentences before the cited ones, where a name the question asks about may stand when the
         cited sentence refers to it ("فعند وفاته …" after a sentence naming Genghis Khan)."""
@@ -268,21 +297,26 @@ class SupportChecker:
         # Names taken from the sentence before, and a meaning the cited one does not carry: the
         # sentence pins one sentence's subject on another's fact ("The Pentagon spokesman is John
         # Kerry", after a sentence about the Pentagon's spokesman).
-        return SupportVerdict(False, similarity, "cited text does not support the sentence",
-                              misreading=bool(found_before))
+        return SupportVerdict(
+            False, similarity, "cited text does not support the sentence", misreading=bool(found_before)
+        )
 
-    def _lexical_verdict(self, sentence: str, cited: str, others: list[str], allowed: str = "") -> SupportVerdict | None:
+    def _lexical_verdict(
+        self, sentence: str, cited: str, others: list[str], allowed: str = ""
+    ) -> SupportVerdict | None:
         """A final verdict from words and numbers alone, or None to defer to meaning."""
         missing = numbers_in(sentence) - cited_numbers(cited) - numbers_in(allowed)
         if missing:
-            return SupportVerdict(False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}",
-                                  misreading=True)
+            return SupportVerdict(
+                False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}", misreading=True
+            )
         if not _same_script(sentence, cited):
             return None
         borrowed = borrowed_words(sentence, cited, others, allowed)
         if borrowed:
-            return SupportVerdict(False, 0.0, f"words from uncited sources: {', '.join(sorted(borrowed))}",
-                                  misreading=True)
+            return SupportVerdict(
+                False, 0.0, f"words from uncited sources: {', '.join(sorted(borrowed))}", misreading=True
+            )
         overlap = lexical_overlap(sentence, cited, allowed)
         if overlap >= self.thresholds.min_overlap:
             relation = misreading_within(sentence, cited)
@@ -293,9 +327,13 @@ class SupportChecker:
                 if len(novel) > self.thresholds.max_novel_arabic_words:
                     return SupportVerdict(False, overlap, f"words the cited text does not have: {', '.join(novel)}")
                 if reordered(sentence, cited, allowed):
-                    return SupportVerdict(False, overlap, "its words stand in another order than in the cited text "
-                                                          "(who did what to whom)", misreading=True,
-                                      relation=True)
+                    return SupportVerdict(
+                        False,
+                        overlap,
+                        "its words stand in another order than in the cited text (who did what to whom)",
+                        misreading=True,
+                        relation=True,
+                    )
             return SupportVerdict(True, overlap, "word overlap")
         return SupportVerdict(False, overlap, "too few of its words are in the cited text")
 
@@ -305,8 +343,12 @@ class SupportChecker:
         attribution the source does not make, an opposite word, a role or institution word the
         source lacks ("the Turkish government" out of a surname)."""
         placed = Placed.of(cited)
-        reason = (unlinked_identity(sentence, cited, placed) or swapped_order(sentence, cited, placed)
-                  or unsupported_attribution(sentence, cited, self._embedder, placed) or opposite_word(sentence, cited))
+        reason = (
+            unlinked_identity(sentence, cited, placed)
+            or swapped_order(sentence, cited, placed)
+            or unsupported_attribution(sentence, cited, self._embedder, placed)
+            or opposite_word(sentence, cited)
+        )
         if reason:
             return reason
         roles = [w for w in self._unaligned_words(sentence, cited, allowed, placed) if w.lower() in strict_role_words()]
@@ -324,8 +366,11 @@ class SupportChecker:
         key = (sentence, cited, allowed)
         if key not in self._unaligned_cache:
             asked = {_english_stem(t) for t in content_tokens(allowed)} if allowed else set()
-            self._unaligned_cache[key] = [w for w in unaligned_words(sentence, cited, self._embedder, placed)
-                                          if _english_stem(w.lower()) not in asked]
+            self._unaligned_cache[key] = [
+                w
+                for w in unaligned_words(sentence, cited, self._embedder, placed)
+                if _english_stem(w.lower()) not in asked
+            ]
             if len(self._unaligned_cache) > 512:
                 self._unaligned_cache.pop(next(iter(self._unaligned_cache)))
         return self._unaligned_cache[key]
@@ -333,26 +378,29 @@ class SupportChecker:
     def missing_names(self, sentence: str, cited: str, allowed: str = "", context: Sequence[str] = ()) -> list[str]:
         """Names of the (English) sentence the (Arabic) cited text lacks; a name the question
         (`allowed`) asks about may stand in the `context` instead."""
-        return [n for n in unmatched_names(sentence, cited, self._embedder)
-                if not self._named_before(n, allowed, context)]
+        return [
+            n for n in unmatched_names(sentence, cited, self._embedder) if not self._named_before(n, allowed, context)
+        ]
 
     def _named_before(self, name: str, question: str, context: Sequence[str]) -> bool:
         """A name the question asks about, found in the sentences before the cited ones."""
-        return bool(context) and mentions(question, name) and \
-            not unmatched_names(name, "\n".join(context), self._embedder)
+        return (
+            bool(context) and mentions(question, name) and not unmatched_names(name, "\n".join(context), self._embedder)
+        )
 
     def similarity(self, sentence: str, cited_texts: list[str]) -> float:
         pieces = [piece for text in cited_texts for piece in clauses(text) + windows(text)]
         vectors = self._embedder.embed_array([sentence] + pieces)
         return float(np.max(vectors[1:] @ vectors[0]))
 
-    def best_support(self, sentence: str, candidates: list[str], allowed: str = "",
-                     contexts: Sequence[str] = ()) -> tuple[int, SupportVerdict] | None:
+    def best_support(
+        self, sentence: str, candidates: list[str], allowed: str = "", contexts: Sequence[str] = ()
+    ) -> tuple[int, SupportVerdict] | None:
         """The candidate that best supports the sentence on its own, if any (to repair citations);
         `contexts`: for each candidate, the sentence before it (see `check`)."""
         best: tuple[int, SupportVerdict] | None = None
         for i, text in enumerate(candidates):
-            others = candidates[:i] + candidates[i + 1:]
+            others = candidates[:i] + candidates[i + 1 :]
             verdict = self._lexical_verdict(sentence, text, others, allowed)
             if verdict is None:
                 continue
@@ -378,8 +426,11 @@ class SupportChecker:
             candidate = candidates[owners[top]]
             context = [contexts[owners[top]]] if len(contexts) > owners[top] and contexts[owners[top]] else []
             names_ok = not self.missing_names(sentence, candidate, allowed, context)
-            if names_ok and not negation_unsupported(sentence, candidate) and \
-                    not self.misreading_across(sentence, candidate, allowed) and \
-                    not self.unaligned(sentence, candidate, allowed):
+            if (
+                names_ok
+                and not negation_unsupported(sentence, candidate)
+                and not self.misreading_across(sentence, candidate, allowed)
+                and not self.unaligned(sentence, candidate, allowed)
+            ):
                 return owners[top], SupportVerdict(True, float(sims[top]), "meaning match")
         return None
