@@ -80,7 +80,7 @@ log = logging.getLogger(__name__)
 
 # How long a call keeps retrying a transient Chroma failure: an embedded reader racing a
 # writer in another process ("Error finding id"), or a server restarting.
-RETRY_SECONDS = 5.0
+RETRY_SECONDS = 8.0  # under 10: a reader waits that long at most (tests/test_concurrency.py); 5 s was too short with the 2 cores busy
 
 
 def _chroma_failure(exc: BaseException) -> str | None:
