@@ -111,6 +111,8 @@ def _guarded(method):
                     raise
                 if time.monotonic() + delay > give_up:
                     raise IndexUnavailableError(self._failure_message(kind, exc)) from None
+                if kind == "busy":
+                    self._reopen()
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
@@ -121,6 +123,16 @@ def collection_namespace(index: str) -> str:
     """The prefix of an index's collections. `default` keeps the names indexes had before
     RAG_INDEX existed, so their vectors stay found."""
     return "chunks" if index == "default" else f"{index}__chunks"
+
+
+def _fresh_embedded_client(settings: Settings):
+    """A new embedded client that reads the index from disk again. Another process writing the
+    same index leaves this one's in-memory HNSW behind ("Error finding id" on every query until
+    it is reloaded): retrying alone never recovers (seen in CI, 8 s of failures)."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    return connect_chroma(settings)
 
 
 def open_vectors(settings: Settings, embedder, store_id: str | None = None) -> ChunkVectors:
@@ -135,7 +147,11 @@ def open_vectors(settings: Settings, embedder, store_id: str | None = None) -> C
         else f"embedded Chroma in {settings.chroma_path}"
     )
     vectors = ChunkVectors(
-        connect_chroma(settings), embedder, namespace=collection_namespace(settings.index), where=where
+        connect_chroma(settings),
+        embedder,
+        namespace=collection_namespace(settings.index),
+        where=where,
+        reconnect=None if settings.chroma_url else (lambda: _fresh_embedded_client(settings)),
     )
     if store_id:
         vectors.foreign_owner = vectors.claim(store_id)
@@ -158,12 +174,30 @@ class ChunkVectors:
     """
 
     def __init__(
-        self, client, embedder, namespace: str = "chunks", where: str = "Chroma", retry_seconds: float = RETRY_SECONDS
+        self,
+        client,
+        embedder,
+        namespace: str = "chunks",
+        where: str = "Chroma",
+        retry_seconds: float = RETRY_SECONDS,
+        reconnect=None,
     ):
         self.where = where
         self.foreign_owner: str | None = None  # set by open_vectors: another store's id
         self.retry_seconds = retry_seconds
+        self._reconnect = reconnect  # a fresh client, for an embedded index another process changed
+        self._namespace = namespace
         self._open(client, embedder, namespace)
+
+    def _reopen(self) -> None:
+        """Open the collections again on a fresh client (embedded mode); a failure here is left to
+        the retry that follows."""
+        if self._reconnect is None:
+            return
+        try:
+            type(self)._open.__wrapped__(self, self._reconnect(), self._embedder, self._namespace)
+        except Exception:  # noqa: BLE001 - the guarded call retries and reports
+            log.debug("reopening %s failed", self.where, exc_info=True)
 
     def _failure_message(self, kind: str, exc: BaseException) -> str:
         detail = " ".join(str(exc).split())[:120] or type(exc).__name__
