@@ -33,6 +33,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from rag.evals.claims import KINDS  # the kinds the claims task reports on: one list
+
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared/data beside the checkout (a worktree under wt/ has it two levels up); --data overrides.
 DATA_CANDIDATES = (ROOT.parent / "shared" / "data" / "parallel", ROOT.parent.parent / "shared" / "data" / "parallel")
@@ -40,19 +42,6 @@ DATASETS = ROOT / "evals" / "datasets"
 EDITS = DATASETS / "claims_edits.tsv"  # sentence_id, lang, label, kind, claim, note (tab-separated)
 MODEL_OUTPUTS = DATASETS / "claims_model_outputs.jsonl"
 SOURCE = "NTREX-128 (MicrosoftTranslator/NTREX), newstest2019 English + professional Arabic; CC BY-SA 4.0"
-KINDS = (
-    "faithful",
-    "role",
-    "swap",
-    "substitution",
-    "attribution",
-    "misread_word",
-    "negation",
-    "antonym",
-    "number",
-    "addition",
-    "model_output",
-)
 # References a bilingual reviewer would not sign against the Arabic (the Arabic translation differs).
 REFERENCE_CORRECTIONS = {
     "ntrex-0226": ("unfaithful", "substitution", "the Arabic says Tuesday (الثلاثاء); the English Thursday"),

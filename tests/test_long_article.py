@@ -38,7 +38,7 @@ def test_long_article_prompt_is_bounded_and_citations_exact(tmp_path):
     generator = EchoGenerator()
     summary = summarize_articles([article], units, generator, SupportChecker(app.embedder), sentences=4)
     assert all(count_tokens(p) < 1500 for p in generator.prompts)
-    assert 1 <= len(summary.ar) <= 4 and all(s["citations"] for s in summary.ar)
+    assert 0 < len(summary.ar) <= 4 and all(s["citations"] for s in summary.ar)
     stored = app.show(article.doc_id).text
     for citation in summary.citations:
         assert stored[citation.start : citation.end] == citation.quote
