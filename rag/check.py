@@ -124,14 +124,5 @@ def support_for(
 def _citation(source: SourceSentence, article: Article, numbering: dict) -> Citation:
     key = (source.doc_id, source.start, source.end)
     if key not in numbering:
-        numbering[key] = Citation(
-            n=len(numbering) + 1,
-            doc_id=source.doc_id,
-            start=source.start,
-            end=source.end,
-            quote=article.text[source.start : source.end],
-            title=article.title,
-            date=article.date,
-            url=article.url,
-        )
+        numbering[key] = source.citation(len(numbering) + 1, article.text)
     return numbering[key]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import _chroma_executable, _free_port, _heartbeat
 
-from helpers import ROOT
+from helpers import ROOT, rag_command, rag_env
 from rag.app import Rag
 from rag.config import Settings
 from rag.errors import ConfigError, IndexUnavailableError
@@ -37,27 +37,6 @@ def news_feed(path: Path, n: int, skip: int = 0) -> Path:
         lines = [line for _, line in zip(range(skip + n), handle)][skip:]
     path.write_text("".join(lines), encoding="utf-8")
     return path
-
-
-def rag_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env["RAG_HOME"] = str(home)
-    env.update(extra)
-    return env
-
-
-def rag_command(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "rag.cli.main", *args],
-        check=False,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
-    return proc
 
 
 # -- the writer lock -------------------------------------------------------------

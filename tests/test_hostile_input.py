@@ -200,11 +200,7 @@ def test_jsonl_cut_inside_a_multibyte_character(tmp_path):
 
 @pytest.mark.slow
 def test_rag_ingest_of_a_hostile_folder_keeps_the_good_files(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    from helpers import ROOT
+    from helpers import rag_command, rag_env
 
     folder = good_folder(tmp_path / "in")
     (folder / "deep.html").write_text(deep_html(20_000), encoding="utf-8")
@@ -219,21 +215,10 @@ def test_rag_ingest_of_a_hostile_folder_keeps_the_good_files(tmp_path):
     (folder / "title.txt").write_text(
         "\u202eHarbour news\u202c\nThe harbour master said boats may sail again.\n", encoding="utf-8"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env["RAG_HOME"] = str(tmp_path / "home")
+    env = rag_env(tmp_path / "home")
 
     def rag(*args):
-        proc = subprocess.run(
-            [sys.executable, "-m", "rag.cli.main", *args],
-            check=False,
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert "Traceback" not in proc.stderr, proc.stderr
-        return proc
+        return rag_command(env, *args)
 
     ingest = rag("ingest", str(folder), "--json")
     assert ingest.returncode == 1  # some inputs rejected, the good ones kept

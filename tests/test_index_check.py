@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, rag_command
 from rag.app import Rag
 from rag.config import Settings
 from rag.index.check import check_rag, quick_check, repair_rag
@@ -40,20 +40,6 @@ def news_lines(n: int, skip: int = 0) -> list[str]:
     with NEWS.open(encoding="utf-8") as handle:
         lines = [line for _, line in zip(range(skip + n), handle)]
     return lines[skip:]
-
-
-def run_rag(env: dict, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "rag.cli.main", *args],
-        check=False,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
 
 
 def stored_ids(home: Path) -> set[str]:
@@ -143,13 +129,13 @@ def test_kill_9_mid_ingest_then_check_and_repair(tmp_path):
     committed = stored_ids(home)
     assert committed
 
-    check = run_rag(env, "index", "check", "--json")
+    check = rag_command(env, "index", "check", "--json")
     report = json.loads(check.stdout)
     assert check.returncode == (0 if report["consistent"] else 1)
-    repair = run_rag(env, "index", "repair", "--json")
+    repair = rag_command(env, "index", "repair", "--json")
     assert repair.returncode == 0, repair.stderr
     assert json.loads(repair.stdout)["repaired"] is True
-    again = run_rag(env, "index", "check", "--json")
+    again = rag_command(env, "index", "check", "--json")
     assert again.returncode == 0 and json.loads(again.stdout)["consistent"] is True, again.stderr
     assert stored_ids(home) >= committed  # nothing committed is lost
     rag = Rag(Settings(home=home))
@@ -159,7 +145,7 @@ def test_kill_9_mid_ingest_then_check_and_repair(tmp_path):
     finally:
         rag.close()
     # And the interrupted ingest, re-run, completes what was not committed.
-    rerun = run_rag(env, "ingest", str(feed), "--json")
+    rerun = rag_command(env, "ingest", str(feed), "--json")
     assert rerun.returncode == 0, rerun.stderr
-    final = run_rag(env, "index", "check", "--json")
+    final = rag_command(env, "index", "check", "--json")
     assert final.returncode == 0, final.stderr

@@ -9,14 +9,13 @@ works), /quit; then the history file holds the questions.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, SEEDS
+from tests.helpers import ROOT, SEEDS, rag_command, rag_env
 
 pexpect = pytest.importorskip("pexpect")
 pytestmark = pytest.mark.slow
@@ -36,25 +35,23 @@ def model_cache() -> Path:
     return Path(os.environ.get("RAG_MODEL_CACHE") or Path.home() / ".cache" / "rag-models").expanduser()
 
 
+def seeded_terminal_env(rag_home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `rag` in a terminal, with the small model, over an index of the seed."""
+    env = rag_env(
+        rag_home,
+        RAG_LLM="llamacpp:qwen2.5-0.5b",
+        RAG_MODEL_CACHE=str(model_cache()),
+        TERM="xterm",
+        PYTHONPATH=str(ROOT),
+        **extra,
+    )
+    assert rag_command(env, "ingest", str(SEEDS)).returncode == 0
+    return env
+
+
 @pytest.fixture()
 def repl(rag_home):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env |= {
-        "RAG_HOME": str(rag_home),
-        "RAG_LLM": "llamacpp:qwen2.5-0.5b",
-        "RAG_MODEL_CACHE": str(model_cache()),
-        "TERM": "xterm",
-        "PROMPT_TOOLKIT_NO_CPR": "1",
-        "PYTHONPATH": str(ROOT),
-    }
-    subprocess.run(
-        [sys.executable, "-m", "rag.cli.main", "ingest", str(SEEDS)],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    env = seeded_terminal_env(rag_home, PROMPT_TOOLKIT_NO_CPR="1")
     child = pexpect.spawn(
         sys.executable,
         ["-m", "rag.cli.main", "repl", "--rtl", "off"],
@@ -121,22 +118,7 @@ def test_an_analysts_session(repl, rag_home):
 
 
 def test_rag_ask_on_a_terminal_shows_the_evidence_before_the_answer(rag_home):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env |= {
-        "RAG_HOME": str(rag_home),
-        "RAG_LLM": "llamacpp:qwen2.5-0.5b",
-        "RAG_MODEL_CACHE": str(model_cache()),
-        "TERM": "xterm",
-        "PYTHONPATH": str(ROOT),
-    }
-    subprocess.run(
-        [sys.executable, "-m", "rag.cli.main", "ingest", str(SEEDS)],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    env = seeded_terminal_env(rag_home)
     child = pexpect.spawn(
         sys.executable,
         ["-m", "rag.cli.main", "ask", QUESTIONS[1]],

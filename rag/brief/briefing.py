@@ -179,9 +179,7 @@ def summarized_brief(
     sources, by_id = clause_sources(story, embed, budget)
     for s in sources:  # the invariant, checked where the spans are made
         assert by_id[s.doc_id].text[s.start : s.end] == s.text
-    citations = [
-        Citation(s.number, s.doc_id, s.start, s.end, s.text, title=s.title, date=s.date, url=s.url) for s in sources
-    ]
+    citations = [s.citation(s.number, by_id[s.doc_id].text) for s in sources]
     ar = [{"text": " ".join(s.text.split()), "citations": [s.number]} for s in sources]
     if not english:
         brief = listed_brief(story, "")

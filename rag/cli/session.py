@@ -22,6 +22,7 @@ from rag.cli.followup import Turn, rewrite_follow_up
 from rag.cli.render import Renderer, one_line
 from rag.errors import RagError, UserInputError
 from rag.records import Citation
+from rag.verify.sources import number_evidence
 
 LANGS = {"auto": ("ar", "en"), "ar": ("ar",), "en": ("en",)}
 MAX_K = 50
@@ -136,23 +137,8 @@ def ask_with_evidence(
 
 def evidence_citations(found) -> list[Citation]:
     """The evidence spans an answer was given, numbered as citations (quote = the stored text)."""
-    out = []
-    for span in found.evidence:
-        article = found.articles.get(span.doc_id)
-        if article is not None:
-            out.append(
-                Citation(
-                    len(out) + 1,
-                    span.doc_id,
-                    span.start,
-                    span.end,
-                    article.text[span.start : span.end],
-                    article.title,
-                    article.date,
-                    article.url,
-                )
-            )
-    return out
+    sources = number_evidence([e for e in found.evidence if e.doc_id in found.articles], found.articles)
+    return [s.citation(s.number, found.articles[s.doc_id].text) for s in sources]
 
 
 def failure_line(exc: BaseException) -> str:

@@ -179,18 +179,7 @@ def assign_citations(
                 if source_number not in numbering:
                     s = by_number[source_number]
                     numbering[source_number] = len(citations) + 1
-                    citations.append(
-                        Citation(
-                            n=len(citations) + 1,
-                            doc_id=s.doc_id,
-                            start=s.start,
-                            end=s.end,
-                            quote=article_texts[s.doc_id][s.start : s.end],
-                            title=s.title,
-                            date=s.date,
-                            url=s.url,
-                        )
-                    )
+                    citations.append(s.citation(len(citations) + 1, article_texts[s.doc_id]))
                 ns.append(numbering[source_number])
             rendered.append((sentence.text, ns))
         result.append(rendered)

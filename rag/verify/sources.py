@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.records import Passage
+from rag.records import Citation, Passage
 from rag.text.sentences import split_sentences
 from rag.text.tokens import count_tokens
 
@@ -26,6 +26,19 @@ class SourceSentence:
     url: str | None = None
     source: str | None = None
     before: str = ""  # the article's sentence before this one: it often names the subject ("فعند وفاته …")
+
+    def citation(self, n: int, article_text: str) -> Citation:
+        """This span as citation `n`, its quote sliced from the stored article text (the invariant)."""
+        return Citation(
+            n=n,
+            doc_id=self.doc_id,
+            start=self.start,
+            end=self.end,
+            quote=article_text[self.start : self.end],
+            title=self.title,
+            date=self.date,
+            url=self.url,
+        )
 
     def in_context(self) -> str:
         """The sentence after the one before it, as a reader of the article meets it."""
