@@ -190,3 +190,50 @@ def test_an_arabic_identity_with_one_title_read_as_another_is_refused(checker):
     )
     assert not checker.check("وزير الدفاع الأميركي هو جون كيري.", [source]).supported
     assert checker.check("وزير الخارجية الأميركي هو جون كيري.", [source]).supported
+
+
+# Arabic over Arabic: another form of a source word is not a new word; a new word is.
+DELEGATION = "استقبل وزير الخارجية المصري وفدا من رجال الأعمال الألمان وبحث معهم فرص الاستثمار في قناة السويس."
+TALKS = "قال المفاوض الفلسطيني إن الجانب الإسرائيلي لن يوقف الاستيطان إذا لم تتدخل واشنطن."
+AGES = "أصيب ثلاثة جنود تتراوح أعمارهم بين 21 و23 و25 عاما في انفجار عبوة ناسفة قرب الحدود."
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "وزير الخارجية المصري يستقبل وفدا من رجال الأعمال الألمان.",  # يستقبل for استقبل
+        "بحث وزير الخارجية المصري مع رجال الأعمال الألمان الاستثمار في قناة السويس.",  # الاستثمار for فرص الاستثمار
+        "وقال المفاوض الفلسطيني إن الجانب الإسرائيلي لن يوقف الاستيطان.",  # وقال for قال
+    ],
+)
+def test_another_form_of_a_source_word_passes(checker, claim):
+    source = TALKS if "المفاوض" in claim else DELEGATION
+    assert checker.check(claim, [source]).supported
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "استقبل وزير الخارجية المصري وفدا من رجال الأعمال الفرنسيين.",  # another nationality
+        "استقبل وزير الدفاع المصري وفدا من رجال الأعمال الألمان.",  # another ministry
+        "استقبل وزير الخارجية المصري وفدا من رجال الأعمال الألمان في القاهرة.",  # a place added
+    ],
+)
+def test_one_word_the_source_lacks_is_refused(checker, claim):
+    assert not checker.check(claim, [DELEGATION]).supported
+
+
+def test_a_negation_dropped_while_another_clause_keeps_one_is_refused(checker):
+    verdict = checker.check("قال المفاوض الفلسطيني إن الجانب الإسرائيلي سيوقف الاستيطان إذا لم تتدخل واشنطن.", [TALKS])
+    assert not verdict.supported and "negation" in verdict.reason
+
+
+def test_a_number_told_twice_where_the_source_says_it_once_is_refused(checker):
+    verdict = checker.check("أصيب ثلاثة جنود تتراوح أعمارهم بين 21 و25 و25 عاما في انفجار عبوة ناسفة.", [AGES])
+    assert not verdict.supported and "25" in verdict.reason
+
+
+def test_two_close_words_traded_are_refused_and_a_clause_moved_whole_passes(checker):
+    source = "هاجم كلب ضال طفلا في حديقة عامة بمدينة الإسكندرية صباح الأحد."
+    assert not checker.check("هاجم طفل كلبا ضالا في حديقة عامة بمدينة الإسكندرية.", [source]).supported
+    assert checker.check("صباح الأحد هاجم كلب ضال طفلا في حديقة عامة بمدينة الإسكندرية.", [source]).supported

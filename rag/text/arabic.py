@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Harakat, tanween, shadda, sukun, superscript alef, Quranic marks.
 _DIACRITICS = (
@@ -183,3 +184,28 @@ def vocabulary_words(text: str) -> set[str]:
     return {
         w for w in word_tokens(text) if w not in STOP_WORDS and not w.isdigit() and len(w) > 1 and not w[0].isdigit()
     }
+
+
+@lru_cache(maxsize=1)
+def _root_stemmer():
+    from nltk.stem.isri import ISRIStemmer
+
+    return ISRIStemmer()
+
+
+@lru_cache(maxsize=65536)
+def arabic_root(token: str) -> str | None:
+    """The ISRI root of a normalized Arabic token (يشعر, شعر -> شعر; بالانسحاب, انسحبت -> سحب), or
+    None for a Latin token, a number or a root under three letters. Roots conflate more than light
+    stems do (مكتب, كتب): a check may take a shared root as "the same word, another form", never
+    as a match for retrieval."""
+    if not token or not ("\u0600" <= token[0] <= "\u06ff"):
+        return None
+    root = _root_stemmer().stem(token)
+    return root if len(root) >= 3 else None
+
+
+def word_key(token: str) -> str:
+    """A normalized word whatever its form, for checks: its root, else its light stem (مزارعًا and
+    مزارع, هاجمت and هاجم, تثق and ثقة)."""
+    return arabic_root(token) or light_stem(token)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.text.arabic import STOP_WORDS, clitic_forms, light_stem, normalize
+from rag.text.arabic import STOP_WORDS, clitic_forms, light_stem, normalize, word_key
 from rag.text.names import candidate_names, is_function_word, without_possessive
 from rag.verify.names import name_matches
 
@@ -386,28 +386,40 @@ def arabic_negations(text: str) -> int:
 
 def negation_mismatch_arabic(claim: str, source: str) -> str | None:
     """An Arabic claim that negates what its source does not, or drops the source's negation of
-    a word it repeats ("لم يتم إحراز تقدم" told as "تم إحراز تقدم")."""
+    a word it repeats ("لم يتم إحراز تقدم" told as "تم إحراز تقدم"; "لن تقوم" as "ستقوم", even when
+    another clause of the claim keeps a negation of its own)."""
     claimed, sourced = arabic_negations(claim), arabic_negations(source)
     if claimed and not sourced:
         return "negates what the source does not"
-    if sourced and not claimed:
-        negated = _negated_words(source)
-        claim_stems = {light_stem(f) for w in _ARABIC_WORD.findall(claim) for f in clitic_forms(normalize(w))}
-        dropped = sorted(negated & claim_stems)
-        if dropped:
-            return f"drops the source's negation of {dropped[0]}"
+    if not sourced:
+        return None
+    negated_in_source, negated_in_claim = _negated_words(source), _negated_words(claim)
+    affirmed = {word_key(f) for w in _affirmed_words(claim) for f in clitic_forms(normalize(w))}
+    dropped = sorted((negated_in_source - negated_in_claim) & affirmed)
+    if dropped:
+        return f"drops the source's negation of {dropped[0]}"
     return None
 
 
+def _affirmed_words(text: str) -> list[str]:
+    """The words of a text that no negation governs (not among the two after one)."""
+    words = _ARABIC_WORD.findall(text)
+    governed = set()
+    for i, word in enumerate(words):
+        if any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(word), min_rest=2)):
+            governed |= {i + 1, i + 2}
+    return [w for i, w in enumerate(words) if i not in governed and normalize(w) not in STOP_WORDS]
+
+
 def _negated_words(text: str) -> set[str]:
-    """Stems of the two words after each negation of the text."""
+    """Word keys (roots, else stems) of the two words after each negation of the text."""
     words = _ARABIC_WORD.findall(text)
     out: set[str] = set()
     for i, word in enumerate(words):
         if any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(word), min_rest=2)):
             for after in words[i + 1 : i + 3]:
                 if normalize(after) not in STOP_WORDS:
-                    out |= {light_stem(f) for f in clitic_forms(normalize(after))}
+                    out |= {word_key(f) for f in clitic_forms(normalize(after))}
     return out
 
 
