@@ -32,7 +32,13 @@ from rag.verify.citations import (
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
 from rag.verify.relations import answer_apart_from_focus, wrong_answer_type
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
-from rag.verify.support import SupportChecker, adds_only_names_and_numbers
+from rag.verify.support import (
+    MAX_RESTATED_UNSAID,
+    SupportChecker,
+    adds_nothing,
+    adds_only_names_and_numbers,
+    restated_unsaid,
+)
 
 NOT_FOUND_ANSWER = {"en": "Not found in the articles.", "ar": "لم يرد ذلك في المقالات."}
 LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
@@ -198,6 +204,7 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
     if is_not_found(draft):
         return None
     verified, attempt.log = verify_draft(draft, attempt.sources, attempt.checker, question.lang, question=question.text)
+    verified = _saying_what_the_sources_say(attempt, verified)
     if not attempt.free_english:
         kept = [v for v in verified if adds_only_names_and_numbers(v.text, question.text)]
         attempt.log.dropped.extend(
@@ -213,6 +220,23 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
     ):
         return attempt.answer(verified, "generated")
     return None
+
+
+def _saying_what_the_sources_say(attempt: _Attempt, verified: list[VerifiedSentence]) -> list[VerifiedSentence]:
+    """The verified sentences that answer: not the question said again ("فرنسا، بحسب المصدر"), and,
+    in the sources' language, not the question's premise wrapped around a cited number or phrase
+    (rag.verify.support.restated_unsaid)."""
+    question, kept = attempt.question, []
+    for sentence in verified:
+        cited = " ".join(attempt.sources[n - 1].in_context() for n in sentence.sources)
+        unsaid = restated_unsaid(sentence.text, question.text, cited) if detect_language(cited) == question.lang else []
+        if adds_nothing(sentence.text, question.text):
+            attempt.log.dropped.append((sentence.text, "it only restates the question"))
+        elif len(unsaid) > MAX_RESTATED_UNSAID:
+            attempt.log.dropped.append((sentence.text, f"it restates what its source does not say: {', '.join(unsaid)}"))
+        else:
+            kept.append(sentence)
+    return kept
 
 
 def _of_the_asked_type(attempt: _Attempt, numbers: list[int]) -> bool:

@@ -193,16 +193,27 @@ def _root_stemmer():
     return ISRIStemmer()
 
 
+_VERB_ENDINGS = ("وا", "ت")  # a past verb's plural and feminine endings, which ISRI leaves on hollow verbs
+_WEAK_LETTERS = str.maketrans("", "", "اويى")
+
+
 @lru_cache(maxsize=65536)
 def arabic_root(token: str) -> str | None:
-    """The ISRI root of a normalized Arabic token (يشعر, شعر -> شعر; بالانسحاب, انسحبت -> سحب), or
-    None for a Latin token, a number or a root under three letters. Roots conflate more than light
-    stems do (مكتب, كتب): a check may take a shared root as "the same word, another form", never
-    as a match for retrieval."""
+    """The ISRI root of a normalized Arabic token without its weak letters (يشعر, شعر -> شعر;
+    بالانسحاب, انسحبت -> سحب; فازت, فازوا, فاز -> فز), or None for a Latin token, a number or a root
+    under three letters. Roots conflate more than light stems do (مكتب, كتب): a check may take a
+    shared root as "the same word, another form", never as a match for retrieval."""
     if not token or not ("\u0600" <= token[0] <= "\u06ff"):
         return None
+    for ending in _VERB_ENDINGS:
+        if token.endswith(ending) and len(token) - len(ending) >= 3:
+            token = token[: -len(ending)]
+            break
     root = _root_stemmer().stem(token)
-    return root if len(root) >= 3 else None
+    if len(root) < 3:
+        return None
+    skeleton = root.translate(_WEAK_LETTERS)
+    return skeleton if len(skeleton) >= 2 else root
 
 
 def word_key(token: str) -> str:

@@ -147,6 +147,39 @@ def adds_only_numbers(sentence: str, question: str) -> bool:
     return bool(added) and all(t[0].isdigit() for t in added)
 
 
+MAX_RESTATED_UNSAID = 1  # question words an Arabic answer may restate that its cited text lacks
+
+
+def restated_unsaid(sentence: str, question: str, cited: str) -> list[str]:
+    """The question's words an answer restates that its cited text (with the sentence before it)
+    does not say in any form. The support check exempts the question's words, so an answer that
+    wraps a cited number or phrase in the question ("المرسوم أصدرت الطائفة الفرنسية في عام 1523"
+    over a sentence about a translation published in 1523) claims the question's premise on the
+    strength of a sentence that never states it."""
+    asked = {light_stem(t) for t in content_tokens(question)} | {arabic_root(t) for t in content_tokens(question)}
+    restated = [t for t in content_tokens(sentence) if {light_stem(t), arabic_root(t)} & asked]
+    restated = [t for t in restated if light_stem(t) not in _FREE_WORDS and not t[0].isdigit()]
+    return novel_words(" ".join(restated), cited)
+
+
+_NOT_AN_ANSWER_WORDS = frozenset(light_stem(normalize(w)) for w in "المصدر المصادر مصدر النص المقال source sources text article".split())
+
+
+def adds_nothing(sentence: str, question: str) -> bool:
+    """A sentence that says only what the question says, in any form of its words, and who said it
+    ("فرنسا، بحسب المصدر" to "أية طائفة فرنسية أصدرت هذا المرسوم؟"): not an answer, however well
+    it is supported."""
+    asked = set()
+    for token in content_tokens(question):
+        asked |= {light_stem(token), _english_stem(token), arabic_root(token)}
+    for token in content_tokens(re.sub(r"\[\d+\]", " ", sentence)):
+        keys = {light_stem(token), _english_stem(token), arabic_root(token)} - {None}
+        if keys & asked or keys & (_FREE_WORDS | _NOT_AN_ANSWER_WORDS):
+            continue
+        return False
+    return True
+
+
 def adds_only_names_and_numbers(sentence: str, question: str) -> bool:
     """An English answer that restates the question and adds only names and numbers ("The Pentagon
     spokesman is Peter Cook.", "In Kenya.", "In 1973."): what it claims beyond the question is what
