@@ -30,7 +30,7 @@ from rag.verify.citations import (
     without_unfinished_sentence,
 )
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
-from rag.verify.relations import answer_apart_from_focus, wrong_answer_type
+from rag.verify.relations import answer_apart_from_focus, focus_split, wrong_answer_type
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.support import (
     MAX_RESTATED_UNSAID,
@@ -240,8 +240,13 @@ def _saying_what_the_sources_say(attempt: _Attempt, verified: list[VerifiedSente
 
 
 def _of_the_asked_type(attempt: _Attempt, numbers: list[int]) -> bool:
-    """The cited sentences hold what the question asks for: a number for how many, a time for when."""
-    reason = wrong_answer_type(attempt.question.text, [attempt.sources[n - 1].text for n in numbers])
+    """The cited sentences hold what the question asks for: a number for how many, a time for when,
+    and for "who is X" the phrase X whole (rag.verify.relations.focus_split)."""
+    cited = [attempt.sources[n - 1].text for n in numbers]
+    question = attempt.question
+    reason = wrong_answer_type(question.text, cited)
+    if not reason and all(detect_language(t) == question.lang for t in cited):
+        reason = next((r for r in (focus_split(question.text, list(question.words), t) for t in cited) if r), None)
     if reason:
         attempt.log.dropped.append((" ".join(attempt.sources[n - 1].text for n in numbers), reason))
     return reason is None

@@ -237,3 +237,41 @@ def test_two_close_words_traded_are_refused_and_a_clause_moved_whole_passes(chec
     source = "هاجم كلب ضال طفلا في حديقة عامة بمدينة الإسكندرية صباح الأحد."
     assert not checker.check("هاجم طفل كلبا ضالا في حديقة عامة بمدينة الإسكندرية.", [source]).supported
     assert checker.check("صباح الأحد هاجم كلب ضال طفلا في حديقة عامة بمدينة الإسكندرية.", [source]).supported
+
+
+@pytest.mark.parametrize(
+    "answer, question",
+    [
+        ("مصر، بحسب المصدر.", "أي دولة مصرية وقعت الاتفاق؟"),
+        ("The ministry, according to the article.", "Which ministry announced the plan?"),
+    ],
+)
+def test_an_answer_that_only_restates_the_question_says_nothing(answer, question):
+    from rag.verify.support import adds_nothing
+
+    assert adds_nothing(answer, question)
+    assert not adds_nothing(answer.replace("،", " وزارة الري،").replace(",", " of Irrigation,"), question)
+
+
+def test_an_answer_wrapping_a_cited_number_in_the_questions_premise_is_caught():
+    from rag.verify.support import restated_unsaid
+
+    cited = "افتتح المتحف الوطني الجديد أبوابه للزوار عام 2019 بعد ترميم استمر خمس سنوات."
+    question = "متى وقعت الحكومة اتفاقية الغاز مع قبرص؟"
+    assert len(restated_unsaid("وقعت الحكومة اتفاقية الغاز مع قبرص عام 2019.", question, cited)) >= 2
+    # Restating what the source itself says is not a premise borrowed from the question.
+    asked = "متى افتتح المتحف الوطني الجديد؟"
+    assert restated_unsaid("افتتح المتحف الوطني الجديد عام 2019.", asked, cited) == []
+
+
+def test_a_who_is_question_needs_its_phrase_whole_in_the_cited_sentence():
+    from rag.text.question import Question
+
+    cited = "التقى وزير الخارجية التركي نظيره الإيراني في أنقرة، فيما حذرت وزارة الداخلية التركية من تظاهرات."
+
+    def split(question: str) -> str | None:
+        return relations.focus_split(question, list(Question.parse(question).words), cited)
+
+    assert split("من هو وزير الداخلية التركي؟")  # the ministry and a minister, never the minister of the interior
+    assert split("من هو وزير الخارجية التركي؟") is None
+    assert split("من التقى نظيره الإيراني في أنقرة؟") is None  # not a "who is X" question

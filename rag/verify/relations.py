@@ -466,6 +466,31 @@ FOCUS_WINDOW = 8  # words between an answer's name and the nearest word of what 
 _WHO = re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b|^\s*(?:و)?(?:من|مَن)\s", re.I)
 
 
+_WHO_IS = re.compile(r"^\s*(?:and\s+)?who\s+(?:is|was|are|were)\b|^\s*(?:و)?(?:من|مَن)\s+(?:هو|هي|هم|كان|كانت)\s", re.I)
+FOCUS_REACH = 2  # words apart in the cited text within which two adjacent words of a who-question's focus must stand
+
+
+def focus_split(question_text: str, focus: list[str], cited: str) -> str | None:
+    """A who-question whose focus is a phrase ("وزير الدفاع الأميركي") that the cited sentence holds
+    only in pieces ("وزير الخارجية الأميركي …، وزارة الدفاع"): that sentence says who someone else
+    is. Asked of "who is X" questions, whose X is one phrase (a title, a role); in "من انتقد روسيا
+    مساء الاثنين؟" the words are a verb's parts and stand anywhere. `focus`: the question's content
+    words in order, in the cited text's script."""
+    if not _WHO_IS.search(question_text) or len(focus) < 2:
+        return None
+    placed = Placed.of(cited)
+
+    def positions(word: str) -> list[int]:
+        stems = {light_stem(f) for f in clitic_forms(normalize(word))} | set(clitic_forms(normalize(word)))
+        return [i for i, forms in enumerate(placed.forms) if forms & stems]
+
+    for first, second in zip(focus, focus[1:]):
+        at_first, at_second = positions(first), positions(second)
+        if at_first and at_second and not any(abs(a - b) <= FOCUS_REACH for a in at_first for b in at_second):
+            return f"the cited text never puts '{first}' beside '{second}'"
+    return None
+
+
 def answer_apart_from_focus(answer: str, question_text: str, focus: list[str], cited: str) -> str | None:
     """A who-question's answer naming someone the cited sentence names far from what the question
     asks about ("Who is the Pentagon spokesman?" -> "John Kerry", out of a sentence naming Kerry in
