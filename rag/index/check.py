@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.index.articles import ArticleStore
-from rag.index.lock import IndexLock
 
 SAMPLE = 10  # ids shown per problem in reports
 
@@ -255,7 +254,7 @@ def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexR
             (_vocabulary_folder(rag) / name).unlink(missing_ok=True)
 
     ingestor = Ingestor(rag.store, rag.vectors, rag.embedder, rag.chunking)
-    with IndexLock(rag.settings.home, "rag index repair", say):
+    with rag.writer_lock("rag index repair", say):
         return repair_index(
             rag.store,
             rag.vectors,

@@ -95,8 +95,19 @@ def _chroma_failure(exc: BaseException) -> str | None:
     return None
 
 
-def _guarded(method):
-    """Retry a transient Chroma failure briefly, then raise one readable IndexUnavailableError."""
+def failure_message(where: str, retry_seconds: float, kind: str, exc: BaseException) -> str:
+    detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+    if kind == "down":
+        return (
+            f"{where} does not answer ({type(exc).__name__}); start it again and re-run "
+            "(`rag index check` then says whether anything was left half-written)"
+        )
+    return f"{where} kept failing for {retry_seconds:g} s ({detail}); is another process rebuilding it?"
+
+
+def guarded(method):
+    """Retry a transient Chroma failure briefly, then raise one readable IndexUnavailableError.
+    For methods of an object with `retry_seconds`, `_failure_message(kind, exc)` and `_reopen()`."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -200,15 +211,9 @@ class ChunkVectors:
             log.debug("reopening %s failed", self.where, exc_info=True)
 
     def _failure_message(self, kind: str, exc: BaseException) -> str:
-        detail = " ".join(str(exc).split())[:120] or type(exc).__name__
-        if kind == "down":
-            return (
-                f"{self.where} does not answer ({type(exc).__name__}); start it again and re-run "
-                "(`rag index check` then says whether anything was left half-written)"
-            )
-        return f"{self.where} kept failing for {self.retry_seconds:g} s ({detail}); is another process rebuilding it?"
+        return failure_message(self.where, self.retry_seconds, kind, exc)
 
-    @_guarded
+    @guarded
     def _open(self, client, embedder, namespace: str) -> None:
         self._embedder = embedder
         suffix = collection_suffix(getattr(embedder, "name", "custom"))
@@ -224,7 +229,7 @@ class ChunkVectors:
 
     OWNER_KEY = "rag_store_id"
 
-    @_guarded
+    @guarded
     def claim(self, store_id: str) -> str | None:
         """Mark these collections as the vectors of article store `store_id`; the id of another
         store already marked as their owner, or None when they are (now) ours.
@@ -276,26 +281,26 @@ class ChunkVectors:
                 metadatas=metadatas[i : i + self._max_batch],
             )
 
-    @_guarded
+    @guarded
     def delete_docs(self, doc_ids: list[str]) -> None:
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
             self._units.delete(where={"doc_id": doc_id})
 
-    @_guarded
+    @guarded
     def count(self) -> int:
         return self._chunks.count()
 
-    @_guarded
+    @guarded
     def unit_count(self) -> int:
         return self._units.count()
 
-    @_guarded
+    @guarded
     def chunk_ids(self) -> set[str]:
         """Every chunk id that has a chunk vector (paged: the index may be large)."""
         return self._all_ids(self._chunks)
 
-    @_guarded
+    @guarded
     def unit_ids(self) -> set[str]:
         """Every unit id ("chunk_id/i") that has a unit vector."""
         return self._all_ids(self._units)
@@ -311,18 +316,18 @@ class ChunkVectors:
                 return ids
             offset += page
 
-    @_guarded
+    @guarded
     def delete_ids(self, chunk_ids: list[str], unit_ids: list[str]) -> None:
         """Delete vectors by id (orphans: their chunk is not in the article store)."""
         for collection, ids in ((self._chunks, chunk_ids), (self._units, unit_ids)):
             for i in range(0, len(ids), self._max_batch):
                 collection.delete(ids=ids[i : i + self._max_batch])
 
-    @_guarded
+    @guarded
     def query_chunks(self, vector: np.ndarray, k: int) -> list[VectorHit]:
         return self._query(self._chunks, vector, k, lambda cid, meta: cid)
 
-    @_guarded
+    @guarded
     def query_units(self, vector: np.ndarray, k: int) -> list[VectorHit]:
         """Best units, reported by the chunk they belong to (a chunk may repeat)."""
         return self._query(self._units, vector, k, lambda uid, meta: meta["chunk_id"])
@@ -341,14 +346,14 @@ class ChunkVectors:
             for i, d, m in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])
         ]
 
-    @_guarded
+    @guarded
     def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         if not chunk_ids:
             return {}
         got = self._chunks.get(ids=chunk_ids, include=["embeddings"])
         return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"])}
 
-    @_guarded
+    @guarded
     def unit_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """All unit vectors of each chunk, stacked."""
         if not chunk_ids:
@@ -359,7 +364,7 @@ class ChunkVectors:
             grouped.setdefault(meta["chunk_id"], []).append(vec)
         return {cid: np.asarray(vecs, dtype=np.float32) for cid, vecs in grouped.items()}
 
-    @_guarded
+    @guarded
     def unit_spans(self, chunk_ids: list[str]) -> list[tuple[str, int, int, np.ndarray]]:
         """(doc_id, start, end, vector) of every unit of the given chunks."""
         if not chunk_ids:
@@ -370,7 +375,7 @@ class ChunkVectors:
             for v, m in zip(got["embeddings"], got["metadatas"])
         ]
 
-    @_guarded
+    @guarded
     def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
         """Per document, the normalized mean of its chunk vectors."""
         out: dict[str, np.ndarray] = {}
