@@ -241,6 +241,10 @@ def _vocabulary_folder(rag) -> Path:
 
 
 def check_rag(rag) -> IndexCheck:
+    if rag.settings.chroma_url:
+        # A shared store: this worker's BM25 is a cache of what any worker wrote, rebuilt on its
+        # next query anyway; bring it up to date rather than report another worker's write.
+        rag.lexical.refresh()
     return check_index(
         rag.store, rag.vectors, rag.lexical, lambda: vocabulary_state(rag.store, _vocabulary_folder(rag))
     )
