@@ -138,7 +138,7 @@ def test_the_lease_is_one_holder_at_a_time_and_a_dead_holders_lease_expires(tmp_
 
 
 def test_a_writer_killed_on_a_shared_server_is_repaired_from_another_home(tmp_path, server):
-    rows = records(40, skip=470)
+    rows = records(120, skip=470)
     home_a, home_b = tmp_path / "a", tmp_path / "b"
     env_a = rag_env(home_a, RAG_CHROMA_URL=server, RAG_INDEX="killed")
     writer = subprocess.Popen(
@@ -149,10 +149,10 @@ def test_a_writer_killed_on_a_shared_server_is_repaired_from_another_home(tmp_pa
     )
     rag_b = Rag(Settings(home=home_b, chroma_url=server, index="killed"))
     try:
-        deadline = time.monotonic() + 90
-        while rag_b.vectors.count() == 0:  # killed once its first vectors are on the server
-            assert writer.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+        deadline = time.monotonic() + 300  # loading the encoder on a busy machine is most of it
+        while rag_b.vectors.count() == 0 and writer.poll() is None:  # killed once its vectors land
+            assert time.monotonic() < deadline, "the writer stored no vector in 300 s"
+            time.sleep(0.02)
         writer.kill()
         writer.wait(timeout=30)
         repair = repair_rag(rag_b)  # waits out the dead writer's lease (30 s at most)
@@ -168,4 +168,4 @@ def test_a_writer_killed_on_a_shared_server_is_repaired_from_another_home(tmp_pa
     # Re-running the killed ingest completes the index; nothing committed was lost.
     assert rag_command(env_a, "ingest", str(tmp_path / "feed.jsonl")).returncode == 0
     check = json.loads(rag_command(env_a, "index", "check", "--json").stdout)
-    assert check["consistent"] and check["articles"] == 40 >= stored
+    assert check["consistent"] and check["articles"] == 120 >= stored
