@@ -168,8 +168,9 @@ def open_vectors(settings: Settings, embedder, store_id: str | None = None) -> C
         vectors.foreign_owner = vectors.claim(store_id)
         if vectors.foreign_owner:
             log.warning(
-                "RAG_INDEX=%s in %s also holds the vectors of another article store; give each RAG_HOME "
-                "its own RAG_INDEX (searches skip chunks this store does not hold; repair will not delete them)",
+                "RAG_INDEX=%s in %s holds vectors another article store wrote (an index filled before "
+                "the article store moved to the server?): `rag ingest` its files again (searches skip "
+                "chunks this store does not hold; repair will not delete them)",
                 settings.index,
                 where,
             )
@@ -333,14 +334,18 @@ class ChunkVectors:
         return self._query(self._units, vector, k, lambda uid, meta: meta["chunk_id"])
 
     def _query(self, collection, vector, k, to_chunk) -> list[VectorHit]:
-        total = collection.count()
-        if total == 0:
-            return []
-        result = collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, total),
-            include=["distances", "metadatas"],
-        )
+        # No count() first: Chroma returns fewer than k when it holds fewer, and a count costs
+        # 14-23 ms at 380k vectors (evals/bench_scale.py), as much as the query itself.
+        try:
+            result = collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                include=["distances", "metadatas"],
+            )
+        except Exception:
+            if collection.count() == 0:
+                return []
+            raise
         return [
             VectorHit(to_chunk(i, m), 1.0 - float(d))
             for i, d, m in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])
@@ -356,24 +361,50 @@ class ChunkVectors:
     @guarded
     def unit_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """All unit vectors of each chunk, stacked."""
-        if not chunk_ids:
-            return {}
-        got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
         grouped: dict[str, list] = {}
-        for vec, meta in zip(got["embeddings"], got["metadatas"]):
+        for _, vec, meta in self._units_of(chunk_ids):
             grouped.setdefault(meta["chunk_id"], []).append(vec)
         return {cid: np.asarray(vecs, dtype=np.float32) for cid, vecs in grouped.items()}
 
     @guarded
     def unit_spans(self, chunk_ids: list[str]) -> list[tuple[str, int, int, np.ndarray]]:
         """(doc_id, start, end, vector) of every unit of the given chunks."""
-        if not chunk_ids:
-            return []
-        got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
         return [
             (m["doc_id"], int(m["start"]), int(m["end"]), np.asarray(v, dtype=np.float32))
-            for v, m in zip(got["embeddings"], got["metadatas"])
+            for _, v, m in self._units_of(chunk_ids)
         ]
+
+    UNITS_BY_ID = 16  # unit ids looked up per chunk; p99 of units per chunk is 14 at 31k articles
+
+    def _units_of(self, chunk_ids: list[str]) -> list[tuple[str, object, dict]]:
+        """(unit id, vector, metadata) of every unit of the chunks, in unit order per chunk.
+
+        Unit ids are "<chunk_id>/<i>", so the first UNITS_BY_ID of each chunk are fetched by id (a
+        key lookup); only a chunk that has all of those is asked for the rest by a metadata
+        filter, which costs several times more on a large index (61 vs 26 ms for 60 chunks at
+        310k units)."""
+        if not chunk_ids:
+            return []
+        wanted = list(dict.fromkeys(chunk_ids))
+        ids = [f"{cid}/{i}" for cid in wanted for i in range(self.UNITS_BY_ID)]
+        got = self._units.get(ids=ids, include=["embeddings", "metadatas"])
+        first = list(zip(got["ids"], got["embeddings"], got["metadatas"]))
+        full = {f"{cid}/{self.UNITS_BY_ID - 1}" for cid in wanted} & set(got["ids"])
+        if not full:
+            return first  # in Chroma's stored order, as the metadata filter returns them
+        more = [unit_id.rsplit("/", 1)[0] for unit_id in full]
+        rest = self._units.get(where={"chunk_id": {"$in": more}}, include=["embeddings", "metadatas"])
+        by_chunk: dict[str, list] = {}
+        for unit in zip(rest["ids"], rest["embeddings"], rest["metadatas"]):
+            by_chunk.setdefault(unit[2]["chunk_id"], []).append(unit)
+        out: list[tuple[str, object, dict]] = []
+        for unit in first:  # the same order: each long chunk's units where its first one was
+            chunk = unit[2]["chunk_id"]
+            if chunk not in by_chunk:
+                out.append(unit)
+            elif unit[0].endswith("/0"):
+                out.extend(by_chunk[chunk])
+        return out
 
     @guarded
     def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
