@@ -50,6 +50,7 @@ def rag_home(request, tmp_path, monkeypatch) -> Path:
         backend = request.getfixturevalue("backend")
         if backend.chroma_url:
             monkeypatch.setenv("RAG_CHROMA_URL", backend.chroma_url)
+            monkeypatch.setenv("RAG_INDEX", backend.index(home))
     return home
 
 
