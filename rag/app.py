@@ -27,7 +27,8 @@ from rag.index.articles import ArticleStore
 from rag.index.chunker import ChunkingPolicy
 from rag.index.embeddings import Embedder, make_embedder
 from rag.index.lexical import LexicalIndex
-from rag.index.lock import IndexLock
+from rag.index.shared_lock import writer_lock
+from rag.index.shared_store import open_article_store
 from rag.index.vectors import ChunkVectors, open_vectors
 from rag.ingest.pipeline import Ingestor, ProgressCallback
 from rag.ingest.readers import read_paths
@@ -81,7 +82,8 @@ class Rag:
     # -- components (lazy) --------------------------------------------------
     @cached_property
     def store(self) -> ArticleStore:
-        return ArticleStore(self.settings.db_path)
+        """SQLite under RAG_HOME, or with RAG_CHROMA_URL the server's store shared by all workers."""
+        return open_article_store(self.settings)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -108,11 +110,15 @@ class Rag:
         self, paths: list[str | Path], source: str | None = None, progress: ProgressCallback | None = None
     ) -> IngestReport:
         items = read_paths([Path(p) for p in paths], source=source)
-        with IndexLock(self.settings.home, "rag ingest"):  # one writer per RAG_HOME (rag.index.lock)
+        with self.writer_lock("rag ingest"):
             report = Ingestor(self.store, self.vectors, self.embedder, self.chunking).ingest(items, progress)
             if report.added or report.replaced:
                 self.lexical.refresh()
         return report
+
+    def writer_lock(self, command: str, say=None):
+        """One writer per RAG_HOME (rag.index.lock) and, on a server, per RAG_INDEX (rag.index.shared_lock)."""
+        return writer_lock(self.settings, command, say)
 
     def docs(self, date: str | None = None) -> list[Article]:
         return self.store.list(date)

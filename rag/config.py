@@ -41,6 +41,10 @@ class Settings:
     embeddings: str = DEFAULT_EMBEDDINGS
     chroma_url: str | None = None
     llm_timeout: float = DEFAULT_LLM_TIMEOUT
+    # True when RAG_LLM_TIMEOUT was given: only then does the in-process llama.cpp model get a
+    # deadline (the default is sized for a server's reply; the bundled model on two busy cores
+    # can rightly take longer for a briefing).
+    llm_timeout_set: bool = False
     index: str = DEFAULT_INDEX  # RAG_INDEX: namespaces the Chroma collections on a shared server
     english: str = "auto"  # RAG_ENGLISH, one of ENGLISH_POLICIES
     rtl: str = "auto"  # RAG_RTL: Arabic display in the REPL (on, off, auto: rag.cli.rtl)
@@ -92,6 +96,7 @@ class Settings:
             embeddings=value("RAG_EMBEDDINGS", DEFAULT_EMBEDDINGS) or DEFAULT_EMBEDDINGS,
             chroma_url=chroma_url,
             llm_timeout=_positive_seconds("RAG_LLM_TIMEOUT", value("RAG_LLM_TIMEOUT", None), DEFAULT_LLM_TIMEOUT),
+            llm_timeout_set=bool((value("RAG_LLM_TIMEOUT", None) or "").strip()),
             index=_index_name(value("RAG_INDEX", DEFAULT_INDEX) or DEFAULT_INDEX),
             english=_english_policy(value("RAG_ENGLISH", "auto") or "auto"),
             **_environment_only(env),

@@ -50,6 +50,7 @@ def rag_home(request, tmp_path, monkeypatch) -> Path:
         backend = request.getfixturevalue("backend")
         if backend.chroma_url:
             monkeypatch.setenv("RAG_CHROMA_URL", backend.chroma_url)
+            monkeypatch.setenv("RAG_INDEX", backend.index(home))
     return home
 
 
@@ -147,7 +148,17 @@ class Backend:
     def settings(self, home: Path):
         from rag.config import Settings
 
-        return Settings(home=home, chroma_url=self.chroma_url)
+        if not self.chroma_url:
+            return Settings(home=home)
+        return Settings(home=home, chroma_url=self.chroma_url, index=self.index(home))
+
+    @staticmethod
+    def index(home: Path) -> str:
+        """On a server, each test home gets its own RAG_INDEX: homes on one index share one
+        article store (tests/test_shared_index.py), and these tests each want their own."""
+        import hashlib
+
+        return "t" + hashlib.sha1(str(home).encode()).hexdigest()[:12]
 
     def env(self, home: Path, **extra: str) -> dict[str, str]:
         """Environment for a `rag` subprocess using this backend and RAG_HOME=home."""
@@ -155,6 +166,7 @@ class Backend:
         env["RAG_HOME"] = str(home)
         if self.chroma_url:
             env["RAG_CHROMA_URL"] = self.chroma_url
+            env["RAG_INDEX"] = self.index(home)
         env.update(extra)
         return env
 

@@ -152,9 +152,10 @@ def docs(ingested) -> dict[str, dict]:
 
 def stored_text(ingested: Ingested, doc_id: str) -> dict:
     """The stored article, read from the article store directly (`rag show` is tested on its own)."""
-    from rag.index.articles import ArticleStore
+    from rag.config import Settings
+    from rag.index.shared_store import open_article_store
 
-    store = ArticleStore(ingested.home / "articles.sqlite3")
+    store = open_article_store(Settings.from_env(ingested.env))  # SQLite, or the server's store
     try:
         return store.get(doc_id).to_json()
     finally:

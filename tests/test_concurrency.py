@@ -195,32 +195,6 @@ def test_two_indexes_share_a_server_without_touching_each_other(tmp_path, chroma
         rag_b.close()
 
 
-def test_search_skips_vectors_its_store_does_not_hold_and_still_returns_k(tmp_path, chroma_server):
-    # Two homes on one index name (a misconfiguration, or orphans of a killed ingest): each home's
-    # search must still answer from its own store only, with k results.
-    feed_a, feed_b = news_feed(tmp_path / "a.jsonl", 15, skip=200), news_feed(tmp_path / "b.jsonl", 15, skip=215)
-    rag_a = Rag(Settings(home=tmp_path / "a", chroma_url=chroma_server, index="shared-one"))
-    rag_b = Rag(Settings(home=tmp_path / "b", chroma_url=chroma_server, index="shared-one"))
-    try:
-        rag_a.ingest([feed_a])
-        rag_b.ingest([feed_b])
-        own = {a.doc_id for a in rag_a.docs()}
-        for article in rag_b.docs()[:5]:  # queries aimed at the other home's articles
-            found = rag_a.search(article.title, k=3)
-            assert len(found) == 3 and {p.doc_id for p in found} <= own
-        # The second store is told, and its repair never deletes the first store's vectors.
-        assert rag_a.vectors.foreign_owner is None and rag_b.vectors.foreign_owner == rag_a.store.store_id()
-        before = rag_a.vectors.count()
-        from rag.index.check import repair_rag
-
-        repair = repair_rag(rag_b)
-        assert repair.skipped_orphans and repair.deleted_chunk_vectors == 0
-        assert rag_a.vectors.count() == before
-    finally:
-        rag_a.close()
-        rag_b.close()
-
-
 # -- a Chroma server that goes away ----------------------------------------------------
 
 

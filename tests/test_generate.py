@@ -141,6 +141,30 @@ def test_options_reach_the_llama_model(tmp_path):
     assert model.response_format == {"type": "json_object"}
 
 
+def test_the_llama_model_gets_a_deadline_only_when_rag_llm_timeout_is_set(tmp_path):
+    gguf = tmp_path / "Tiny.gguf"
+    gguf.write_bytes(b"GGUF")
+    unset = Settings.from_env({"RAG_HOME": str(tmp_path)})
+    assert make_chat_model(f"llamacpp:{gguf}", unset, TINY).timeout is None
+    assert "logits_processor" not in make_chat_model(f"llamacpp:{gguf}", unset, TINY)._params(None, {})
+    given = Settings.from_env({"RAG_HOME": str(tmp_path), "RAG_LLM_TIMEOUT": "12.5"})
+    assert make_chat_model(f"llamacpp:{gguf}", given, TINY).timeout == 12.5
+
+
+def test_the_deadline_lets_tokens_through_until_it_passes():
+    from rag.generate.providers import DeadlinePassed, _Deadline
+
+    now = [100.0]
+    deadline = _Deadline(2.0, clock=lambda: now[0])
+    scores = [0.1, 0.9]
+    assert deadline(None, scores) is scores
+    now[0] = 101.9
+    assert deadline(None, scores) is scores
+    now[0] = 102.1
+    with pytest.raises(DeadlinePassed, match="2 s deadline"):
+        deadline(None, scores)
+
+
 def test_a_file_that_is_not_a_model_is_a_setup_error(tmp_path):
     gguf = tmp_path / "broken.gguf"
     gguf.write_bytes(b"not a gguf at all")
@@ -377,6 +401,24 @@ def test_bundled_small_model_json_mode(small_model):
         "Return a JSON object with the key city set to the capital of France."
     )
     assert isinstance(json.loads(reply.content), dict)
+
+
+@pytest.mark.slow
+def test_a_deadline_cuts_the_bundled_model_within_a_token_and_leaves_it_usable(small_model):
+    import time
+
+    hurried = small_model.model_copy(update={"timeout": 0.3, "max_tokens": 400})
+    started = time.monotonic()
+    chunks = list(hurried.stream(STORY))
+    streamed = time.monotonic() - started
+    last = chunks[-1].response_metadata
+    assert last["finish_reason"] == "cut" and "deadline" in last["cut_reason"], last
+    assert streamed < 10  # 400 tokens of a story take far longer on two cores
+    reply = hurried.invoke(STORY)
+    assert reply.response_metadata["finish_reason"] == "cut" and reply.content == ""
+    # The weights and their context are shared: the next call without a deadline is whole.
+    again = small_model.invoke(QUESTION)
+    assert "paris" in again.content.lower() and again.response_metadata["finish_reason"] == "stop"
 
 
 @pytest.mark.slow

@@ -145,6 +145,7 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
             temperature=options.temperature,
             seed=options.seed,
             response_format={"type": "json_object"} if options.json_mode else None,
+            timeout=options.timeout if options.timeout is not None else _explicit_timeout(settings),
         )
     if options.timeout is None:
         options = replace(options, timeout=settings.llm_timeout)
@@ -152,6 +153,30 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
 
 
 # -- llama.cpp, in process ---------------------------------------------------
+
+
+def _explicit_timeout(settings: Settings) -> float | None:
+    return settings.llm_timeout if settings.llm_timeout_set else None
+
+
+class DeadlinePassed(Exception):
+    """Raised from inside llama.cpp's sampling loop when a call's deadline has passed."""
+
+
+class _Deadline:
+    """A llama.cpp logits processor that checks a monotonic deadline before each sampled token
+    and raises DeadlinePassed once it has passed: generation stops within one token. (The prompt
+    is evaluated before the first check: a deadline cannot cut that short.)"""
+
+    def __init__(self, seconds: float, clock=time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self._ends = clock() + seconds
+
+    def __call__(self, input_ids, scores):
+        if self._clock() > self._ends:
+            raise DeadlinePassed(f"the {self.seconds:g} s deadline passed mid-reply (RAG_LLM_TIMEOUT)")
+        return scores
 
 
 def _require_llama_cpp() -> None:
@@ -254,6 +279,7 @@ class LlamaCppChat(BaseChatModel):
     temperature: float = 0.0
     seed: int = 1234
     response_format: dict | None = None
+    timeout: float | None = None  # seconds for one call, checked per token (None: no deadline)
 
     @property
     def _llm_type(self) -> str:
@@ -283,6 +309,10 @@ class LlamaCppChat(BaseChatModel):
         params.update({k: v for k, v in kwargs.items() if k in _CALL_OPTIONS})
         if stop:
             params["stop"] = stop
+        if self.timeout is not None:
+            from llama_cpp import LogitsProcessorList
+
+            params["logits_processor"] = LogitsProcessorList([_Deadline(self.timeout)])
         return params
 
     @contextlib.contextmanager
@@ -304,9 +334,14 @@ class LlamaCppChat(BaseChatModel):
     ) -> ChatResult:
         loaded = self._loaded()
         with loaded.lock, self._context_errors():
-            response = loaded.llama.create_chat_completion(
-                messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs)
-            )
+            try:
+                response = loaded.llama.create_chat_completion(
+                    messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs)
+                )
+            except DeadlinePassed as exc:
+                metadata = {"finish_reason": CUT, "cut_reason": str(exc), "model_name": self.label}
+                message = AIMessage(content="", response_metadata=metadata)
+                return ChatResult(generations=[ChatGeneration(message=message, generation_info=metadata)])
         choice = response["choices"][0]
         usage = response.get("usage") or {}
         prompt_tokens, completion_tokens = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
@@ -342,19 +377,23 @@ class LlamaCppChat(BaseChatModel):
         # The lock is held across yields: a caller that abandons the stream
         # releases it when the generator is closed or collected.
         with loaded.lock, self._context_errors():
-            for chunk in loaded.llama.create_chat_completion(
-                messages=llama_messages, stream=True, **self._params(stop, kwargs)
-            ):
-                choice = chunk["choices"][0]
-                finish = choice.get("finish_reason") or finish
-                text = (choice.get("delta") or {}).get("content") or ""
-                if not text:
-                    continue
-                streamed.append(text)
-                piece = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                if run_manager:
-                    run_manager.on_llm_new_token(text, chunk=piece)
-                yield piece
+            try:
+                for chunk in loaded.llama.create_chat_completion(
+                    messages=llama_messages, stream=True, **self._params(stop, kwargs)
+                ):
+                    choice = chunk["choices"][0]
+                    finish = choice.get("finish_reason") or finish
+                    text = (choice.get("delta") or {}).get("content") or ""
+                    if not text:
+                        continue
+                    streamed.append(text)
+                    piece = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                    if run_manager:
+                        run_manager.on_llm_new_token(text, chunk=piece)
+                    yield piece
+            except DeadlinePassed as exc:
+                yield _cut_chunk(str(exc))  # what streamed so far is never taken as a reply
+                return
             prompt_tokens, completion_tokens = self._stream_usage(loaded.llama, "".join(streamed), finish)
         yield ChatGenerationChunk(
             message=AIMessageChunk(

@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.index.articles import ArticleStore
-from rag.index.lock import IndexLock
 
 SAMPLE = 10  # ids shown per problem in reports
 
@@ -242,6 +241,10 @@ def _vocabulary_folder(rag) -> Path:
 
 
 def check_rag(rag) -> IndexCheck:
+    if rag.settings.chroma_url:
+        # A shared store: this worker's BM25 is a cache of what any worker wrote, rebuilt on its
+        # next query anyway; bring it up to date rather than report another worker's write.
+        rag.lexical.refresh()
     return check_index(
         rag.store, rag.vectors, rag.lexical, lambda: vocabulary_state(rag.store, _vocabulary_folder(rag))
     )
@@ -255,7 +258,7 @@ def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexR
             (_vocabulary_folder(rag) / name).unlink(missing_ok=True)
 
     ingestor = Ingestor(rag.store, rag.vectors, rag.embedder, rag.chunking)
-    with IndexLock(rag.settings.home, "rag index repair", say):
+    with rag.writer_lock("rag index repair", say):
         return repair_index(
             rag.store,
             rag.vectors,

@@ -64,10 +64,12 @@ def read_holder(path: Path) -> dict:
 
 
 def describe_holder(holder: dict) -> str:
-    """'PID 4242 (rag ingest, since 12:03)', or as much of it as is known."""
+    """'PID 4242 (rag ingest, since 12:03)' ('PID 4242 on HOST (…)' for a lease on a shared
+    server, rag.index.shared_lock), or as much of it as is known."""
     if not holder.get("pid"):
         return "another process"
     details = [str(holder["command"])] if holder.get("command") else []
     if isinstance(holder.get("since"), (int, float)):
         details.append("since " + time.strftime("%H:%M", time.localtime(holder["since"])))
-    return f"PID {holder['pid']}" + (f" ({', '.join(details)})" if details else "")
+    host = f" on {holder['host']}" if holder.get("host") else ""
+    return f"PID {holder['pid']}{host}" + (f" ({', '.join(details)})" if details else "")

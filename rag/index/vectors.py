@@ -95,8 +95,19 @@ def _chroma_failure(exc: BaseException) -> str | None:
     return None
 
 
-def _guarded(method):
-    """Retry a transient Chroma failure briefly, then raise one readable IndexUnavailableError."""
+def failure_message(where: str, retry_seconds: float, kind: str, exc: BaseException) -> str:
+    detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+    if kind == "down":
+        return (
+            f"{where} does not answer ({type(exc).__name__}); start it again and re-run "
+            "(`rag index check` then says whether anything was left half-written)"
+        )
+    return f"{where} kept failing for {retry_seconds:g} s ({detail}); is another process rebuilding it?"
+
+
+def guarded(method):
+    """Retry a transient Chroma failure briefly, then raise one readable IndexUnavailableError.
+    For methods of an object with `retry_seconds`, `_failure_message(kind, exc)` and `_reopen()`."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -157,8 +168,9 @@ def open_vectors(settings: Settings, embedder, store_id: str | None = None) -> C
         vectors.foreign_owner = vectors.claim(store_id)
         if vectors.foreign_owner:
             log.warning(
-                "RAG_INDEX=%s in %s also holds the vectors of another article store; give each RAG_HOME "
-                "its own RAG_INDEX (searches skip chunks this store does not hold; repair will not delete them)",
+                "RAG_INDEX=%s in %s holds vectors another article store wrote (an index filled before "
+                "the article store moved to the server?): `rag ingest` its files again (searches skip "
+                "chunks this store does not hold; repair will not delete them)",
                 settings.index,
                 where,
             )
@@ -200,15 +212,9 @@ class ChunkVectors:
             log.debug("reopening %s failed", self.where, exc_info=True)
 
     def _failure_message(self, kind: str, exc: BaseException) -> str:
-        detail = " ".join(str(exc).split())[:120] or type(exc).__name__
-        if kind == "down":
-            return (
-                f"{self.where} does not answer ({type(exc).__name__}); start it again and re-run "
-                "(`rag index check` then says whether anything was left half-written)"
-            )
-        return f"{self.where} kept failing for {self.retry_seconds:g} s ({detail}); is another process rebuilding it?"
+        return failure_message(self.where, self.retry_seconds, kind, exc)
 
-    @_guarded
+    @guarded
     def _open(self, client, embedder, namespace: str) -> None:
         self._embedder = embedder
         suffix = collection_suffix(getattr(embedder, "name", "custom"))
@@ -224,7 +230,7 @@ class ChunkVectors:
 
     OWNER_KEY = "rag_store_id"
 
-    @_guarded
+    @guarded
     def claim(self, store_id: str) -> str | None:
         """Mark these collections as the vectors of article store `store_id`; the id of another
         store already marked as their owner, or None when they are (now) ours.
@@ -276,26 +282,26 @@ class ChunkVectors:
                 metadatas=metadatas[i : i + self._max_batch],
             )
 
-    @_guarded
+    @guarded
     def delete_docs(self, doc_ids: list[str]) -> None:
         for doc_id in doc_ids:
             self._chunks.delete(where={"doc_id": doc_id})
             self._units.delete(where={"doc_id": doc_id})
 
-    @_guarded
+    @guarded
     def count(self) -> int:
         return self._chunks.count()
 
-    @_guarded
+    @guarded
     def unit_count(self) -> int:
         return self._units.count()
 
-    @_guarded
+    @guarded
     def chunk_ids(self) -> set[str]:
         """Every chunk id that has a chunk vector (paged: the index may be large)."""
         return self._all_ids(self._chunks)
 
-    @_guarded
+    @guarded
     def unit_ids(self) -> set[str]:
         """Every unit id ("chunk_id/i") that has a unit vector."""
         return self._all_ids(self._units)
@@ -311,66 +317,96 @@ class ChunkVectors:
                 return ids
             offset += page
 
-    @_guarded
+    @guarded
     def delete_ids(self, chunk_ids: list[str], unit_ids: list[str]) -> None:
         """Delete vectors by id (orphans: their chunk is not in the article store)."""
         for collection, ids in ((self._chunks, chunk_ids), (self._units, unit_ids)):
             for i in range(0, len(ids), self._max_batch):
                 collection.delete(ids=ids[i : i + self._max_batch])
 
-    @_guarded
+    @guarded
     def query_chunks(self, vector: np.ndarray, k: int) -> list[VectorHit]:
         return self._query(self._chunks, vector, k, lambda cid, meta: cid)
 
-    @_guarded
+    @guarded
     def query_units(self, vector: np.ndarray, k: int) -> list[VectorHit]:
         """Best units, reported by the chunk they belong to (a chunk may repeat)."""
         return self._query(self._units, vector, k, lambda uid, meta: meta["chunk_id"])
 
     def _query(self, collection, vector, k, to_chunk) -> list[VectorHit]:
-        total = collection.count()
-        if total == 0:
-            return []
-        result = collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, total),
-            include=["distances", "metadatas"],
-        )
+        # No count() first: Chroma returns fewer than k when it holds fewer, and a count costs
+        # 14-23 ms at 380k vectors (evals/bench_scale.py), as much as the query itself.
+        try:
+            result = collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=k,
+                include=["distances", "metadatas"],
+            )
+        except Exception:
+            if collection.count() == 0:
+                return []
+            raise
         return [
             VectorHit(to_chunk(i, m), 1.0 - float(d))
             for i, d, m in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])
         ]
 
-    @_guarded
+    @guarded
     def chunk_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         if not chunk_ids:
             return {}
         got = self._chunks.get(ids=chunk_ids, include=["embeddings"])
         return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"])}
 
-    @_guarded
+    @guarded
     def unit_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """All unit vectors of each chunk, stacked."""
-        if not chunk_ids:
-            return {}
-        got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
         grouped: dict[str, list] = {}
-        for vec, meta in zip(got["embeddings"], got["metadatas"]):
+        for _, vec, meta in self._units_of(chunk_ids):
             grouped.setdefault(meta["chunk_id"], []).append(vec)
         return {cid: np.asarray(vecs, dtype=np.float32) for cid, vecs in grouped.items()}
 
-    @_guarded
+    @guarded
     def unit_spans(self, chunk_ids: list[str]) -> list[tuple[str, int, int, np.ndarray]]:
         """(doc_id, start, end, vector) of every unit of the given chunks."""
-        if not chunk_ids:
-            return []
-        got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
         return [
             (m["doc_id"], int(m["start"]), int(m["end"]), np.asarray(v, dtype=np.float32))
-            for v, m in zip(got["embeddings"], got["metadatas"])
+            for _, v, m in self._units_of(chunk_ids)
         ]
 
-    @_guarded
+    UNITS_BY_ID = 16  # unit ids looked up per chunk; p99 of units per chunk is 14 at 31k articles
+
+    def _units_of(self, chunk_ids: list[str]) -> list[tuple[str, object, dict]]:
+        """(unit id, vector, metadata) of every unit of the chunks, in unit order per chunk.
+
+        Unit ids are "<chunk_id>/<i>", so the first UNITS_BY_ID of each chunk are fetched by id (a
+        key lookup); only a chunk that has all of those is asked for the rest by a metadata
+        filter, which costs several times more on a large index (61 vs 26 ms for 60 chunks at
+        310k units)."""
+        if not chunk_ids:
+            return []
+        wanted = list(dict.fromkeys(chunk_ids))
+        ids = [f"{cid}/{i}" for cid in wanted for i in range(self.UNITS_BY_ID)]
+        got = self._units.get(ids=ids, include=["embeddings", "metadatas"])
+        first = list(zip(got["ids"], got["embeddings"], got["metadatas"]))
+        full = {f"{cid}/{self.UNITS_BY_ID - 1}" for cid in wanted} & set(got["ids"])
+        if not full:
+            return first  # in Chroma's stored order, as the metadata filter returns them
+        more = [unit_id.rsplit("/", 1)[0] for unit_id in full]
+        rest = self._units.get(where={"chunk_id": {"$in": more}}, include=["embeddings", "metadatas"])
+        by_chunk: dict[str, list] = {}
+        for unit in zip(rest["ids"], rest["embeddings"], rest["metadatas"]):
+            by_chunk.setdefault(unit[2]["chunk_id"], []).append(unit)
+        out: list[tuple[str, object, dict]] = []
+        for unit in first:  # the same order: each long chunk's units where its first one was
+            chunk = unit[2]["chunk_id"]
+            if chunk not in by_chunk:
+                out.append(unit)
+            elif unit[0].endswith("/0"):
+                out.extend(by_chunk[chunk])
+        return out
+
+    @guarded
     def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
         """Per document, the normalized mean of its chunk vectors."""
         out: dict[str, np.ndarray] = {}

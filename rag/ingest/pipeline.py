@@ -132,8 +132,10 @@ class Ingestor:
             # Never delete an old version that this same run also saw as current.
             pending.replaces = [d for d in pending.replaces if d not in report.unchanged and d not in report.added]
             if pending.replaces:
-                self._vectors.delete_docs(pending.replaces)
+                # The store's record first: a reader (on a shared server, another worker) never
+                # sees an article whose vectors are gone; a kill in between leaves orphan vectors.
                 self._store.delete(pending.replaces)
+                self._vectors.delete_docs(pending.replaces)
                 report.replaced.extend(pending.replaces)
         # Vectors first: if the process dies in between, the store (the source of
         # truth for "already ingested") does not yet claim these articles.

@@ -47,6 +47,15 @@ def word_skeletons(word: str) -> list[str]:
     return sorted({loose_skeleton(s) for s in arabic_skeletons(word) if len(s) >= 2})
 
 
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest scores, highest first: a partition then a sort of n, not a sort
+    of the whole vocabulary (hundreds of thousands of words at 31k articles)."""
+    if len(scores) <= n:
+        return np.argsort(-scores, kind="stable")
+    top = np.argpartition(-scores, n - 1)[:n]
+    return top[np.lexsort((top, -scores[top]))]
+
+
 class TermTranslator:
     def __init__(self, store: ArticleStore, embedder: Embedder, folder: Path):
         self._store = store
@@ -84,7 +93,7 @@ class TermTranslator:
         for word, vector in zip(content, vectors):
             other_script = ~self._arabic if _is_arabic_word(word) else self._arabic
             sims = np.where(other_script, self._vectors @ vector, -1.0)
-            nearest = [self._words[i] for i in np.argsort(-sims)[:_CANDIDATES] if sims[i] >= _MIN_SIMILARITY]
+            nearest = [self._words[i] for i in _top(sims, _CANDIDATES) if sims[i] >= _MIN_SIMILARITY]
             spelled = self._spellings(word, sims) if word in names else []
             result[word] = list(dict.fromkeys(known.get(word, []) + spelled + nearest))
         return result
