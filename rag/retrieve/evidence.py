@@ -56,7 +56,7 @@ def select_evidence(
     units = vectors.unit_spans([p.chunk_id for p in passages if p.chunk_id])
     if not units:
         return []
-    query = np.asarray(embedder.embed_array([question.text])[0], dtype=np.float32)
+    query = np.asarray(embedder.embed_query_array([question.text])[0], dtype=np.float32)
     overlap = _WordOverlap(question)
     scores: dict[tuple[str, int, int], float] = {}
     for doc_id, start, end, vector in units:
