@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -152,7 +153,9 @@ def main() -> None:
         row["ntrex_en_ar"] = ntrex_scores(open_rag(args.work, "ntrex", spec), args.questions, args.offset)
         if not args.skip_speed:
             say(f"[{arm}] ingest {args.articles} articles, search")
+            shutil.rmtree(args.work / f"news-{arm}", ignore_errors=True)  # timed from empty, every run
             row["speed"] = speed(open_rag(args.work, f"news-{arm}", spec), args.articles)
+            shutil.rmtree(args.work / f"news-{arm}", ignore_errors=True)
         results[arm] = row
         say(json.dumps({arm: row}))
     print_table(results)
