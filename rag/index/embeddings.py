@@ -225,18 +225,30 @@ def collection_suffix(embedder_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", embedder_name.lower()).strip("_")
 
 
-SUPPORTED = "'use-multilingual', 'e5-small', 'e5-small+use' or 'openai:MODEL'"
+SUPPORTED = "'use-multilingual', 'use-multilingual+e5-evidence', 'e5-small', 'e5-small+use' or 'openai:MODEL'"
 _TEXT_SIDE = "+use"  # "<index encoder>+use": USE for the symmetric text-to-text comparisons
+_EVIDENCE_SIDE = "+e5-evidence"  # "<index encoder>+e5-evidence": e5-small re-scores the evidence sentences
 
 
 def index_spec(spec: str) -> str:
-    """The encoder of the index, search and evidence named by RAG_EMBEDDINGS."""
-    return spec[: -len(_TEXT_SIDE)] if spec.endswith(_TEXT_SIDE) and not spec.startswith("openai:") else spec
+    """The encoder of the index and search named by RAG_EMBEDDINGS."""
+    if spec.startswith("openai:"):
+        return spec  # a model name is never split
+    for suffix in (_TEXT_SIDE, _EVIDENCE_SIDE):
+        if spec.endswith(suffix):
+            return spec[: -len(suffix)]
+    return spec
 
 
 def text_spec(spec: str) -> str:
     """The encoder of term translation, verification and briefings named by RAG_EMBEDDINGS."""
-    return "use-multilingual" if index_spec(spec) != spec else spec
+    return "use-multilingual" if not spec.startswith("openai:") and spec.endswith(_TEXT_SIDE) else index_spec(spec)
+
+
+def evidence_spec(spec: str) -> str | None:
+    """The encoder that embeds the candidate evidence sentences again when a question is asked
+    (rag.retrieve.evidence), or None: the index's stored vectors are used."""
+    return "e5-small" if not spec.startswith("openai:") and spec.endswith(_EVIDENCE_SIDE) else None
 
 
 @lru_cache(maxsize=4)
