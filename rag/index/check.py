@@ -281,7 +281,7 @@ def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexR
     with IndexLock(rag.settings.home, "rag index repair", say):
         return repair_index(
             rag.store,
-            rag.vectors,
+            rag.index_vectors,
             rag.lexical,
             ingestor.reembed,
             lambda: vocabulary_state(rag.store, _vocabulary_folder(rag)),
