@@ -25,7 +25,8 @@ from rag.errors import UserInputError
 from rag.generate.generator import CompletionCache, Generator
 from rag.index.articles import ArticleStore
 from rag.index.chunker import ChunkingPolicy
-from rag.index.embeddings import Embedder, make_embedder
+from rag.index.embeddings import Embedder, collection_suffix, evidence_spec, make_embedder, text_spec
+from rag.index.encoder import record_encoder, require_encoder
 from rag.index.lexical import LexicalIndex
 from rag.index.shared_lock import writer_lock
 from rag.index.shared_store import open_article_store
@@ -90,8 +91,35 @@ class Rag:
         return make_embedder(self.settings.embeddings, self.settings.openai_base_url, self.settings.openai_api_key)
 
     @cached_property
-    def vectors(self) -> ChunkVectors:
+    def text_embedder(self) -> Embedder:
+        """The encoder of symmetric text-to-text comparisons (term translation, verification,
+        briefings): the index encoder itself unless RAG_EMBEDDINGS says `...+use`."""
+        spec = text_spec(self.settings.embeddings)
+        return make_embedder(spec, self.settings.openai_base_url, self.settings.openai_api_key)
+
+    @cached_property
+    def evidence_embedder(self) -> Embedder | None:
+        """The encoder that re-scores the evidence sentences when a question is asked
+        (`...+e5-evidence`), or None: the index's stored sentence vectors are compared."""
+        spec = evidence_spec(self.settings.embeddings)
+        return make_embedder(spec) if spec else None
+
+    @property
+    def vocabulary_folder(self) -> Path:
+        """The term translator's word vectors: one folder per encoder (their vectors differ)."""
+        name = self.text_embedder.name
+        return self.settings.home / ("vocab" if name == "use-multilingual" else f"vocab-{collection_suffix(name)}")
+
+    @cached_property
+    def index_vectors(self) -> ChunkVectors:
+        """The chunk vectors of this encoder, whichever encoder built the index (for check and repair)."""
         return open_vectors(self.settings, self.embedder, store_id=self.store.store_id())
+
+    @cached_property
+    def vectors(self) -> ChunkVectors:
+        """The chunk vectors, once the index is known to be built with this encoder (rag.index.encoder)."""
+        require_encoder(self.store, self.index_vectors, self.embedder.name)
+        return self.index_vectors
 
     @cached_property
     def lexical(self) -> LexicalIndex:
@@ -99,7 +127,7 @@ class Rag:
 
     @cached_property
     def translator(self) -> TermTranslator:
-        return TermTranslator(self.store, self.embedder, self.settings.home / "vocab")
+        return TermTranslator(self.store, self.text_embedder, self.vocabulary_folder)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -112,8 +140,12 @@ class Rag:
         items = read_paths([Path(p) for p in paths], source=source)
         with self.writer_lock("rag ingest"):
             report = Ingestor(self.store, self.vectors, self.embedder, self.chunking).ingest(items, progress)
+            if report.added:
+                record_encoder(self.store, self.embedder.name)
             if report.added or report.replaced:
                 self.lexical.refresh()
+                # The term translator's vocabulary now, not in the first process that searches.
+                self.translator.refresh()
         return report
 
     def writer_lock(self, command: str, say=None):
@@ -148,7 +180,7 @@ class Rag:
 
     @cached_property
     def checker(self) -> SupportChecker:
-        return SupportChecker(self.embedder)
+        return SupportChecker(self.text_embedder)
 
     @property
     def prints_english(self) -> bool:
@@ -171,7 +203,13 @@ class Rag:
             self.translator.word_translations(list(question.words), list(question.names))
         )
         evidence = select_evidence(
-            question, passages, articles, self.vectors, self.embedder, max_sentences=self.max_evidence
+            question,
+            passages,
+            articles,
+            self.vectors,
+            self.embedder,
+            max_sentences=self.max_evidence,
+            rescorer=self.evidence_embedder,
         )
         return Gathered(question, passages, articles, evidence)
 
@@ -277,7 +315,7 @@ class Rag:
             stories,
             self.generator,
             self.checker,
-            self.embedder.embed_array,
+            self.text_embedder.embed_array,
             BriefCache(self.settings.cache_dir / "brief"),
             BriefingOptions(top, budget, listed_english, english=self.prints_english),
             progress,
@@ -286,7 +324,7 @@ class Rag:
         briefing.dates, briefing.window = covered, window
         if previous:
             briefing.stats["continuing"] = mark_continuing(
-                briefing.stories + briefing.more_stories, previous, self.embedder.embed_array
+                briefing.stories + briefing.more_stories, previous, self.text_embedder.embed_array
             )
         briefing.stats["seconds"]["clustering_and_ranking"] = round(clustered, 2)
         briefing.seconds = time.perf_counter() - started

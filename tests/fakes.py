@@ -73,6 +73,9 @@ class KeywordEmbedder:
             [[1.0, 0.0] if any(k in t for k in self.keywords) else [0.0, 1.0] for t in texts], dtype=np.float32
         )
 
+    def embed_query_array(self, texts):
+        return self.embed_array(texts)
+
     def embed_documents(self, texts):
         return self.embed_array(texts).tolist()
 

@@ -266,6 +266,10 @@ class FakeRag:
     def store(self):
         return FakeStore(self.articles)
 
+    @property
+    def text_embedder(self):  # Rag.text_embedder: the same encoder unless RAG_EMBEDDINGS says `...+use`
+        return self.embedder
+
     def show(self, doc_id):
         return self.articles[doc_id]
 

@@ -36,6 +36,9 @@ def add_sample_arguments(parser: argparse.ArgumentParser, default_work: Path) ->
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--offset", type=int, default=0, help="first question of the evenly spaced sample")
     parser.add_argument("--work", type=Path, default=default_work)
+    parser.add_argument(
+        "--embeddings", default=None, help="a RAG_EMBEDDINGS value for both collections (default: the default encoder)"
+    )
 
 
 def sample_from_command_line(description: str, default_work: Path) -> tuple[argparse.Namespace, HeldOutSample]:
@@ -50,18 +53,28 @@ def held_out_sample(args: argparse.Namespace) -> HeldOutSample:
     """`args.questions` evenly spaced cases from `args.offset`, and both collections under
     `args.work` (generator outputs cached in its completions/ folder, shared by every sample)."""
     from rag.app import Rag
-    from rag.config import Settings
+    from rag.config import DEFAULT_EMBEDDINGS, Settings
     from rag.evals.runner import TrackingCache
+    from rag.index.embeddings import collection_suffix
 
     everything = load_qa_cases(args.data)
     cases = everything[args.offset :: max(1, len(everything) // args.questions)][: args.questions]
     cache = TrackingCache(args.work / "completions")
     asked = {c.context for c in cases}
-    with_paragraph = Rag(Settings(home=args.work / "with"), completion_cache=cache)
+    embeddings = getattr(args, "embeddings", None) or DEFAULT_EMBEDDINGS
+    # The default encoder's collections keep their old folders; another encoder gets its own.
+    tag = "" if embeddings == DEFAULT_EMBEDDINGS else f"-{collection_suffix(embeddings)}"
+    model_cache = Settings.from_env().model_cache  # RAG_MODEL_CACHE: one assembled GGUF, not one per home
+    with_paragraph = Rag(
+        Settings(home=args.work / f"with{tag}", embeddings=embeddings, model_cache=model_cache), completion_cache=cache
+    )
     doc_ids = ingest_contexts(with_paragraph, everything)
     # One collection per sample left out: another sample run in the same --work would
     # otherwise add this one's paragraphs to it, and its questions would all be answerable.
     left_out = hashlib.sha256("\n".join(sorted(c.context_id for c in cases)).encode()).hexdigest()[:12]
-    without = Rag(Settings(home=args.work / f"without-{left_out}"), completion_cache=cache)
+    without = Rag(
+        Settings(home=args.work / f"without{tag}-{left_out}", embeddings=embeddings, model_cache=model_cache),
+        completion_cache=cache,
+    )
     ingest_contexts(without, [c for c in everything if c.context not in asked])
     return HeldOutSample(cases, with_paragraph, without, doc_ids, cache)

@@ -82,7 +82,7 @@ def score_summary(
     )
     similarity = 0.0
     if english:
-        vectors = rag.embedder.embed_array([english, source])
+        vectors = rag.text_embedder.embed_array([english, source])
         similarity = cosine(vectors[0], vectors[1])
     half = summary.halves.get("ar")
     record = {
@@ -117,7 +117,7 @@ def english_scores(rag, english: str, original: str, sentences: int) -> dict:
     """The English summary against the article's English original, beside the original's lead-N."""
     similarity = 0.0
     if english:
-        vectors = rag.embedder.embed_array([english, original])
+        vectors = rag.text_embedder.embed_array([english, original])
         similarity = cosine(vectors[0], vectors[1])
     return {
         "en_scores": rouge_scores(english, original),

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rag.index.articles import ArticleStore
+from rag.index.encoder import built_with, mismatch_message, record_encoder
 
 SAMPLE = 10  # ids shown per problem in reports
 
@@ -42,6 +43,8 @@ class IndexCheck:
     vocabulary_stale: bool = False  # the cache is corrupt
     vocabulary_pending: int = 0  # words not yet in the cache (filled on first use): not a problem
     full: bool = True  # False: the cheap check (counts only)
+    encoder: str | None = None  # the encoder configured now (RAG_EMBEDDINGS)
+    built_with: str | None = None  # another encoder that built the index (rag.index.encoder), or None
 
     @property
     def consistent(self) -> bool:
@@ -52,6 +55,7 @@ class IndexCheck:
             or self.lexical_stale
             or self.vocabulary_stale
             or self.count_mismatch
+            or self.built_with
         )
 
     @property
@@ -61,6 +65,8 @@ class IndexCheck:
     def problems(self) -> list[str]:
         """One readable line per problem."""
         out = []
+        if self.built_with:
+            out.append(mismatch_message(self.built_with, self.encoder, self.articles))
         if self.orphan_chunk_vectors or self.orphan_unit_vectors:
             out.append(
                 f"{len(self.orphan_chunk_vectors)} chunk vectors and {len(self.orphan_unit_vectors)} unit "
@@ -110,7 +116,11 @@ def quick_check(store: ArticleStore, vectors) -> IndexCheck:
 
 
 def check_index(
-    store: ArticleStore, vectors, lexical, vocabulary: Callable[[], tuple[bool, int]] | None = None
+    store: ArticleStore,
+    vectors,
+    lexical,
+    vocabulary: Callable[[], tuple[bool, int]] | None = None,
+    encoder: str | None = None,
 ) -> IndexCheck:
     stored = store.chunk_doc_ids()
     chunk_ids, unit_ids = vectors.chunk_ids(), vectors.unit_ids()
@@ -132,6 +142,8 @@ def check_index(
         lexical_stale=bool(stored) and lexical_generation != generation,
         vocabulary_stale=corrupt,
         vocabulary_pending=pending,
+        encoder=encoder,
+        built_with=built_with(store, vectors, encoder) if encoder else None,
     )
 
 
@@ -168,9 +180,11 @@ def repair_index(
     vocabulary: Callable[[], tuple[bool, int]] | None = None,
     clear_vocabulary: Callable[[], None] | None = None,
     say: Callable[[str], None] = lambda message: None,
+    encoder: str | None = None,
 ) -> IndexRepair:
-    """Make the derived indexes agree with the article store; `reembed(doc_ids)` re-embeds articles."""
-    before = check_index(store, vectors, lexical, vocabulary)
+    """Make the derived indexes agree with the article store; `reembed(doc_ids)` re-embeds articles.
+    With `encoder`, an index built with another encoder is embedded again with this one."""
+    before = check_index(store, vectors, lexical, vocabulary, encoder)
     repair = IndexRepair(before=before, after=before)
     shared = getattr(vectors, "foreign_owner", None)
     if shared and (before.orphan_chunk_vectors or before.orphan_unit_vectors):
@@ -188,6 +202,8 @@ def repair_index(
         vectors.delete_ids(before.orphan_chunk_vectors, before.orphan_unit_vectors)
         repair.deleted_chunk_vectors = len(before.orphan_chunk_vectors)
         repair.deleted_unit_vectors = len(before.orphan_unit_vectors)
+    if before.built_with:
+        say(f"the index was built with {before.built_with}; embedding it with {encoder}")
     if before.missing_vectors:
         say(f"re-embedding {len(before.missing_vectors)} articles with missing vectors")
         reembed(before.missing_vectors)
@@ -201,6 +217,9 @@ def repair_index(
         clear_vocabulary()
         repair.rebuilt_vocabulary = True
     repair.after = check_index(store, vectors, lexical, vocabulary)
+    if encoder and repair.after.consistent:
+        record_encoder(store, encoder)  # every chunk has this encoder's vectors now
+        repair.after = check_index(store, vectors, lexical, vocabulary, encoder)
     return repair
 
 
@@ -237,7 +256,7 @@ def vocabulary_state(store: ArticleStore, folder: Path) -> tuple[bool, int]:
 
 
 def _vocabulary_folder(rag) -> Path:
-    return rag.settings.home / "vocab"
+    return rag.vocabulary_folder
 
 
 def check_rag(rag) -> IndexCheck:
@@ -246,7 +265,11 @@ def check_rag(rag) -> IndexCheck:
         # next query anyway; bring it up to date rather than report another worker's write.
         rag.lexical.refresh()
     return check_index(
-        rag.store, rag.vectors, rag.lexical, lambda: vocabulary_state(rag.store, _vocabulary_folder(rag))
+        rag.store,
+        rag.index_vectors,
+        rag.lexical,
+        lambda: vocabulary_state(rag.store, _vocabulary_folder(rag)),
+        rag.embedder.name,
     )
 
 
@@ -257,14 +280,15 @@ def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexR
         for name in ("words.json", "vectors.npy", "skeletons.json"):
             (_vocabulary_folder(rag) / name).unlink(missing_ok=True)
 
-    ingestor = Ingestor(rag.store, rag.vectors, rag.embedder, rag.chunking)
+    ingestor = Ingestor(rag.store, rag.index_vectors, rag.embedder, rag.chunking)
     with rag.writer_lock("rag index repair", say):
         return repair_index(
             rag.store,
-            rag.vectors,
+            rag.index_vectors,
             rag.lexical,
             ingestor.reembed,
             lambda: vocabulary_state(rag.store, _vocabulary_folder(rag)),
             clear_vocabulary,
             say,
+            rag.embedder.name,
         )

@@ -29,6 +29,7 @@ from rag.records import Article, Chunk
 from rag.text.arabic import index_tokens
 
 GENERATION_KEY = "rag_generation"
+META_PREFIX = "rag_meta_"  # the store's facts in the collection's metadata
 _TEXT_FIELDS = ("title", "date", "source", "url", "lang", "origin")
 
 
@@ -205,6 +206,20 @@ class ChromaArticleStore:
         shared lease, so no two read-modify-writes of the metadata interleave."""
         current = dict(self._client.get_collection(name=self._name, embedding_function=None).metadata or {})
         current[GENERATION_KEY] = max(int(current.get(GENERATION_KEY, 0)) + 1, time.time_ns())
+        self._collection.modify(metadata=current)
+
+    # -- the store's own facts (which encoder built it: rag.index.encoder) ----------------
+    @guarded
+    def meta(self, key: str) -> str | None:
+        metadata = self._client.get_collection(name=self._name, embedding_function=None).metadata or {}
+        value = metadata.get(META_PREFIX + key)
+        return None if value is None else str(value)
+
+    @guarded
+    def set_meta(self, key: str, value: str) -> None:
+        """Kept in the collection's metadata beside the generation stamp, under the writer's lease."""
+        current = dict(self._client.get_collection(name=self._name, embedding_function=None).metadata or {})
+        current[META_PREFIX + key] = value
         self._collection.modify(metadata=current)
 
     # -- reading many records ---------------------------------------------------------

@@ -39,6 +39,7 @@ def select_evidence(
     *,
     max_sentences: int = 6,
     relative_floor: float = 0.8,
+    rescorer=None,
 ) -> list[EvidenceSpan]:
     """The best sentences of the passages that score close to the top one.
 
@@ -47,6 +48,10 @@ def select_evidence(
     unrelated articles. The question's word translations (rag.retrieve.translate) let word
     overlap count across languages: an English question's "Pentagon" found as
     البنتاغون in an Arabic sentence.
+
+    With a `rescorer` (an Embedder), the candidate sentences and the question are embedded again
+    by it when the question is asked, instead of using the stored vectors: a stronger, slower
+    encoder where it decides the answer, without embedding the whole index with it.
     """
     if not passages:
         return []
@@ -56,7 +61,9 @@ def select_evidence(
     units = vectors.unit_spans([p.chunk_id for p in passages if p.chunk_id])
     if not units:
         return []
-    query = np.asarray(embedder.embed_array([question.text])[0], dtype=np.float32)
+    if rescorer is not None:
+        units, embedder = _embedded_again(units, articles, rescorer), rescorer
+    query = np.asarray(embedder.embed_query_array([question.text])[0], dtype=np.float32)
     overlap = _WordOverlap(question)
     scores: dict[tuple[str, int, int], float] = {}
     for doc_id, start, end, vector in units:
@@ -70,6 +77,13 @@ def select_evidence(
     doc_rank = {p.doc_id: i for i, p in reversed(list(enumerate(passages)))}
     best.sort(key=lambda item: (doc_rank.get(item[0][0], 0), item[0][1]))
     return [EvidenceSpan(d, s, e, score) for (d, s, e), score in best]
+
+
+def _embedded_again(units: list, articles: dict, embedder) -> list:
+    """The units (doc_id, start, end, vector) of the held articles, with `embedder`'s vectors."""
+    spans = list(dict.fromkeys((d, s, e) for d, s, e, _ in units if d in articles))
+    vectors = embedder.embed_array([articles[d].text[s:e] for d, s, e in spans])
+    return [(d, s, e, v) for (d, s, e), v in zip(spans, vectors)]
 
 
 class _WordOverlap:

@@ -58,7 +58,7 @@ class HybridRetriever:
         if policy.mode == "lexical":
             scores, _ = self._lexical_scores(query, n, policy)
         else:
-            vector = np.asarray(self.embedder.embed_array([query])[0], dtype=np.float32)
+            vector = np.asarray(self.embedder.embed_query_array([query])[0], dtype=np.float32)
             scores = self._dense_scores(vector, n)
             if policy.mode == "hybrid":
                 lexical, weight = self._lexical_scores(query, n, policy)

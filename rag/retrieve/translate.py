@@ -115,6 +115,10 @@ class TermTranslator:
         ranked = sorted((i for i in found if alike[i] >= _MIN_SPELLING_SIMILARITY), key=lambda i: (-alike[i], -sims[i]))
         return [self._words[i] for i in ranked[:_SPELLINGS]]
 
+    def refresh(self) -> None:
+        """Embed the words new to the vocabulary (and drop those of deleted articles), then save it."""
+        self._ensure_fresh()
+
     def _ensure_fresh(self) -> None:
         generation = self._store.generation()
         if generation == self._generation:
