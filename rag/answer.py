@@ -233,7 +233,9 @@ def _saying_what_the_sources_say(attempt: _Attempt, verified: list[VerifiedSente
         if adds_nothing(sentence.text, question.text):
             attempt.log.dropped.append((sentence.text, "it only restates the question"))
         elif len(unsaid) > MAX_RESTATED_UNSAID:
-            attempt.log.dropped.append((sentence.text, f"it restates what its source does not say: {', '.join(unsaid)}"))
+            attempt.log.dropped.append(
+                (sentence.text, f"it restates what its source does not say: {', '.join(unsaid)}")
+            )
         else:
             kept.append(sentence)
     return kept

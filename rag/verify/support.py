@@ -162,7 +162,9 @@ def restated_unsaid(sentence: str, question: str, cited: str) -> list[str]:
     return novel_words(" ".join(restated), cited)
 
 
-_NOT_AN_ANSWER_WORDS = frozenset(light_stem(normalize(w)) for w in "المصدر المصادر مصدر النص المقال source sources text article".split())
+_NOT_AN_ANSWER_WORDS = frozenset(
+    light_stem(normalize(w)) for w in "المصدر المصادر مصدر النص المقال source sources text article".split()
+)
 
 
 def adds_nothing(sentence: str, question: str) -> bool:
