@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -44,6 +44,7 @@ from rag.generate.bundled_model import (
     bundled_model_path,
     model_cache_dir,
 )
+from rag.generate.prefix_states import PrefixStates, shared_prefix
 
 ACCEPTED_FORMS = (
     "llamacpp, llamacpp:" + ", llamacpp:".join(sorted(BUNDLED_MODELS)) + ", llamacpp:/path/to/model.gguf, openai:MODEL"
@@ -167,6 +168,9 @@ class _LoadedLlama:
     # A Llama context is one sequence of KV state: two threads generating on it
     # at once (e.g. BaseChatModel.batch) would corrupt each other's output.
     lock: threading.Lock
+    # The system prompts' KV states, so no call reads its system prompt twice (rag.generate.prefix_states).
+    prefixes: PrefixStates = field(default_factory=PrefixStates)
+    tokens_read: int = 0  # prompt tokens the model has evaluated (read), prefixes included
 
 
 # Weights are ~0.5-1 GB; load each once per process, on first use, never at import.
@@ -304,6 +308,7 @@ class LlamaCppChat(BaseChatModel):
     ) -> ChatResult:
         loaded = self._loaded()
         with loaded.lock, self._context_errors():
+            self._read_prefix_once(loaded, messages)
             response = loaded.llama.create_chat_completion(
                 messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs)
             )
@@ -342,6 +347,7 @@ class LlamaCppChat(BaseChatModel):
         # The lock is held across yields: a caller that abandons the stream
         # releases it when the generator is closed or collected.
         with loaded.lock, self._context_errors():
+            self._read_prefix_once(loaded, messages)
             for chunk in loaded.llama.create_chat_completion(
                 messages=llama_messages, stream=True, **self._params(stop, kwargs)
             ):
@@ -386,11 +392,31 @@ class LlamaCppChat(BaseChatModel):
         if len(tokens) >= self.n_ctx:
             raise UserInputError(f"the prompt ({len(tokens)} tokens) is too long for {self.label} (n_ctx={self.n_ctx})")
         with loaded.lock:
+            self._read_prefix_once(loaded, messages, tokens)
             logits = _next_token_logits(llama, tokens)
         logits -= logits.max()
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum()
         return [float(probabilities[t]) for t in firsts]
+
+    @property
+    def tokens_read(self) -> int:
+        """Prompt tokens this model (shared by every LlamaCppChat on the same GGUF) has read so far."""
+        return self._loaded().tokens_read
+
+    def _read_prefix_once(self, loaded: _LoadedLlama, messages: list[BaseMessage], tokens: list[int] | None = None):
+        """Before a call: the context holds the prompt's static prefix (its system prompt), restored
+        when it was read before, and the prompt tokens the call will read are counted."""
+        llama = loaded.llama
+        if tokens is None:
+            tokens = _prompt_tokens(llama, messages)
+        if not tokens:
+            return
+        static = _prompt_tokens(llama, _without_last_text(messages)) if len(messages) > 1 else None
+        if static:
+            loaded.tokens_read += loaded.prefixes.prepare(llama, tokens[: shared_prefix(tokens, static)]).read
+        reused = shared_prefix(llama.input_ids[: llama.n_tokens], tokens)
+        loaded.tokens_read += len(tokens) - min(reused, len(tokens) - 1)
 
     @staticmethod
     def _stream_usage(llama: Any, text: str, finish: str | None) -> tuple[int, int]:
@@ -421,6 +447,17 @@ def _chat_prompt(llama: Any, messages: list[BaseMessage]) -> str | None:
     return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
         messages=_to_llama_messages(messages)
     ).prompt
+
+
+def _prompt_tokens(llama: Any, messages: list[BaseMessage]) -> list[int] | None:
+    """The tokens llama-cpp-python's chat completion reads for `messages` (None without a chat template)."""
+    prompt = _chat_prompt(llama, messages)
+    return llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True) if prompt is not None else None
+
+
+def _without_last_text(messages: list[BaseMessage]) -> list[BaseMessage]:
+    """`messages` with the last one's text left out: rendered, what every prompt of the task shares."""
+    return [*messages[:-1], messages[-1].model_copy(update={"content": ""})]
 
 
 def _next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:
