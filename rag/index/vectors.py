@@ -81,6 +81,7 @@ log = logging.getLogger(__name__)
 # How long a call keeps retrying a transient Chroma failure: an embedded reader racing a
 # writer in another process ("Error finding id"), or a server restarting.
 RETRY_SECONDS = 8.0  # under 10: a reader waits that long at most (tests/test_concurrency.py); 5 s was too short with the 2 cores busy
+UNITS_KEY = "units"  # chunk metadata: how many sentence units the chunk has (their ids are "<chunk_id>/<i>")
 
 
 def _chroma_failure(exc: BaseException) -> str | None:
@@ -256,7 +257,13 @@ class ChunkVectors:
                 chunk_ids.append(chunk.chunk_id)
                 chunk_vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
                 chunk_meta.append(
-                    {"doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end, "date": article.date or ""}
+                    {
+                        "doc_id": chunk.doc_id,
+                        "start": chunk.start,
+                        "end": chunk.end,
+                        "date": article.date or "",
+                        UNITS_KEY: n,
+                    }
                 )
                 for i, (start, end) in enumerate(chunk.units):
                     unit_ids.append(f"{chunk.chunk_id}/{i}")
@@ -353,7 +360,7 @@ class ChunkVectors:
         """All unit vectors of each chunk, stacked."""
         if not chunk_ids:
             return {}
-        got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
+        got = self._units_of(chunk_ids)
         grouped: dict[str, list] = {}
         for vec, meta in zip(got["embeddings"], got["metadatas"]):
             grouped.setdefault(meta["chunk_id"], []).append(vec)
@@ -364,11 +371,26 @@ class ChunkVectors:
         """(doc_id, start, end, vector) of every unit of the given chunks."""
         if not chunk_ids:
             return []
-        got = self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas"])
+        got = self._units_of(chunk_ids)
         return [
             (m["doc_id"], int(m["start"]), int(m["end"]), np.asarray(v, dtype=np.float32))
             for v, m in zip(got["embeddings"], got["metadatas"])
         ]
+
+    def _units_of(self, chunk_ids: list[str]) -> dict:
+        """The units of `chunk_ids` with their embeddings and metadata, fetched by id: each chunk's
+        metadata says how many units it has (UNITS_KEY), and unit i of chunk c is "c/i". A chunk
+        stored before that count was kept is looked up by a metadata filter instead, which costs
+        a scan (English hybrid search at 5000 articles spent most of its time there)."""
+        include = ["embeddings", "metadatas"]
+        counted = self._chunks.get(ids=list(chunk_ids), include=["metadatas"])
+        uncounted = [cid for cid, m in zip(counted["ids"], counted["metadatas"]) if UNITS_KEY not in (m or {})]
+        if uncounted:
+            return self._units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=include)
+        unit_ids = [
+            f"{cid}/{i}" for cid, m in zip(counted["ids"], counted["metadatas"]) for i in range(int(m[UNITS_KEY]))
+        ]
+        return self._units.get(ids=unit_ids, include=include) if unit_ids else {"embeddings": [], "metadatas": []}
 
     @_guarded
     def document_vectors(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
