@@ -30,6 +30,7 @@ from rag.config import Settings
 from rag.errors import ConfigError, SetupError
 from rag.generate import bundled_model as bm
 from rag.generate.generator import YES_NO_LABELS, CompletionCache, Generator, yes_share
+from rag.generate.prefix_states import PrefixStates
 from rag.generate.providers import (
     PLACEHOLDER_API_KEY,
     GenerationOptions,
@@ -608,6 +609,33 @@ def test_a_system_prompt_is_read_once_and_restored_after_other_prompts(small_mod
         assert small_model.tokens_read - read_before > question_tokens + 60
     finally:
         loaded.prefixes.capacity = capacity
+
+
+@pytest.mark.slow
+def test_a_fresh_process_restores_a_system_prompt_from_the_folder(small_model, tmp_path):
+    loaded = small_model._loaded()
+    ask = [SystemMessage(content=GEOGRAPHY), HumanMessage(content=QUESTION)]
+    kept = loaded.prefixes
+    try:
+        loaded.prefixes = PrefixStates(folder=tmp_path, model_id="test")
+        loaded.llama.reset()
+        answer = small_model.invoke(ask).content
+        assert len(list(tmp_path.glob("*.kv"))) == 1
+        # Another process: nothing in memory, the context empty; the state comes from the file.
+        loaded.prefixes = PrefixStates(folder=tmp_path, model_id="test")
+        loaded.llama.reset()
+        read_before = small_model.tokens_read
+        assert small_model.invoke(ask).content == answer
+        question_tokens = len(loaded.llama.tokenize(QUESTION.encode("utf-8"), add_bos=False))
+        assert small_model.tokens_read - read_before <= question_tokens + 8
+        # A state saved for other weights is never used.
+        loaded.prefixes = PrefixStates(folder=tmp_path, model_id="other")
+        loaded.llama.reset()
+        read_before = small_model.tokens_read
+        assert small_model.invoke(ask).content == answer
+        assert small_model.tokens_read - read_before > question_tokens + 60
+    finally:
+        loaded.prefixes = kept
 
 
 @pytest.mark.slow

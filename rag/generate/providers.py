@@ -139,6 +139,7 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
                 raise SetupError(f"RAG_LLM={spec!r}: no GGUF model file at {path}")
         return LlamaCppChat(
             model_path=str(path.resolve()),
+            prefix_states_dir=str(settings.cache_dir / "prefix-states"),
             label=model_label(spec),
             n_ctx=options.n_ctx,
             n_threads=options.n_threads,
@@ -178,7 +179,9 @@ _LLAMAS: dict[tuple[str, int, int], _LoadedLlama] = {}
 _LLAMAS_LOCK = threading.Lock()
 
 
-def _load_llama(model_path: str, n_ctx: int, n_threads: int, seed: int) -> _LoadedLlama:
+def _load_llama(
+    model_path: str, n_ctx: int, n_threads: int, seed: int, prefix_states_dir: str | None = None
+) -> _LoadedLlama:
     key = (model_path, n_ctx, n_threads)
     with _LLAMAS_LOCK:
         loaded = _LLAMAS.get(key)
@@ -197,7 +200,12 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int, seed: int) -> _Load
                 )
             except (ValueError, RuntimeError, OSError) as exc:
                 raise SetupError(f"llama.cpp could not load {model_path} ({exc}); is it a GGUF model?") from exc
-            loaded = _LLAMAS[key] = _LoadedLlama(llama, threading.Lock())
+            stat = os.stat(model_path)
+            prefixes = PrefixStates(
+                folder=Path(prefix_states_dir) if prefix_states_dir else None,
+                model_id=f"{model_path}|{stat.st_size}|{stat.st_mtime_ns}",
+            )
+            loaded = _LLAMAS[key] = _LoadedLlama(llama, threading.Lock(), prefixes)
             if len(_LLAMAS) == 1:
                 atexit.register(_close_llamas)
         return loaded
@@ -258,6 +266,8 @@ class LlamaCppChat(BaseChatModel):
     temperature: float = 0.0
     seed: int = 1234
     response_format: dict | None = None
+    # Where the system prompts' KV states are kept for the next process (rag.generate.prefix_states).
+    prefix_states_dir: str | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -278,7 +288,7 @@ class LlamaCppChat(BaseChatModel):
 
     def _loaded(self) -> _LoadedLlama:
         threads = self.n_threads or max(1, os.cpu_count() or 1)
-        return _load_llama(self.model_path, self.n_ctx, threads, self.seed)
+        return _load_llama(self.model_path, self.n_ctx, threads, self.seed, self.prefix_states_dir)
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {"max_tokens": self.max_tokens, "temperature": self.temperature, "seed": self.seed}
@@ -409,10 +419,10 @@ class LlamaCppChat(BaseChatModel):
         when it was read before, and the prompt tokens the call will read are counted."""
         llama = loaded.llama
         if tokens is None:
-            tokens = _prompt_tokens(llama, messages)
+            tokens = prompt_tokens(llama, messages)
         if not tokens:
             return
-        static = _prompt_tokens(llama, _without_last_text(messages)) if len(messages) > 1 else None
+        static = prompt_tokens(llama, _without_last_text(messages)) if len(messages) > 1 else None
         if static:
             loaded.tokens_read += loaded.prefixes.prepare(llama, tokens[: shared_prefix(tokens, static)]).read
         reused = shared_prefix(llama.input_ids[: llama.n_tokens], tokens)
@@ -449,7 +459,7 @@ def _chat_prompt(llama: Any, messages: list[BaseMessage]) -> str | None:
     ).prompt
 
 
-def _prompt_tokens(llama: Any, messages: list[BaseMessage]) -> list[int] | None:
+def prompt_tokens(llama: Any, messages: list[BaseMessage]) -> list[int] | None:
     """The tokens llama-cpp-python's chat completion reads for `messages` (None without a chat template)."""
     prompt = _chat_prompt(llama, messages)
     return llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True) if prompt is not None else None
