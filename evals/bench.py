@@ -99,6 +99,8 @@ def seed_questions(n: int) -> list[str]:
 
 
 def bench_answers(home: Path, llm: str, questions: list[str]) -> tuple[Timed, Timed]:
+    """Each question answered by rag, then by the plain recipe, in turn: a load that changes
+    during the run (a shared machine) weighs on both sides alike."""
     os.environ.update(environment(home, llm))
     from rag.app import Rag
     from rag.config import Settings
@@ -109,70 +111,79 @@ def bench_answers(home: Path, llm: str, questions: list[str]) -> tuple[Timed, Ti
     generator = rag.generator
     generator.warm()
     chat = generator.chat_model
-    rag.ask(questions[-1])  # loads the encoders and indexes; the model already answered once
-    ours = Timed()
-    for question in questions:
-        before, read_before = generator.usage.since(type(generator.usage)()), chat.tokens_read
-        first: list[float] = []
-        started = time.perf_counter()
-        gathered = rag.gather(question)
-        ours.evidence.append(time.perf_counter() - started)
-        answer = rag.ask(
-            question,
-            gathered=gathered,
-            on_token=lambda _t, first=first, started=started: first or first.append(time.perf_counter() - started),
-        )
-        ours.total.append(time.perf_counter() - started)
-        if first:
-            ours.first_token.append(first[0])
-        ours.calls.append(generator.usage.since(before).calls)
-        ours.tokens_read.append(chat.tokens_read - read_before)
-        log(f"  rag       {ours.total[-1]:6.2f} s  {ours.tokens_read[-1]:5d} tokens read  {answer.mode:<10} {question}")
-    return ours, bench_baseline_answers(chat, questions, rag.embedder)
-
-
-def bench_baseline_answers(chat, questions: list[str], embedder) -> Timed:
-    """The plain recipe on the same GGUF (the same loaded weights: llama_cpp.Llama as it is)."""
-    from langchain_chroma import Chroma
-    from langchain_core.messages import HumanMessage
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    from rag.generate.prefix_states import shared_prefix
-    from rag.generate.providers import prompt_tokens
-
-    llama = chat._loaded().llama
-    seed = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt")))
+    ours, theirs = Timed(), Timed()
     with tempfile.TemporaryDirectory() as tmp:
-        docs = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).create_documents([seed])
-        store = Chroma(collection_name="baseline", embedding_function=embedder, persist_directory=tmp)
-        store.add_documents(docs)
-        theirs = Timed()
-        for i, question in enumerate([questions[-1], *questions]):
-            started = time.perf_counter()
-            context = "\n\n".join(d.page_content for d in store.similarity_search(question, k=3))
-            evidence = time.perf_counter() - started
-            prompt = BASELINE_PROMPT.substitute(context=context, question=question)
-            first = None
-            tokens = prompt_tokens(llama, [HumanMessage(content=prompt)])
-            held = shared_prefix(llama.input_ids[: llama.n_tokens], tokens)
-            for chunk in llama.create_chat_completion(
-                messages=[{"role": "user", "content": prompt}],
-                stream=True,
-                max_tokens=BASELINE_MAX_TOKENS,
-                temperature=0.0,
-            ):
-                if first is None and (chunk["choices"][0].get("delta") or {}).get("content"):
-                    first = time.perf_counter() - started
-            if i == 0:
-                continue  # the warm-up answer
-            theirs.evidence.append(evidence)
-            theirs.total.append(time.perf_counter() - started)
-            if first is not None:
-                theirs.first_token.append(first)
-            theirs.calls.append(1)
-            theirs.tokens_read.append(len(tokens) - min(held, len(tokens) - 1))
+        plain = PlainRecipe(chat._loaded().llama, rag.embedder, Path(tmp))
+        rag.ask(questions[-1])  # loads the encoders and indexes; the model already answered once
+        plain.answer(questions[-1], Timed())
+        for question in questions:
+            answer = rag_answer(rag, question, ours)
+            log(
+                f"  rag       {ours.total[-1]:6.2f} s  {ours.tokens_read[-1]:5d} tokens read  {answer.mode:<10} {question}"
+            )
+            plain.answer(question, theirs)
             log(f"  baseline  {theirs.total[-1]:6.2f} s  {theirs.tokens_read[-1]:5d} tokens read  {question}")
-    return theirs
+    return ours, theirs
+
+
+def rag_answer(rag, question: str, timed: Timed):
+    generator, chat = rag.generator, rag.generator.chat_model
+    before, read_before = generator.usage.since(type(generator.usage)()), chat.tokens_read
+    first: list[float] = []
+    started = time.perf_counter()
+    gathered = rag.gather(question)
+    timed.evidence.append(time.perf_counter() - started)
+    answer = rag.ask(
+        question,
+        gathered=gathered,
+        on_token=lambda _t: first or first.append(time.perf_counter() - started),
+    )
+    timed.total.append(time.perf_counter() - started)
+    if first:
+        timed.first_token.append(first[0])
+    timed.calls.append(generator.usage.since(before).calls)
+    timed.tokens_read.append(chat.tokens_read - read_before)
+    return answer
+
+
+class PlainRecipe:
+    """The baseline: LangChain's splitter (1000/200) and Chroma over the seed, the top 3 chunks
+    in one prompt to llama_cpp.Llama as it is (the same loaded weights as rag's)."""
+
+    def __init__(self, llama, embedder, folder: Path):
+        from langchain_chroma import Chroma
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        self.llama = llama
+        seed = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt")))
+        docs = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).create_documents([seed])
+        self.store = Chroma(collection_name="baseline", embedding_function=embedder, persist_directory=str(folder))
+        self.store.add_documents(docs)
+
+    def answer(self, question: str, timed: Timed) -> None:
+        from langchain_core.messages import HumanMessage
+
+        from rag.generate.prefix_states import shared_prefix
+        from rag.generate.providers import prompt_tokens
+
+        llama = self.llama
+        started = time.perf_counter()
+        context = "\n\n".join(d.page_content for d in self.store.similarity_search(question, k=3))
+        timed.evidence.append(time.perf_counter() - started)
+        prompt = BASELINE_PROMPT.substitute(context=context, question=question)
+        tokens = prompt_tokens(llama, [HumanMessage(content=prompt)])
+        held = shared_prefix(llama.input_ids[: llama.n_tokens], tokens)
+        first = None
+        for chunk in llama.create_chat_completion(
+            messages=[{"role": "user", "content": prompt}], stream=True, max_tokens=BASELINE_MAX_TOKENS, temperature=0.0
+        ):
+            if first is None and (chunk["choices"][0].get("delta") or {}).get("content"):
+                first = time.perf_counter() - started
+        timed.total.append(time.perf_counter() - started)
+        if first is not None:
+            timed.first_token.append(first)
+        timed.calls.append(1)
+        timed.tokens_read.append(len(tokens) - min(held, len(tokens) - 1))
 
 
 def answer_rows(ours: Timed, theirs: Timed) -> list[Row]:
