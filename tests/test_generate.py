@@ -30,6 +30,7 @@ from rag.config import Settings
 from rag.errors import ConfigError, SetupError
 from rag.generate import bundled_model as bm
 from rag.generate.generator import YES_NO_LABELS, CompletionCache, Generator, yes_share
+from rag.generate.prefix_states import PrefixStates
 from rag.generate.providers import (
     PLACEHOLDER_API_KEY,
     GenerationOptions,
@@ -622,6 +623,61 @@ def test_bundled_small_model_chooses_by_token_probability_and_keeps_generating_t
         shares, abs=0.01
     )
     assert small_model.invoke(QUESTION).content == before
+
+
+# Two system prompts long enough to be kept (rag.generate.prefix_states.MIN_PREFIX_TOKENS).
+DESK = "You answer questions for the news desk of an international agency. " * 6
+GEOGRAPHY = "You are a geography teacher who answers in one word, without explanation. " * 6
+
+
+@pytest.mark.slow
+def test_a_system_prompt_is_read_once_and_restored_after_other_prompts(small_model):
+    loaded = small_model._loaded()
+    ask = [SystemMessage(content=GEOGRAPHY), HumanMessage(content=QUESTION)]
+    small_model.invoke(ask)
+    small_model.invoke([SystemMessage(content=DESK), HumanMessage(content="Say hello.")])
+    read_before = small_model.tokens_read
+    restored = small_model.invoke(ask).content
+    question_tokens = len(loaded.llama.tokenize(QUESTION.encode("utf-8"), add_bos=False))
+    # Only the question and the template around it are read; the system prompt came back from its saved state.
+    assert small_model.tokens_read - read_before <= question_tokens + 8
+    assert len(loaded.prefixes) == 2
+    # The same reply as from a context that reads the whole prompt afresh.
+    capacity, loaded.prefixes.capacity = loaded.prefixes.capacity, 0
+    try:
+        loaded.llama.reset()
+        read_before = small_model.tokens_read
+        assert small_model.invoke(ask).content == restored
+        assert small_model.tokens_read - read_before > question_tokens + 60
+    finally:
+        loaded.prefixes.capacity = capacity
+
+
+@pytest.mark.slow
+def test_a_fresh_process_restores_a_system_prompt_from_the_folder(small_model, tmp_path):
+    loaded = small_model._loaded()
+    ask = [SystemMessage(content=GEOGRAPHY), HumanMessage(content=QUESTION)]
+    kept = loaded.prefixes
+    try:
+        loaded.prefixes = PrefixStates(folder=tmp_path, model_id="test")
+        loaded.llama.reset()
+        answer = small_model.invoke(ask).content
+        assert len(list(tmp_path.glob("*.kv"))) == 1
+        # Another process: nothing in memory, the context empty; the state comes from the file.
+        loaded.prefixes = PrefixStates(folder=tmp_path, model_id="test")
+        loaded.llama.reset()
+        read_before = small_model.tokens_read
+        assert small_model.invoke(ask).content == answer
+        question_tokens = len(loaded.llama.tokenize(QUESTION.encode("utf-8"), add_bos=False))
+        assert small_model.tokens_read - read_before <= question_tokens + 8
+        # A state saved for other weights is never used.
+        loaded.prefixes = PrefixStates(folder=tmp_path, model_id="other")
+        loaded.llama.reset()
+        read_before = small_model.tokens_read
+        assert small_model.invoke(ask).content == answer
+        assert small_model.tokens_read - read_before > question_tokens + 60
+    finally:
+        loaded.prefixes = kept
 
 
 @pytest.mark.slow

@@ -277,3 +277,14 @@ def test_the_saved_vocabulary_is_rebuilt_when_the_index_changed(tmp_path):
         assert normalize("الميناء") in fresh._words  # a word of the article ingested after the save
     finally:
         rag.close()
+
+
+def test_sentence_vectors_are_fetched_by_id_as_the_metadata_filter_finds_them(seeded):
+    rag, _ = seeded
+    chunk_ids = sorted(rag.vectors.chunk_ids())[:3]
+    by_filter = rag.vectors._units.get(where={"chunk_id": {"$in": chunk_ids}}, include=["embeddings", "metadatas"])
+    by_id = [meta for _, _, meta in rag.vectors._units_of(chunk_ids)]
+    assert sorted(m["start"] for m in by_id) == sorted(m["start"] for m in by_filter["metadatas"])
+    assert len(by_id) == len(by_filter["metadatas"]) > len(chunk_ids)
+    spans = rag.vectors.unit_spans(chunk_ids)
+    assert {(d, s, e) for d, s, e, _ in spans} == {(m["doc_id"], m["start"], m["end"]) for m in by_filter["metadatas"]}

@@ -21,7 +21,7 @@ import random
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -44,6 +44,7 @@ from rag.generate.bundled_model import (
     bundled_model_path,
     model_cache_dir,
 )
+from rag.generate.prefix_states import PrefixStates, shared_prefix
 
 ACCEPTED_FORMS = (
     "llamacpp, llamacpp:" + ", llamacpp:".join(sorted(BUNDLED_MODELS)) + ", llamacpp:/path/to/model.gguf, openai:MODEL"
@@ -138,6 +139,7 @@ def make_chat_model(spec: str, settings: Settings, options: GenerationOptions = 
                 raise SetupError(f"RAG_LLM={spec!r}: no GGUF model file at {path}")
         return LlamaCppChat(
             model_path=str(path.resolve()),
+            prefix_states_dir=str(settings.cache_dir / "prefix-states"),
             label=model_label(spec),
             n_ctx=options.n_ctx,
             n_threads=options.n_threads,
@@ -192,6 +194,9 @@ class _LoadedLlama:
     # A Llama context is one sequence of KV state: two threads generating on it
     # at once (e.g. BaseChatModel.batch) would corrupt each other's output.
     lock: threading.Lock
+    # The system prompts' KV states, so no call reads its system prompt twice (rag.generate.prefix_states).
+    prefixes: PrefixStates = field(default_factory=PrefixStates)
+    tokens_read: int = 0  # prompt tokens the model has evaluated (read), prefixes included
 
 
 # Weights are ~0.5-1 GB; load each once per process, on first use, never at import.
@@ -199,7 +204,9 @@ _LLAMAS: dict[tuple[str, int, int], _LoadedLlama] = {}
 _LLAMAS_LOCK = threading.Lock()
 
 
-def _load_llama(model_path: str, n_ctx: int, n_threads: int, seed: int) -> _LoadedLlama:
+def _load_llama(
+    model_path: str, n_ctx: int, n_threads: int, seed: int, prefix_states_dir: str | None = None
+) -> _LoadedLlama:
     key = (model_path, n_ctx, n_threads)
     with _LLAMAS_LOCK:
         loaded = _LLAMAS.get(key)
@@ -218,7 +225,12 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int, seed: int) -> _Load
                 )
             except (ValueError, RuntimeError, OSError) as exc:
                 raise SetupError(f"llama.cpp could not load {model_path} ({exc}); is it a GGUF model?") from exc
-            loaded = _LLAMAS[key] = _LoadedLlama(llama, threading.Lock())
+            stat = os.stat(model_path)
+            prefixes = PrefixStates(
+                folder=Path(prefix_states_dir) if prefix_states_dir else None,
+                model_id=f"{model_path}|{stat.st_size}|{stat.st_mtime_ns}",
+            )
+            loaded = _LLAMAS[key] = _LoadedLlama(llama, threading.Lock(), prefixes)
             if len(_LLAMAS) == 1:
                 atexit.register(_close_llamas)
         return loaded
@@ -280,6 +292,8 @@ class LlamaCppChat(BaseChatModel):
     seed: int = 1234
     response_format: dict | None = None
     timeout: float | None = None  # seconds for one call, checked per token (None: no deadline)
+    # Where the system prompts' KV states are kept for the next process (rag.generate.prefix_states).
+    prefix_states_dir: str | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -300,7 +314,7 @@ class LlamaCppChat(BaseChatModel):
 
     def _loaded(self) -> _LoadedLlama:
         threads = self.n_threads or max(1, os.cpu_count() or 1)
-        return _load_llama(self.model_path, self.n_ctx, threads, self.seed)
+        return _load_llama(self.model_path, self.n_ctx, threads, self.seed, self.prefix_states_dir)
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {"max_tokens": self.max_tokens, "temperature": self.temperature, "seed": self.seed}
@@ -334,6 +348,7 @@ class LlamaCppChat(BaseChatModel):
     ) -> ChatResult:
         loaded = self._loaded()
         with loaded.lock, self._context_errors():
+            self._read_prefix_once(loaded, messages)
             try:
                 response = loaded.llama.create_chat_completion(
                     messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs)
@@ -377,6 +392,7 @@ class LlamaCppChat(BaseChatModel):
         # The lock is held across yields: a caller that abandons the stream
         # releases it when the generator is closed or collected.
         with loaded.lock, self._context_errors():
+            self._read_prefix_once(loaded, messages)
             try:
                 for chunk in loaded.llama.create_chat_completion(
                     messages=llama_messages, stream=True, **self._params(stop, kwargs)
@@ -425,11 +441,31 @@ class LlamaCppChat(BaseChatModel):
         if len(tokens) >= self.n_ctx:
             raise UserInputError(f"the prompt ({len(tokens)} tokens) is too long for {self.label} (n_ctx={self.n_ctx})")
         with loaded.lock:
+            self._read_prefix_once(loaded, messages, tokens)
             logits = _next_token_logits(llama, tokens)
         logits -= logits.max()
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum()
         return [float(probabilities[t]) for t in firsts]
+
+    @property
+    def tokens_read(self) -> int:
+        """Prompt tokens this model (shared by every LlamaCppChat on the same GGUF) has read so far."""
+        return self._loaded().tokens_read
+
+    def _read_prefix_once(self, loaded: _LoadedLlama, messages: list[BaseMessage], tokens: list[int] | None = None):
+        """Before a call: the context holds the prompt's static prefix (its system prompt), restored
+        when it was read before, and the prompt tokens the call will read are counted."""
+        llama = loaded.llama
+        if tokens is None:
+            tokens = prompt_tokens(llama, messages)
+        if not tokens:
+            return
+        static = prompt_tokens(llama, _without_last_text(messages)) if len(messages) > 1 else None
+        if static:
+            loaded.tokens_read += loaded.prefixes.prepare(llama, tokens[: shared_prefix(tokens, static)]).read
+        reused = shared_prefix(llama.input_ids[: llama.n_tokens], tokens)
+        loaded.tokens_read += len(tokens) - min(reused, len(tokens) - 1)
 
     @staticmethod
     def _stream_usage(llama: Any, text: str, finish: str | None) -> tuple[int, int]:
@@ -460,6 +496,17 @@ def _chat_prompt(llama: Any, messages: list[BaseMessage]) -> str | None:
     return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
         messages=_to_llama_messages(messages)
     ).prompt
+
+
+def prompt_tokens(llama: Any, messages: list[BaseMessage]) -> list[int] | None:
+    """The tokens llama-cpp-python's chat completion reads for `messages` (None without a chat template)."""
+    prompt = _chat_prompt(llama, messages)
+    return llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True) if prompt is not None else None
+
+
+def _without_last_text(messages: list[BaseMessage]) -> list[BaseMessage]:
+    """`messages` with the last one's text left out: rendered, what every prompt of the task shares."""
+    return [*messages[:-1], messages[-1].model_copy(update={"content": ""})]
 
 
 def _next_token_logits(llama: Any, tokens: list[int]) -> np.ndarray:

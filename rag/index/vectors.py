@@ -262,7 +262,12 @@ class ChunkVectors:
                 chunk_ids.append(chunk.chunk_id)
                 chunk_vectors.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
                 chunk_meta.append(
-                    {"doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end, "date": article.date or ""}
+                    {
+                        "doc_id": chunk.doc_id,
+                        "start": chunk.start,
+                        "end": chunk.end,
+                        "date": article.date or "",
+                    }
                 )
                 for i, (start, end) in enumerate(chunk.units):
                     unit_ids.append(f"{chunk.chunk_id}/{i}")

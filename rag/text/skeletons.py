@@ -8,6 +8,7 @@ articles spell a name of an English question (rag.retrieve.translate).
 
 from __future__ import annotations
 
+import functools
 import re
 from difflib import SequenceMatcher
 
@@ -153,7 +154,17 @@ def loose_skeleton(skeleton: str) -> str:
 
 def spelling_similarity(name: str, arabic_word: str) -> float:
     """How alike a Latin name and an Arabic word sound, long vowels included (0..1)."""
-    latin = latin_skeleton(name, "vowels")
-    return max(
-        (SequenceMatcher(None, latin, form).ratio() for form in arabic_skeletons(arabic_word, "vowels")), default=0.0
-    )
+    latin = _latin_with_vowels(name)
+    return max((SequenceMatcher(None, latin, form).ratio() for form in _arabic_with_vowels(arabic_word)), default=0.0)
+
+
+# A name of an English query is compared with every corpus word of its skeleton (about a hundred
+# at 1000 articles), the same words query after query: their skeletons are worked out once.
+@functools.lru_cache(maxsize=4096)
+def _latin_with_vowels(name: str) -> str:
+    return latin_skeleton(name, "vowels")
+
+
+@functools.lru_cache(maxsize=65536)
+def _arabic_with_vowels(word: str) -> tuple[str, ...]:
+    return tuple(sorted(arabic_skeletons(word, "vowels")))
