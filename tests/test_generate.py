@@ -152,18 +152,21 @@ def test_the_llama_model_gets_a_deadline_only_when_rag_llm_timeout_is_set(tmp_pa
     assert make_chat_model(f"llamacpp:{gguf}", given, TINY).timeout == 12.5
 
 
-def test_the_deadline_lets_tokens_through_until_it_passes():
-    from rag.generate.providers import DeadlinePassed, _Deadline
+def test_the_deadline_lets_tokens_through_until_it_passes_then_only_the_end():
+    import numpy as np
+
+    from rag.generate.providers import _Deadline
 
     now = [100.0]
-    deadline = _Deadline(2.0, clock=lambda: now[0])
-    scores = [0.1, 0.9]
-    assert deadline(None, scores) is scores
+    deadline = _Deadline(2.0, end_token=1, clock=lambda: now[0])
+    scores = np.array([0.1, 0.9, 0.5])
+    assert list(deadline(None, scores.copy())) == [0.1, 0.9, 0.5]
     now[0] = 101.9
-    assert deadline(None, scores) is scores
+    assert list(deadline(None, scores.copy())) == [0.1, 0.9, 0.5] and not deadline.passed
     now[0] = 102.1
-    with pytest.raises(DeadlinePassed, match="2 s deadline"):
-        deadline(None, scores)
+    cut = deadline(None, scores.copy())
+    assert deadline.passed and int(np.argmax(cut)) == 1 and np.isinf(cut[[0, 2]]).all()
+    assert "2 s deadline" in deadline.reason
 
 
 def test_a_file_that_is_not_a_model_is_a_setup_error(tmp_path):

@@ -161,24 +161,30 @@ def _explicit_timeout(settings: Settings) -> float | None:
     return settings.llm_timeout if settings.llm_timeout_set else None
 
 
-class DeadlinePassed(Exception):
-    """Raised from inside llama.cpp's sampling loop when a call's deadline has passed."""
-
-
 class _Deadline:
-    """A llama.cpp logits processor that checks a monotonic deadline before each sampled token
-    and raises DeadlinePassed once it has passed: generation stops within one token. (The prompt
-    is evaluated before the first check: a deadline cannot cut that short.)"""
+    """A llama.cpp logits processor that checks a monotonic deadline before each sampled token.
+    Once it has passed, it leaves the end-of-generation token the only one possible, so the reply
+    ends at the next token, and says so in `passed`: the caller takes that reply as cut, never as
+    an answer. (Raising would not stop it: llama.cpp calls the processor from a C callback, which
+    swallows exceptions. The prompt is evaluated before the first check: a deadline cannot cut
+    that short.)"""
 
-    def __init__(self, seconds: float, clock=time.monotonic):
-        self.seconds = seconds
+    def __init__(self, seconds: float, end_token: int, clock=time.monotonic):
+        self.seconds, self.end_token = seconds, end_token
         self._clock = clock
         self._ends = clock() + seconds
+        self.passed = False
 
     def __call__(self, input_ids, scores):
-        if self._clock() > self._ends:
-            raise DeadlinePassed(f"the {self.seconds:g} s deadline passed mid-reply (RAG_LLM_TIMEOUT)")
+        if self.passed or self._clock() > self._ends:
+            self.passed = True
+            scores[:] = -np.inf
+            scores[self.end_token] = 0.0
         return scores
+
+    @property
+    def reason(self) -> str:
+        return f"the {self.seconds:g} s deadline passed mid-reply (RAG_LLM_TIMEOUT)"
 
 
 def _require_llama_cpp() -> None:
@@ -316,18 +322,24 @@ class LlamaCppChat(BaseChatModel):
         threads = self.n_threads or max(1, os.cpu_count() or 1)
         return _load_llama(self.model_path, self.n_ctx, threads, self.seed, self.prefix_states_dir)
 
-    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _params(
+        self, stop: list[str] | None, kwargs: dict[str, Any], deadline: _Deadline | None = None
+    ) -> dict[str, Any]:
         params: dict[str, Any] = {"max_tokens": self.max_tokens, "temperature": self.temperature, "seed": self.seed}
         if self.response_format is not None:
             params["response_format"] = self.response_format
         params.update({k: v for k, v in kwargs.items() if k in _CALL_OPTIONS})
         if stop:
             params["stop"] = stop
-        if self.timeout is not None:
+        if deadline is not None:
             from llama_cpp import LogitsProcessorList
 
-            params["logits_processor"] = LogitsProcessorList([_Deadline(self.timeout)])
+            params["logits_processor"] = LogitsProcessorList([deadline])
         return params
+
+    def _deadline(self, loaded: _LoadedLlama) -> _Deadline | None:
+        """This call's deadline (RAG_LLM_TIMEOUT when it is set), or None."""
+        return None if self.timeout is None else _Deadline(self.timeout, loaded.llama.token_eos())
 
     @contextlib.contextmanager
     def _context_errors(self):
@@ -349,14 +361,14 @@ class LlamaCppChat(BaseChatModel):
         loaded = self._loaded()
         with loaded.lock, self._context_errors():
             self._read_prefix_once(loaded, messages)
-            try:
-                response = loaded.llama.create_chat_completion(
-                    messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs)
-                )
-            except DeadlinePassed as exc:
-                metadata = {"finish_reason": CUT, "cut_reason": str(exc), "model_name": self.label}
-                message = AIMessage(content="", response_metadata=metadata)
-                return ChatResult(generations=[ChatGeneration(message=message, generation_info=metadata)])
+            deadline = self._deadline(loaded)
+            response = loaded.llama.create_chat_completion(
+                messages=_to_llama_messages(messages), stream=False, **self._params(stop, kwargs, deadline)
+            )
+        if deadline is not None and deadline.passed:  # what was written is never taken as a reply
+            metadata = {"finish_reason": CUT, "cut_reason": deadline.reason, "model_name": self.label}
+            message = AIMessage(content="", response_metadata=metadata)
+            return ChatResult(generations=[ChatGeneration(message=message, generation_info=metadata)])
         choice = response["choices"][0]
         usage = response.get("usage") or {}
         prompt_tokens, completion_tokens = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
@@ -393,22 +405,22 @@ class LlamaCppChat(BaseChatModel):
         # releases it when the generator is closed or collected.
         with loaded.lock, self._context_errors():
             self._read_prefix_once(loaded, messages)
-            try:
-                for chunk in loaded.llama.create_chat_completion(
-                    messages=llama_messages, stream=True, **self._params(stop, kwargs)
-                ):
-                    choice = chunk["choices"][0]
-                    finish = choice.get("finish_reason") or finish
-                    text = (choice.get("delta") or {}).get("content") or ""
-                    if not text:
-                        continue
-                    streamed.append(text)
-                    piece = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                    if run_manager:
-                        run_manager.on_llm_new_token(text, chunk=piece)
-                    yield piece
-            except DeadlinePassed as exc:
-                yield _cut_chunk(str(exc))  # what streamed so far is never taken as a reply
+            deadline = self._deadline(loaded)
+            for chunk in loaded.llama.create_chat_completion(
+                messages=llama_messages, stream=True, **self._params(stop, kwargs, deadline)
+            ):
+                choice = chunk["choices"][0]
+                finish = choice.get("finish_reason") or finish
+                text = (choice.get("delta") or {}).get("content") or ""
+                if not text:
+                    continue
+                streamed.append(text)
+                piece = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                if run_manager:
+                    run_manager.on_llm_new_token(text, chunk=piece)
+                yield piece
+            if deadline is not None and deadline.passed:
+                yield _cut_chunk(deadline.reason)  # what streamed so far is never taken as a reply
                 return
             prompt_tokens, completion_tokens = self._stream_usage(loaded.llama, "".join(streamed), finish)
         yield ChatGenerationChunk(
@@ -874,4 +886,6 @@ def guarded_chat_openai_class() -> type[BaseChatModel]:
 def _cut_chunk(reason: str) -> ChatGenerationChunk:
     """The last chunk of a stream that broke off: no text, finish_reason "cut" and why."""
     metadata = {"finish_reason": CUT, "cut_reason": reason}
-    return ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata=metadata), generation_info=metadata)
+    return ChatGenerationChunk(
+        message=AIMessageChunk(content="", response_metadata=metadata, chunk_position="last"), generation_info=metadata
+    )
