@@ -228,11 +228,12 @@ def _saying_what_the_sources_say(attempt: _Attempt, verified: list[VerifiedSente
     (rag.verify.support.restated_unsaid)."""
     question, kept = attempt.question, []
     for sentence in verified:
-        cited = " ".join(attempt.sources[n - 1].in_context() for n in sentence.sources)
-        unsaid = restated_unsaid(sentence.text, question.text, cited) if detect_language(cited) == question.lang else []
         if adds_nothing(sentence.text, question.text):
             attempt.log.dropped.append((sentence.text, "it only restates the question"))
-        elif len(unsaid) > MAX_RESTATED_UNSAID:
+            continue
+        cited = " ".join(attempt.sources[n - 1].in_context() for n in sentence.sources)
+        unsaid = restated_unsaid(sentence.text, question.text, cited) if detect_language(cited) == question.lang else []
+        if len(unsaid) > MAX_RESTATED_UNSAID:
             attempt.log.dropped.append(
                 (sentence.text, f"it restates what its source does not say: {', '.join(unsaid)}")
             )

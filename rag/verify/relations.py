@@ -73,6 +73,11 @@ class Placed:
             forms.append(set(variants) | {light_stem(v) for v in variants})
         return cls(words, forms)
 
+    def positions_of(self, words: list[str]) -> list[int]:
+        """Where any form of any of `words` (clitics off, light stem) stands."""
+        stems = {light_stem(f) for word in words for f in clitic_forms(normalize(word))}
+        return [i for i, forms in enumerate(self.forms) if forms & stems]
+
     def name_positions(self, name: str) -> list[int]:
         return [i for i, w in enumerate(self.words) if not is_function_word(w) and name_matches(name, [w])]
 
@@ -378,10 +383,15 @@ def opposite_word(claim: str, source: str) -> str | None:
 _ARABIC_NEGATION = frozenset(normalize(w) for w in "لا لم لن ليس ليست ليسوا لسنا غير عدم دون بدون".split())
 
 
+def _negation_positions(words: list[str]) -> list[int]:
+    """Where the negations (لا، لم، لن، ليس، غير، عدم، دون …, clitics off) stand among `words`."""
+    return [
+        i for i, w in enumerate(words) if any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(w), min_rest=2))
+    ]
+
+
 def arabic_negations(text: str) -> int:
-    return sum(
-        any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(w), min_rest=2)) for w in _ARABIC_WORD.findall(text)
-    )
+    return len(_negation_positions(_ARABIC_WORD.findall(text)))
 
 
 def negation_mismatch_arabic(claim: str, source: str) -> str | None:
@@ -401,25 +411,24 @@ def negation_mismatch_arabic(claim: str, source: str) -> str | None:
     return None
 
 
+NEGATION_REACH = 2  # words after a negation that it governs
+
+
 def _affirmed_words(text: str) -> list[str]:
-    """The words of a text that no negation governs (not among the two after one)."""
+    """The words of a text that no negation governs (not among the NEGATION_REACH after one)."""
     words = _ARABIC_WORD.findall(text)
-    governed = set()
-    for i, word in enumerate(words):
-        if any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(word), min_rest=2)):
-            governed |= {i + 1, i + 2}
+    governed = {i + k for i in _negation_positions(words) for k in range(1, NEGATION_REACH + 1)}
     return [w for i, w in enumerate(words) if i not in governed and normalize(w) not in STOP_WORDS]
 
 
 def _negated_words(text: str) -> set[str]:
-    """Word keys (roots, else stems) of the two words after each negation of the text."""
+    """Word keys (roots, else stems) of the words each negation of the text governs."""
     words = _ARABIC_WORD.findall(text)
     out: set[str] = set()
-    for i, word in enumerate(words):
-        if any(f in _ARABIC_NEGATION for f in clitic_forms(normalize(word), min_rest=2)):
-            for after in words[i + 1 : i + 3]:
-                if normalize(after) not in STOP_WORDS:
-                    out |= {word_key(f) for f in clitic_forms(normalize(after))}
+    for i in _negation_positions(words):
+        for after in words[i + 1 : i + 1 + NEGATION_REACH]:
+            if normalize(after) not in STOP_WORDS:
+                out |= {word_key(f) for f in clitic_forms(normalize(after))}
     return out
 
 
@@ -479,13 +488,8 @@ def focus_split(question_text: str, focus: list[str], cited: str) -> str | None:
     if not _WHO_IS.search(question_text) or len(focus) < 2:
         return None
     placed = Placed.of(cited)
-
-    def positions(word: str) -> list[int]:
-        stems = {light_stem(f) for f in clitic_forms(normalize(word))} | set(clitic_forms(normalize(word)))
-        return [i for i, forms in enumerate(placed.forms) if forms & stems]
-
     for first, second in zip(focus, focus[1:]):
-        at_first, at_second = positions(first), positions(second)
+        at_first, at_second = placed.positions_of([first]), placed.positions_of([second])
         if at_first and at_second and not any(abs(a - b) <= FOCUS_REACH for a in at_first for b in at_second):
             return f"the cited text never puts '{first}' beside '{second}'"
     return None
@@ -499,8 +503,7 @@ def answer_apart_from_focus(answer: str, question_text: str, focus: list[str], c
     if not _WHO.search(question_text):
         return None
     placed = Placed.of(cited)
-    focus_stems = {light_stem(f) for word in focus for f in clitic_forms(normalize(word))}
-    focus_at = [i for i, forms in enumerate(placed.forms) if forms & focus_stems]
+    focus_at = placed.positions_of(focus)
     answer_at = _answer_positions(answer, question_text, placed)
     if not focus_at or not answer_at:
         return None

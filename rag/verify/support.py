@@ -111,16 +111,20 @@ class SupportVerdict:
     relation: bool = False  # rejected for who did what (rag.verify.relations): the cited text relates them otherwise
 
 
+def _digit_numbers(text: str) -> list[str]:
+    """Every number written in digits, in order, without thousands commas."""
+    return [n.replace(",", "") for n in _NUMBER.findall(normalize(text))]
+
+
 def numbers_in(text: str) -> set[str]:
     """The numbers in digits, and Roman numerals' values (Super Bowl XXXIII: 33)."""
-    return {n.replace(",", "") for n in _NUMBER.findall(normalize(text))} | roman_numeral_values(text)
+    return set(_digit_numbers(text)) | roman_numeral_values(text)
 
 
 def numbers_repeated(sentence: str, cited: str) -> set[str]:
     """Numbers the sentence states more often than the cited text does ("34 و34 و39" over
     "33 و34 و39": one of the ages was changed into another that the text also holds)."""
-    said = Counter(n.replace(",", "") for n in _NUMBER.findall(normalize(sentence)))
-    held = Counter(n.replace(",", "") for n in _NUMBER.findall(normalize(cited)))
+    said, held = Counter(_digit_numbers(sentence)), Counter(_digit_numbers(cited))
     return {n for n, count in said.items() if held[n] and count > held[n]}
 
 
@@ -156,8 +160,8 @@ def restated_unsaid(sentence: str, question: str, cited: str) -> list[str]:
     wraps a cited number or phrase in the question ("المرسوم أصدرت الطائفة الفرنسية في عام 1523"
     over a sentence about a translation published in 1523) claims the question's premise on the
     strength of a sentence that never states it."""
-    asked = {light_stem(t) for t in content_tokens(question)} | {arabic_root(t) for t in content_tokens(question)}
-    restated = [t for t in content_tokens(sentence) if {light_stem(t), arabic_root(t)} & asked]
+    asked = set().union(*map(_word_forms, content_tokens(question)))
+    restated = [t for t in content_tokens(sentence) if _word_forms(t) & asked]
     restated = [t for t in restated if light_stem(t) not in _FREE_WORDS and not t[0].isdigit()]
     return novel_words(" ".join(restated), cited)
 
@@ -171,15 +175,14 @@ def adds_nothing(sentence: str, question: str) -> bool:
     """A sentence that says only what the question says, in any form of its words, and who said it
     ("فرنسا، بحسب المصدر" to "أية طائفة فرنسية أصدرت هذا المرسوم؟"): not an answer, however well
     it is supported."""
-    asked = set()
-    for token in content_tokens(question):
-        asked |= {light_stem(token), _english_stem(token), arabic_root(token)}
-    for token in content_tokens(re.sub(r"\[\d+\]", " ", sentence)):
-        keys = {light_stem(token), _english_stem(token), arabic_root(token)} - {None}
-        if keys & asked or keys & (_FREE_WORDS | _NOT_AN_ANSWER_WORDS):
-            continue
-        return False
-    return True
+    asked = set().union(*map(_word_forms, content_tokens(question)))
+    said = content_tokens(re.sub(r"\[\d+\]", " ", sentence))
+    return all(_word_forms(t) & (asked | _FREE_WORDS | _NOT_AN_ANSWER_WORDS) for t in said)
+
+
+def _word_forms(token: str) -> set[str]:
+    """The keys one word is known by whatever its form: light stem, English stem, Arabic root."""
+    return {light_stem(token), _english_stem(token)} | ({arabic_root(token)} - {None})
 
 
 def adds_only_names_and_numbers(sentence: str, question: str) -> bool:
@@ -273,8 +276,9 @@ def _glued_in(token: str, tokens: list[str]) -> bool:
     return any(len(t) > len(f) and (t.startswith(f) or t.endswith(f)) for t in tokens for f in forms)
 
 
-SWAP_WINDOW = 3  # ... and within which: a clause moved whole (a time, a place, the verb put first) is Arabic's freedom, two close words traded are a swap
-REORDER_DISTANCE = 0  # words apart in the cited text, past which two words in the other order are a reordering
+# Words apart in the cited text within which two words in the other order are a swap; farther apart,
+# a clause moved whole (a time, a place, the verb put first) is Arabic's freedom.
+SWAP_WINDOW = 3
 
 
 def reordered(sentence: str, cited: str, allowed: str = "") -> bool:
@@ -294,9 +298,7 @@ def reordered(sentence: str, cited: str, allowed: str = "") -> bool:
     asked = {word_key(t) for t in content_tokens(allowed)}
     sequence = [position[s] for s in map(word_key, content_tokens(sentence)) if s in position and s not in asked]
     return any(
-        earlier - SWAP_WINDOW <= later < earlier - REORDER_DISTANCE
-        for i, earlier in enumerate(sequence)
-        for later in sequence[i + 1 :]
+        earlier - SWAP_WINDOW <= later < earlier for i, earlier in enumerate(sequence) for later in sequence[i + 1 :]
     )
 
 
