@@ -32,6 +32,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import Template
 
+from rag.evals.metrics import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 SCALE = SHARED / "scale" / "ant_scale_5000.jsonl"
@@ -74,11 +76,6 @@ def fmt(value: float | None, unit: str = " s", digits: int = 2) -> str:
 
 def ratio(ours: float | None, theirs: float | None) -> str:
     return f"{ours / theirs:.2f}×" if ours is not None and theirs else "—"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def environment(home: Path, llm: str) -> dict[str, str]:

@@ -25,16 +25,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from rag.evals.metrics import percentile
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LARGE = SHARED / "scale" / "ant_all_31k.jsonl"
 SMALL = SHARED / "news" / "ant_multisource_raw.jsonl"
 ENGLISH_QUESTIONS = SHARED / "qa" / "xquad_en.jsonl"
 MODES = ("dense", "lexical", "hybrid")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def disk_mb(path: Path) -> float:

@@ -17,12 +17,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from rag.evals.metrics import percentile
+
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "scale" / "ant_scale_5000.jsonl"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:

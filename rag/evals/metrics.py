@@ -165,3 +165,9 @@ def cosine(a, b) -> float:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     norm = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(a @ b) / norm if norm else 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The value at quantile `q` (0..1) of `values`, nearest rank: what the benchmarks report as p50/p95."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
