@@ -27,6 +27,22 @@ class SourceSentence:
     source: str | None = None
     before: str = ""  # the article's sentence before this one: it often names the subject ("فعند وفاته …")
 
+    @classmethod
+    def of(cls, number: int, doc_id: str, article, start: int, end: int) -> SourceSentence:
+        """Source `number`: the span start..end of stored article `doc_id`, with the sentence before it."""
+        return cls(
+            number=number,
+            doc_id=doc_id,
+            start=start,
+            end=end,
+            text=article.text[start:end],
+            title=article.title,
+            date=article.date,
+            url=article.url,
+            source=article.source,
+            before=sentence_before(article.text, start),
+        )
+
     def citation(self, n: int, article_text: str) -> Citation:
         """This span as citation `n`, its quote sliced from the stored article text (the invariant)."""
         return Citation(
@@ -75,43 +91,16 @@ def number_sources(passages: list[Passage], articles: dict, token_budget: int = 
                 return sources
             seen.add(key)
             used += cost
-            sources.append(
-                SourceSentence(
-                    number=len(sources) + 1,
-                    doc_id=passage.doc_id,
-                    start=span.start,
-                    end=span.end,
-                    text=text,
-                    title=article.title,
-                    date=article.date,
-                    url=article.url,
-                    source=article.source,
-                    before=sentence_before(article.text, span.start),
-                )
-            )
+            sources.append(SourceSentence.of(len(sources) + 1, passage.doc_id, article, span.start, span.end))
     return sources
 
 
 def number_evidence(spans, articles: dict) -> list[SourceSentence]:
     """Number already selected evidence spans (rag.retrieve.evidence) 1..n."""
-    out = []
-    for span in spans:
-        article = articles[span.doc_id]
-        out.append(
-            SourceSentence(
-                number=len(out) + 1,
-                doc_id=span.doc_id,
-                start=span.start,
-                end=span.end,
-                text=article.text[span.start : span.end],
-                title=article.title,
-                date=article.date,
-                url=article.url,
-                source=article.source,
-                before=sentence_before(article.text, span.start),
-            )
-        )
-    return out
+    return [
+        SourceSentence.of(i, span.doc_id, articles[span.doc_id], span.start, span.end)
+        for i, span in enumerate(spans, 1)
+    ]
 
 
 def render_sources(sources: list[SourceSentence]) -> str:
