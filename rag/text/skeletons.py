@@ -138,6 +138,13 @@ def latin_forms(name: str) -> set[str]:
     lower = name.lower()
     # English spellings Arabic does not hear: a silent gh (Kavanaugh / كافانو), th as t (Thomas / توماس).
     spellings = {lower, lower.replace("gh", ""), lower.replace("th", "t")}
+    # A soft c (Pacific / باسيفيك, Lance / لانس), a silent h after w (Wheeling / ويلينغ), a Spanish
+    # g or j before a front vowel (Sergio / سيرخيو, Jose / خوسيه): each spelling is one more form.
+    spellings |= {
+        re.sub(r"c(?=[eiy])", "s", lower),
+        lower.replace("wh", "w"),
+        re.sub(r"g(?=[ei])|^j", "kh", lower),
+    }
     spellings |= {
         word[: -len(suffix)]
         for word in set(spellings)

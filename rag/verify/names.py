@@ -15,6 +15,7 @@ import re
 from difflib import SequenceMatcher
 
 from rag.text.gazetteer import gazetteer
+from rag.text.lexicon import lexicon
 from rag.text.names import candidate_names, is_function_word, mentions, without_possessive
 from rag.text.skeletons import arabic_skeletons, latin_forms, latin_skeleton, loose_skeleton
 
@@ -69,6 +70,10 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
         for n, phrase in dict.fromkeys(candidate_names(sentence))
         if without_possessive(n).lower() not in known and not mentions(arabic_text, n) and not name_matches(n, words)
     ]
+    # A name translated rather than spelled (Hurricane / إعصار, Pacific / الهادئ): the lexicon reads
+    # it in a word of the text, by the word's stem (a shared root is too loose for a name).
+    translated = lexicon().english_found([without_possessive(n) for n, _ in missing], words, roots=False)
+    missing = [(n, phrase) for n, phrase in missing if without_possessive(n) not in translated]
     if not missing or not words:
         return [n for n, _ in missing]
     vocabulary = sorted(set(words))

@@ -32,12 +32,13 @@ from pathlib import Path
 import numpy as np
 
 from rag.text.arabic import STOP_WORDS, clitic_forms, light_stem, normalize, word_key
+from rag.text.lexicon import lexicon
 from rag.text.names import candidate_names, is_function_word, without_possessive
 from rag.verify.names import name_matches
 
 ROLES_FILE = Path(__file__).resolve().parent.parent / "text" / "data" / "roles.tsv"
 IDENTITY_WINDOW = 4  # words between a name and its role in the source, at most
-WORD_MATCH = 0.45  # single-word encoder cosine for a content word's counterpart
+WORD_MATCH = 0.5  # single-word encoder cosine for a content word's counterpart the lexicon does not know
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 # Words between two names that make them one phrase or a list, not agent and patient.
@@ -288,9 +289,20 @@ def unsupported_attribution(claim: str, arabic: str, embedder, placed: Placed | 
     return None
 
 
+# A contraction (didn't, she'll, they're) is grammar; a possessive's word (country's) is the word.
+_CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ll|re|ve|d|m))$", re.I)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
 def _content_words(text: str) -> list[str]:
-    words = [w for w in _ENGLISH_WORD.findall(text) if len(w) >= 3]
+    words = [_POSSESSIVE.sub("", w) for w in _ENGLISH_WORD.findall(text) if not _CONTRACTION.search(w)]
+    words = [w for w in words if len(w) >= 3]
     return [w for w in words if w.lower() not in STOP_WORDS and w.lower() not in _CLAIM_STOP]
+
+
+def alignable_words(claim: str) -> list[str]:
+    """The claim's lower-case content words, once each: what unaligned_words checks."""
+    return list(dict.fromkeys(w for w in _content_words(claim) if not w[0].isupper()))
 
 
 def unaligned_words(claim: str, arabic: str, embedder, placed: Placed | None = None) -> list[str]:
@@ -298,7 +310,7 @@ def unaligned_words(claim: str, arabic: str, embedder, placed: Placed | None = N
     table whose Arabic is absent, or a word whose nearest source word (encoder cosine) is below
     WORD_MATCH. Capitalized words are the names check's."""
     placed = placed or Placed.of(arabic)
-    words = list(dict.fromkeys(w for w in _content_words(claim) if not w[0].isupper()))
+    words = alignable_words(claim)
     if not words:
         return []
     candidates = sorted({w for w in placed.words if normalize(w) not in STOP_WORDS and len(w) >= 2})
@@ -310,6 +322,10 @@ def unaligned_words(claim: str, arabic: str, embedder, placed: Placed | None = N
                 missing.append(word)
             continue
         free.append(word)
+    if free:
+        # A word the lexicon reads in a source word is there; the encoder judges only the rest.
+        found = lexicon().english_found(free, placed.words, roots=False)
+        free = [w for w in free if w not in found]
     if free:
         if not candidates:
             return missing + free

@@ -1,0 +1,79 @@
+"""The bilingual lexicon (rag.text.lexicon) and the checks that lean on it: an English word is
+found in an Arabic text whatever the forms on either side, a name translated rather than spelled is
+there, and on-topic words the source does not say are not. Sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.index.embeddings import make_embedder
+from rag.text.lexicon import english_lemmas, lexicon
+from rag.text.skeletons import latin_forms
+from rag.verify.names import name_matches, unmatched_names
+from rag.verify.support import SupportChecker
+
+FACTORY = "قالت الصحيفة إن الشركة أغلقت مصنعها في المدينة الأسبوع الماضي."
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return SupportChecker(make_embedder("use-multilingual"))
+
+
+@pytest.mark.parametrize(
+    "english, arabic",
+    [
+        ("companies", "للشركات"),
+        ("newspaper", "وصحيفة"),
+        ("hospitals", "بالمستشفى"),
+        ("typhoon", "الإعصار"),
+        ("closed", "أغلقت"),
+    ],
+)
+def test_an_english_word_is_read_in_any_form_of_its_arabic(english, arabic):
+    assert lexicon().english_found([english], [arabic]) == {english}
+
+
+def test_english_words_go_back_to_their_lemmas_by_rule_and_by_wordnets_irregular_forms():
+    irregular = lexicon().irregular
+    assert "company" in english_lemmas("companies", irregular)
+    assert "stab" in english_lemmas("stabbed", irregular)
+    assert "go" in english_lemmas("went", irregular)
+    assert "child" in english_lemmas("children", irregular)
+
+
+def test_a_word_the_arabic_does_not_say_is_not_read_in_it():
+    assert not lexicon().english_found(["hospital", "school"], ["الشركة", "مصنعها"])
+
+
+def test_on_topic_words_the_source_does_not_say_are_refused(checker):
+    assert checker.check("The newspaper said the company closed its factory in the city.", [FACTORY]).supported
+    verdict = checker.check("The newspaper said the hospital closed its school in the village.", [FACTORY])
+    assert not verdict.supported and "hospital" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    "name, arabic",
+    [("Pacific", "باسيفيك"), ("Lance", "لانس"), ("Wheeling", "ويلينغ"), ("Sergio", "سيرخيو"), ("Jose", "خوسيه")],
+)
+def test_a_soft_c_a_silent_h_and_a_spanish_g_are_heard_as_arabic_writes_them(name, arabic):
+    assert name_matches(name, [arabic])
+
+
+def test_the_other_spellings_keep_the_hard_ones():
+    # Cyprus is قبرص (K B R S): the soft-c spelling is one more form, not a replacement.
+    assert name_matches("Cyprus", ["قبرص"])
+    assert len(latin_forms("Cyprus")) >= 2
+
+
+def test_a_name_translated_rather_than_spelled_is_found_by_the_lexicon():
+    embedder = make_embedder("use-multilingual")
+    assert (
+        unmatched_names("Typhoon Haiyan struck the islands on Friday.", "ضرب إعصار هايان الجزر يوم الجمعة", embedder)
+        == []
+    )
+    # A storm (العاصفة) is not a typhoon, and the name is not there either.
+    assert unmatched_names("Typhoon Haiyan struck the islands.", "ضربت العاصفة الجزر يوم الجمعة", embedder) == [
+        "Typhoon",
+        "Haiyan",
+    ]
