@@ -279,6 +279,29 @@ def test_the_saved_vocabulary_is_rebuilt_when_the_index_changed(tmp_path):
         rag.close()
 
 
+def test_an_english_question_gets_the_lexicons_arabic_for_its_words_when_the_corpus_has_it(tmp_path):
+    from rag.text.arabic import light_stem, normalize
+
+    rag = Rag()
+    try:
+        path = tmp_path / "engine.json"
+        path.write_text(
+            json.dumps(
+                {"title": "قاطرة", "text": "عملت القاطرة بالبخار في المصنع القديم، ثم توقفت عن العمل عام 1950."},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        rag.ingest([path])
+        terms = rag.translator.translate("When did the steam locomotive stop working?")
+        assert light_stem(normalize("بخار")) in terms  # from the lexicon: steam / بخار
+        assert "1950" not in terms  # only the question's own digits are kept
+        # A word whose Arabic the corpus lacks adds nothing from the lexicon.
+        assert not set(rag.translator._lexicon_terms(["hospital"]))
+    finally:
+        rag.close()
+
+
 def test_sentence_vectors_are_fetched_by_id_as_the_metadata_filter_finds_them(seeded):
     rag, _ = seeded
     chunk_ids = sorted(rag.vectors.chunk_ids())[:3]

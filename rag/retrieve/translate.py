@@ -26,6 +26,7 @@ from rag.index.articles import ArticleStore
 from rag.index.embeddings import Embedder
 from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, vocabulary_words, word_tokens
 from rag.text.gazetteer import gazetteer
+from rag.text.lexicon import lexicon
 from rag.text.names import is_function_word
 from rag.text.question import query_names  # noqa: F401 - re-exported for callers of this module
 from rag.text.skeletons import arabic_skeletons, latin_forms, loose_skeleton, spelling_similarity
@@ -33,6 +34,7 @@ from rag.text.skeletons import arabic_skeletons, latin_forms, loose_skeleton, sp
 _MIN_SIMILARITY = 0.4
 _CANDIDATES = 5
 _SPELLINGS = 3  # Arabic spellings kept for a name of the query
+_LEXICON_TERMS = 4  # at most this many lexicon stems for one English word, else none
 _MIN_SPELLING_SIMILARITY = 0.7  # rag.text.skeletons.spelling_similarity; Assad / ويزيد is 0.5
 
 
@@ -68,13 +70,36 @@ class TermTranslator:
         self._skeletons: list[list[str]] = []  # for each word, its loose consonant skeletons (Arabic words only)
         self._by_skeleton: dict[str, list[int]] | None = None  # word indices by skeleton, built when first needed
         self._saved_generation = -1  # the article store's generation the saved vocabulary was built for
+        self._stems: frozenset[str] | None = None  # light stems of the Arabic vocabulary, for the lexicon's terms
 
     def translate(self, query: str) -> list[str]:
-        """BM25 terms in the other script for each content word of the query (digits kept)."""
+        """BM25 terms in the other script for each content word of the query (digits kept): its
+        nearest corpus words, and for an English word the lexicon's Arabic for it that the corpus
+        has (rag.text.lexicon: "steam" بخار, which the encoder puts beside other words of engines)."""
         words = [w for w in word_tokens(query) if w not in STOP_WORDS and w not in INTERROGATIVES]
         terms = [w for w in words if w.isdigit()]
         nearest = self.word_translations([w for w in words if not w.isdigit()], query_names(query))
-        return terms + [light_stem(t) for w in words for t in nearest.get(w, [])]
+        stems = [light_stem(t) for w in words for t in nearest.get(w, [])]
+        return terms + list(dict.fromkeys(stems + self._lexicon_terms(words)))
+
+    def _lexicon_terms(self, words: list[str]) -> list[str]:
+        """For each English word, the Arabic stems the lexicon gives for it that are in the corpus,
+        when they are few (a word with many senses, "company", would flood the query)."""
+        corpus = self._corpus_stems()
+        terms = []
+        for word in words:
+            if word.isdigit() or _is_arabic_word(word):
+                continue
+            stems = sorted(lexicon().arabic_stems(word) & corpus)
+            if len(stems) <= _LEXICON_TERMS:
+                terms += stems
+        return terms
+
+    def _corpus_stems(self) -> frozenset[str]:
+        self._ensure_fresh()
+        if self._stems is None:
+            self._stems = frozenset(light_stem(w) for w, arabic in zip(self._words, self._arabic) if arabic)
+        return self._stems
 
     def word_translations(self, words: list[str], names: list[str] = ()) -> dict[str, list[str]]:
         """For each word, its nearest corpus words in the other script (normalized, best first).
@@ -155,6 +180,7 @@ class TermTranslator:
         self._arabic = np.fromiter((_is_arabic_word(w) for w in self._words), dtype=bool, count=len(self._words))
         self._generation = generation
         self._by_skeleton = None
+        self._stems = None
 
     def _load(self) -> None:
         try:
