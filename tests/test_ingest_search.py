@@ -279,7 +279,7 @@ def test_the_saved_vocabulary_is_rebuilt_when_the_index_changed(tmp_path):
         rag.close()
 
 
-def test_an_english_question_gets_the_lexicons_arabic_for_its_words_when_the_corpus_has_it(tmp_path):
+def test_an_english_question_gets_the_lexicons_arabic_for_its_words(tmp_path):
     from rag.text.arabic import light_stem, normalize
 
     rag = Rag()
@@ -296,8 +296,42 @@ def test_an_english_question_gets_the_lexicons_arabic_for_its_words_when_the_cor
         terms = rag.translator.translate("When did the steam locomotive stop working?")
         assert light_stem(normalize("بخار")) in terms  # from the lexicon: steam / بخار
         assert "1950" not in terms  # only the question's own digits are kept
-        # A word whose Arabic the corpus lacks adds nothing from the lexicon.
-        assert not set(rag.translator._lexicon_terms(["hospital"]))
+        assert rag.translator._lexicon_terms(["hospitals"]) == [light_stem(normalize("مستشفى"))]
+        # A word of many senses (company: شركة, رفقة, حزب, صحبة …) adds nothing from the lexicon.
+        assert rag.translator._lexicon_terms(["company"]) == []
+    finally:
+        rag.close()
+
+
+def test_a_large_vocabulary_is_searched_through_a_shortlist_that_finds_what_the_full_product_finds(
+    tmp_path, monkeypatch
+):
+    import rag.retrieve.translate as translate
+
+    rag = Rag()
+    try:
+        rag.ingest(SEED_FILES)
+        words = ["pentagon", "spokesman", "russia", "military", "aleppo", "bombing", "cooperation"]
+        exact = rag.translator.word_translations(words)
+        folder = rag.settings.home / "vocab"
+        assert not (folder / "reduced.npy").exists()
+        # The seed's vocabulary stands in for 204k words: the shortlist path, with the whole
+        # vocabulary shortlisted, ranks exactly as the full product does.
+        monkeypatch.setattr(translate, "_REDUCE_ABOVE", 10)
+        monkeypatch.setattr(translate, "_SHORTLIST", len(rag.translator._words))
+        assert rag.translator.word_translations(words) == exact
+        assert (folder / "reduced.npy").exists() and (folder / "projection.npy").exists()
+        fresh = translate.TermTranslator(rag.store, rag.embedder, folder)
+        assert fresh.word_translations(words) == exact  # the saved projection, read back
+        # A new article changes the vocabulary: the saved projection of the old words goes.
+        extra = tmp_path / "extra.json"
+        extra.write_text(
+            json.dumps({"title": "ميناء", "text": "وصلت سفينة شحن إلى الميناء الجديد."}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        rag.ingest([extra])
+        rag.translator.refresh()
+        assert not (folder / "reduced.npy").exists()
     finally:
         rag.close()
 

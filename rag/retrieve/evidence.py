@@ -17,6 +17,7 @@ import numpy as np
 from rag.records import Passage
 from rag.text.arabic import index_tokens, light_stem
 from rag.text.lang import detect_language
+from rag.text.lexicon import FEW_STEMS, lexicon
 from rag.text.question import Question
 
 OVERLAP_WEIGHT = 0.5
@@ -93,8 +94,13 @@ class _WordOverlap:
     def __init__(self, question: Question):
         self.terms = set(index_tokens(question.text))
         self.lang = question.lang
+        # An English word's translations: its nearest corpus words, and the lexicon's Arabic for it
+        # when it has few (rag.text.lexicon).
         self.translated = (
-            [{light_stem(t) for t in question.translations.get(w, [])} for w in question.words]
+            [
+                {light_stem(t) for t in question.translations.get(w, [])} | lexicon().arabic_stems(w, FEW_STEMS)
+                for w in question.words
+            ]
             if question.translations is not None
             else []
         )

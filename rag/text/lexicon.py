@@ -19,6 +19,7 @@ from rag.text.arabic import arabic_root, clitic_forms, light_stem, normalize
 
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon_ar_en.tsv"
 _VERB_ENDINGS = ("ing", "ed")
+FEW_STEMS = 10  # an English word's Arabic stems used as search terms and for overlap, at most (rag.retrieve)
 # WordNet's detachment rules (morphy): an inflected ending and what the lemma ends in instead.
 _DETACHMENTS = (
     ("s", ""),
@@ -94,12 +95,14 @@ class Lexicon:
         readable = frozenset().union(*(self.readings(w, roots) for w in arabic_words)) if arabic_words else frozenset()
         return {w for w in english_words if english_lemmas(w, self.irregular) & readable}
 
-    def arabic_stems(self, english_word: str) -> frozenset[str]:
-        """The Arabic light stems the lexicon gives for an English word (any inflection)."""
+    def arabic_stems(self, english_word: str, at_most: int | None = None) -> frozenset[str]:
+        """The Arabic light stems the lexicon gives for an English word (any inflection); none when
+        there are more than `at_most` (a word of many senses, "company" with 26, would match
+        anything)."""
         inverse = _inverse(self)
-        return frozenset().union(
-            *(inverse.get(lemma, frozenset()) for lemma in english_lemmas(english_word, self.irregular))
-        )
+        lemmas = english_lemmas(english_word, self.irregular)
+        stems = frozenset().union(*(inverse.get(lemma, frozenset()) for lemma in lemmas))
+        return frozenset() if at_most is not None and len(stems) > at_most else stems
 
 
 @lru_cache(maxsize=4)
