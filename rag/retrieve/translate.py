@@ -18,6 +18,7 @@ words not seen before are embedded.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -143,8 +144,8 @@ class TermTranslator:
             self._projection = np.ascontiguousarray(axes.T, dtype=self._vectors.dtype)
             self._reduced_vectors = np.ascontiguousarray(self._vectors @ self._projection)
             self._folder.mkdir(parents=True, exist_ok=True)
-            np.save(self._folder / "projection.npy", self._projection)
-            np.save(self._folder / "reduced.npy", self._reduced_vectors)
+            _save_array(self._folder / "projection.npy", self._projection)
+            _save_array(self._folder / "reduced.npy", self._reduced_vectors)
         return self._projection, self._reduced_vectors
 
     def _spellings(self, name: str, vector: np.ndarray) -> list[str]:
@@ -210,7 +211,9 @@ class TermTranslator:
     def _load(self) -> None:
         try:
             words = json.loads((self._folder / "words.json").read_text(encoding="utf-8"))
-            vectors = np.load(self._folder / "vectors.npy")
+            # Mapped, not read: a process reads the rows its queries touch (a shortlist's at 31k),
+            # not 419 MB at start; a save replaces the file, so a mapped one never changes.
+            vectors = np.load(self._folder / "vectors.npy", mmap_mode="r")
         except (OSError, ValueError):
             return
         if len(words) != len(vectors):
@@ -221,7 +224,8 @@ class TermTranslator:
         except (OSError, ValueError, KeyError, TypeError):
             self._saved_generation = -1
         try:
-            projection, reduced = np.load(self._folder / "projection.npy"), np.load(self._folder / "reduced.npy")
+            projection = np.load(self._folder / "projection.npy")
+            reduced = np.load(self._folder / "reduced.npy", mmap_mode="r")
             if len(reduced) == len(words):  # saved with these words: any later vocabulary save removes it
                 self._projection, self._reduced_vectors = projection, reduced
         except (OSError, ValueError):
@@ -239,9 +243,23 @@ class TermTranslator:
         if self._projection is None:  # a reduced vocabulary on disk is of other words: rebuilt when needed
             for name in ("projection.npy", "reduced.npy"):
                 (self._folder / name).unlink(missing_ok=True)
-        np.save(self._folder / "vectors.npy", self._vectors)
-        (self._folder / "words.json").write_text(json.dumps(self._words, ensure_ascii=False), encoding="utf-8")
-        (self._folder / "skeletons.json").write_text(json.dumps(self._skeletons), encoding="utf-8")
+        _save_array(self._folder / "vectors.npy", self._vectors)
+        _replace_text(self._folder / "words.json", json.dumps(self._words, ensure_ascii=False))
+        _replace_text(self._folder / "skeletons.json", json.dumps(self._skeletons))
         # Written last: a vocabulary stamped with a generation is complete for it.
         self._saved_generation = self._generation
         (self._folder / "stamp.json").write_text(json.dumps({"generation": self._generation}))
+
+
+def _save_array(path: Path, array: np.ndarray) -> None:
+    """Written beside, then renamed over: a process that has the old file mapped keeps reading it."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    with partial.open("wb") as out:
+        np.save(out, array)
+    os.replace(partial, path)
+
+
+def _replace_text(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
