@@ -210,6 +210,7 @@ class Rag:
             self.embedder,
             max_sentences=self.max_evidence,
             rescorer=self.evidence_embedder,
+            term_weights=self.lexical.term_idf,
         )
         return Gathered(question, passages, articles, evidence)
 

@@ -336,6 +336,33 @@ def test_a_large_vocabulary_is_searched_through_a_shortlist_that_finds_what_the_
         rag.close()
 
 
+def test_the_evidence_sentence_with_the_questions_rare_word_comes_first(tmp_path):
+    articles = [
+        ("الأكسجين في الطب", "يستخدم غاز الأكسجين في المستشفيات لعلاج المرضى. ويعزل الغاز من الهواء في مصانع كبيرة."),
+        ("الأكسجين والماء", "يذوب غاز الأكسجين في الماء بكميات صغيرة. وتحتاج الأسماك إلى الغاز المذاب لتعيش."),
+        ("الغلاف الجوي", "يشكل غاز الأكسجين خمس الهواء تقريبا. ويعزل العلماء الغاز لدراسة خصائصه."),
+        (
+            "تاريخ الأكسجين",
+            "عزل الباحثون غاز الأكسجين من الهواء وأجروا عليه تجارب كثيرة في المختبر. أما شيله فقد عمل "
+            "طويلا في صيدلية صغيرة بمدينة أوبسالا السويدية. وبعد ذلك انتشرت دراسة الغاز في أوروبا.",
+        ),
+    ]
+    paths = []
+    for i, (title, text) in enumerate(articles):
+        paths.append(tmp_path / f"a{i}.json")
+        paths[-1].write_text(json.dumps({"title": title, "text": text}, ensure_ascii=False), encoding="utf-8")
+    rag = Rag()
+    try:
+        rag.ingest(paths)
+        gathered = rag.gather("أين عمل شيله على غاز الأكسجين؟")
+        best = max(gathered.evidence, key=lambda e: e.score)
+        # Word overlap weighed by rarity (IDF over the index's chunks): the sentence with the name
+        # beats its neighbour with three of the question's common words (عمل aside: غاز, الأكسجين).
+        assert "شيله" in gathered.articles[best.doc_id].text[best.start : best.end]
+    finally:
+        rag.close()
+
+
 def test_sentence_vectors_are_fetched_by_id_as_the_metadata_filter_finds_them(seeded):
     rag, _ = seeded
     chunk_ids = sorted(rag.vectors.chunk_ids())[:3]

@@ -107,6 +107,17 @@ class LexicalIndex:
             weights.append(float(np.log((total + 1) / (min(counts, default=0) + 0.5))))
         return weights
 
+    def term_idf(self, terms: Sequence[str]) -> list[float]:
+        """Inverse document frequency (over chunks) of index terms as they are (light stems); a term
+        no chunk has gets the highest weight."""
+        self._ensure_fresh()
+        if self._model is None:
+            return [1.0] * len(terms)
+        vocab, indptr = self._model.vocab_dict, self._model.scores["indptr"]
+        total = float(self._model.scores["num_docs"])
+        counts = [int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0 for t in terms]
+        return [float(np.log((total + 1) / (count + 0.5))) for count in counts]
+
     def query(self, text: str, k: int) -> list[LexicalHit]:
         return self.query_terms(index_tokens(text), k)
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.records import Passage
+from rag.text.answer_types import asked_type, holds_type
 from rag.text.arabic import index_tokens, light_stem
 from rag.text.lang import detect_language
 from rag.text.lexicon import FEW_STEMS, lexicon
 from rag.text.question import Question
 
-OVERLAP_WEIGHT = 0.5
+OVERLAP_WEIGHT = 1.5
+TYPE_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ def select_evidence(
     max_sentences: int = 6,
     relative_floor: float = 0.8,
     rescorer=None,
+    term_weights=None,
 ) -> list[EvidenceSpan]:
     """The best sentences of the passages that score close to the top one.
 
@@ -65,13 +68,18 @@ def select_evidence(
     if rescorer is not None:
         units, embedder = _embedded_again(units, articles, rescorer), rescorer
     query = np.asarray(embedder.embed_query_array([question.text])[0], dtype=np.float32)
-    overlap = _WordOverlap(question)
+    overlap = _WordOverlap(question, term_weights)
+    kind = asked_type(question.text)
     scores: dict[tuple[str, int, int], float] = {}
     for doc_id, start, end, vector in units:
         key = (doc_id, start, end)
         if key in scores or doc_id not in articles:
             continue
-        scores[key] = float(vector @ query) + OVERLAP_WEIGHT * overlap(articles[doc_id].text[start:end])
+        text = articles[doc_id].text[start:end]
+        scores[key] = float(vector @ query) + OVERLAP_WEIGHT * overlap(text)
+        if kind and holds_type(text, kind):
+            # It can answer "how many" / "when": a sentence with no number cannot.
+            scores[key] += TYPE_WEIGHT
     best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:max_sentences]
     # Shown in reading order (articles by rank, sentences by position): a statement
     # like "وقال كوك …" is only clear after the sentence that introduced Cook.
@@ -91,8 +99,12 @@ class _WordOverlap:
     """Share of the question's words a sentence contains (as light stems): the words
     themselves in the question's language, any of their translations in the other."""
 
-    def __init__(self, question: Question):
+    def __init__(self, question: Question, term_weights=None):
         self.terms = set(index_tokens(question.text))
+        # Each term by its rarity when `term_weights` (index terms -> IDF) is given: a sentence with
+        # the question's name (بريستلي) beats one with its common words (الأكسجين، عام).
+        terms = sorted(self.terms)
+        self.weights = dict(zip(terms, term_weights(terms))) if term_weights and terms else dict.fromkeys(terms, 1.0)
         self.lang = question.lang
         # An English word's translations: its nearest corpus words, and the lexicon's Arabic for it
         # when it has few (rag.text.lexicon).
@@ -107,7 +119,9 @@ class _WordOverlap:
 
     def __call__(self, sentence: str) -> float:
         if detect_language(sentence) == self.lang:
-            return len(self.terms & set(index_tokens(sentence))) / len(self.terms) if self.terms else 0.0
+            total = sum(self.weights.values())
+            found = sum(self.weights[t] for t in self.terms & set(index_tokens(sentence)))
+            return found / total if total else 0.0
         if not self.translated:
             return 0.0
         stems = set(index_tokens(sentence))

@@ -1,0 +1,52 @@
+"""What kind of answer a question asks for, and whether a text holds one.
+
+"كم عدد القتلى؟" / "how many" asks for a number, "متى" / "when" / "في أي عام" for a time. A
+sentence holding no number cannot answer the first; one holding no number and no time word cannot
+answer the second. Used to refuse an answer of the wrong kind (rag.verify.relations) and to rank
+the sentences that could answer first (rag.retrieve.evidence).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text.arabic import clitic_forms, normalize
+from rag.text.numbers import number_word_values
+
+NUMBER = "number"
+TIME = "time"
+
+_ASKS_NUMBER = re.compile(r"(?:^|\s)(?:و|ف|ب)?كم(?:\s|$)|\bhow (?:many|much)\b|\bwhat (?:number|percentage)\b", re.I)
+_ASKS_TIME = re.compile(
+    r"(?:^|\s)(?:و|ف)?متى(?:\s|$)|\bwhen\b|\bwhat (?:year|day|date|month|time)\b|"
+    r"(?:في )?(?:أي|اي) (?:عام|سنة|يوم|شهر|تاريخ)",
+    re.I,
+)
+_TIME_WORDS = frozenset(
+    normalize(w)
+    for w in """أمس امس اليوم غدا الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد
+    يوم صباح مساء ليلة الشهر الأسبوع العام عام سنة يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر
+    نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين القرن منتصف أواخر أوائل عقد
+    yesterday today tomorrow monday tuesday wednesday thursday friday saturday sunday morning evening night week month
+    year january february march april may june july august september october november december century decade""".split()
+)
+
+
+def asked_type(question: str) -> str | None:
+    """NUMBER for how many / كم, TIME for when / متى, else None."""
+    if _ASKS_NUMBER.search(question):
+        return NUMBER
+    if _ASKS_TIME.search(question):
+        return TIME
+    return None
+
+
+def holds_type(text: str, kind: str | None) -> bool:
+    """Whether the text holds an answer of that kind (any text does for None)."""
+    if kind is None:
+        return True
+    has_number = bool(re.search(r"\d", text)) or bool(number_word_values(text))
+    if kind == NUMBER or has_number:
+        return has_number
+    words = re.findall(r"[\w\u0600-\u06ff]+", text.lower())
+    return any(form in _TIME_WORDS for w in words for form in clitic_forms(normalize(w), min_rest=2))
