@@ -235,6 +235,22 @@ def test_question_about_a_rare_missing_word_is_not_covered():
     assert coverage.missing_weight > 0.5
 
 
+def test_another_form_of_a_question_word_is_that_word_and_another_root_is_not():
+    from rag.verify.coverage import question_coverage
+
+    cited = ["تم استخراج 12 جثة من تحت أنقاض المبنى المنهار في المدينة."]
+    assert question_coverage("كم جثة استخرجت فرق الإنقاذ من المبنى؟", cited).missing == ["فرق", "الانقاذ"]
+    # دفنت (buried) shares no root with استخراج: the cited text never says it.
+    assert "دفنت" in question_coverage("كم جثة دفنت فرق الإنقاذ من المبنى؟", cited).missing
+
+
+def test_frame_words_and_function_words_with_a_pronoun_are_not_looked_for():
+    from rag.text.question import question_words
+
+    assert question_words("ما الشيء الذي يجب على الحكومة فعله خلالها؟") == ["الحكومه", "فعله"]
+    assert question_words("كم من الوقت يستغرق بناء الجسر؟") == ["يستغرق", "بناء", "الجسر"]
+
+
 def test_question_coverage_is_weighed_by_the_index_idf(tmp_path):
     from rag.app import Rag
     from rag.config import Settings

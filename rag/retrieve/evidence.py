@@ -4,8 +4,9 @@ Retrieval returns passages; a small model reads a handful of sentences far
 better than five whole passages, and prompt processing is the slowest step on
 a CPU. Each sentence unit of the retrieved passages is scored against the
 question (multilingual embedding similarity, plus word overlap when the
-languages match, or overlap of the question words' translations when they do
-not) and the best ones are kept, in reading order.
+languages match, each word weighed by its rarity in the index, or overlap of the
+question words' translations when they do not, plus a little for holding what a
+how-many or when question asks for) and the best ones are kept, in reading order.
 """
 
 from __future__ import annotations

@@ -59,6 +59,7 @@ QUESTION_WORDS = INTERROGATIVES | frozenset(
     for w in """
     عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة المقال المقالة المقالات عندما حينما بينما تجاه نحو
     جنسية لقب منصب مهنة وظيفة تسمى يسمى تدعى يدعى
+    شيء الشيء أشياء الأشياء يجب ينبغي أجل لدى وقت الوقت مدة المدة طريقة الطريقة
     number name kind type year article articles
     nationality title position job called named""".split()
 )
@@ -71,7 +72,12 @@ def question_words(question: str) -> list[str]:
     """The question's content words, without interrogatives, question frames and the answer's type."""
     answer_type = _answer_type_words(question)
     words = (w for w in content_tokens(question) if len(w) >= 3 and w not in answer_type and not _is_frame(w))
-    return [w for w in dict.fromkeys(words) if len(light_stem(w)) >= 3 and light_stem(w) not in QUESTION_WORDS]
+    # A function word with a pronoun attached (خلالها, لدينا) is still a function word.
+    return [
+        w
+        for w in dict.fromkeys(words)
+        if len(light_stem(w)) >= 3 and light_stem(w) not in QUESTION_WORDS and light_stem(w) not in STOP_WORDS
+    ]
 
 
 def _is_frame(word: str) -> bool:

@@ -8,8 +8,8 @@ requiring every word turns most answerable questions away.
 
 So each content word of the question is looked for in the cited text (its
 light stem, or a form without an attached clitic, as a substring of the
-normalized text, or, with an embedder, a near neighbour word such as دفاع /
-المدافع), and the missing words are weighed by how rare they are in the
+normalized text, a word of the same Arabic root (استخرجت / استخراجها), or, with an
+embedder, a near neighbour word such as دفاع / المدافع), and the missing words are weighed by how rare they are in the
 collection (inverse document frequency): a missing rare word (a name, a place)
 counts for much, a missing common one for little. Interrogatives, question
 frames ("عدد", "اسم") and the answer's type ("أي شركة": the company is the
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.text.arabic import clitic_forms, content_tokens, light_stem, normalize
+from rag.text.arabic import arabic_root, clitic_forms, content_tokens, light_stem, normalize, word_tokens
 from rag.text.question import WordTranslations, question_words
 
 _NEIGHBOURS = 5
@@ -83,10 +83,12 @@ def question_coverage(
     words = question_words(question)
     texts = [normalize(t) for t in cited_texts]
     translations = translations or {}
+    # Another form of the word (استخرجت / استخراجها, توفي / وفاته is not: another root) is the word.
+    roots = {root for text in texts for token in word_tokens(text) for root in _roots(token)}
 
     def mentioned(word: str) -> bool:
         cores = {_core(form) for form in clitic_forms(word)} | {_core(t) for t in translations.get(word, [])}
-        return any(core in text for core in cores if len(core) >= 3 for text in texts)
+        return any(core in text for core in cores if len(core) >= 3 for text in texts) or bool(_roots(word) & roots)
 
     missing = [w for w in words if not mentioned(w)]
     if missing and embedder is not None:
@@ -96,6 +98,11 @@ def question_coverage(
     weight = dict(zip(words, weights(words))) if weights else dict.fromkeys(words, 1.0)
     total = sum(weight.values()) or 1.0
     return QuestionCoverage(words, missing, sum(weight[w] for w in missing) / total, rule.max_missing_weight)
+
+
+def _roots(token: str) -> set[str]:
+    """The Arabic roots of a normalized token and of its forms without clitics (rag.text.arabic.arabic_root)."""
+    return {root for form in clitic_forms(token) if (root := arabic_root(form))}
 
 
 def _core(word: str) -> str:
