@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.answer_types import NUMBER, TIME, asked_type, holds_type
+from rag.text.answer_types import NUMBER, TIME, asked_types, holds_asked, holds_type
 
 
 @pytest.mark.parametrize(
@@ -22,7 +22,15 @@ from rag.text.answer_types import NUMBER, TIME, asked_type, holds_type
     ],
 )
 def test_the_kind_a_question_asks_for(question, kind):
-    assert asked_type(question) == kind
+    assert asked_types(question) == (frozenset({kind}) if kind else frozenset())
+
+
+def test_a_question_may_ask_for_both_and_then_needs_both():
+    kinds = asked_types("كم عدد القتلى ومتى وقع الهجوم؟")
+    assert kinds == {NUMBER, TIME}
+    assert not holds_asked("قتل خمسة أشخاص في الهجوم.", kinds)
+    assert holds_asked("قتل خمسة أشخاص في الهجوم يوم الأحد.", kinds)
+    assert holds_asked("أي نص", frozenset())
 
 
 @pytest.mark.parametrize(
@@ -35,7 +43,8 @@ def test_the_kind_a_question_asks_for(question, kind):
         ("افتتح المطار في 1998.", TIME, True),
         ("افتتح الوزير المطار الجديد.", TIME, False),
         ("The airport opened last week.", TIME, True),
-        ("افتتح الوزير المطار الجديد.", None, True),
+        ("وصل الوفد الثاني إلى المطار.", TIME, False),  # an ordinal is no time
+        ("قتل خمسة أشخاص في الهجوم.", TIME, False),
     ],
 )
 def test_whether_a_text_holds_an_answer_of_that_kind(text, kind, holds):

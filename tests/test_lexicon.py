@@ -23,15 +23,20 @@ def checker():
 @pytest.mark.parametrize(
     "english, arabic",
     [
-        ("companies", "للشركات"),
+        ("factories", "للمصانع"),
         ("newspaper", "وصحيفة"),
         ("hospitals", "بالمستشفى"),
         ("typhoon", "الإعصار"),
-        ("closed", "أغلقت"),
+        ("elections", "والانتخابات"),
     ],
 )
 def test_an_english_word_is_read_in_any_form_of_its_arabic(english, arabic):
     assert lexicon().english_found([english], [arabic]) == {english}
+
+
+def test_a_word_of_many_senses_is_left_to_the_encoder():
+    # "take" has 71 Arabic stems in WordNet: found that way, it would be found in any source.
+    assert lexicon().english_found(["take", "company"], ["أخذ", "الشركة"]) == set()
 
 
 def test_english_words_go_back_to_their_lemmas_by_rule_and_by_wordnets_irregular_forms():
@@ -77,3 +82,14 @@ def test_a_name_translated_rather_than_spelled_is_found_by_the_lexicon():
         "Typhoon",
         "Haiyan",
     ]
+
+
+def test_only_a_first_word_or_a_names_leading_word_may_be_a_translated_word():
+    from rag.verify.names import _named_as_a_word
+
+    # Cook is a cook (طباخ) in the lexicon; as Peter Cook's last name the lexicon is not asked.
+    assert lexicon().english_found(["cook"], ["الطباخ"]) == {"cook"}
+    assert not _named_as_a_word("The spokesman Peter Cook left Moscow.", "Cook", "Peter Cook")
+    assert _named_as_a_word("Typhoon Haiyan struck the islands.", "Typhoon", "Typhoon Haiyan")
+    assert _named_as_a_word("Ash covered the southern districts.", "Ash", "Ash")
+    assert not _named_as_a_word("They met Rice in Cairo.", "Rice", "Rice")

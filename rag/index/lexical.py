@@ -91,31 +91,27 @@ class LexicalIndex:
         self._build(self._store.generation())
 
     def idf(self, words: Sequence[str]) -> list[float]:
-        """Inverse document frequency (over chunks) of each word's index terms.
-
-        A word the collection has never seen gets the highest weight, as a term
-        found in no chunk would.
-        """
-        self._ensure_fresh()
-        if self._model is None:
-            return [1.0] * len(words)
-        vocab, indptr = self._model.vocab_dict, self._model.scores["indptr"]
-        total = float(self._model.scores["num_docs"])
-        weights = []
-        for word in words:
-            counts = [int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0 for t in index_tokens(word)]
-            weights.append(float(np.log((total + 1) / (min(counts, default=0) + 0.5))))
-        return weights
+        """Inverse document frequency (over chunks) of each word, by the rarest of its index terms'
+        counts. A word the collection has never seen gets the highest weight, as a term found in no
+        chunk would."""
+        return self._idf([min(self._chunk_counts(index_tokens(word)), default=0) for word in words])
 
     def term_idf(self, terms: Sequence[str]) -> list[float]:
-        """Inverse document frequency (over chunks) of index terms as they are (light stems); a term
-        no chunk has gets the highest weight."""
+        """Inverse document frequency (over chunks) of index terms as they are (light stems)."""
+        return self._idf(self._chunk_counts(terms))
+
+    def _chunk_counts(self, terms: Sequence[str]) -> list[int]:
+        """How many chunks hold each index term (0 for one the collection lacks, or no index)."""
         self._ensure_fresh()
         if self._model is None:
-            return [1.0] * len(terms)
+            return [0] * len(terms)
         vocab, indptr = self._model.vocab_dict, self._model.scores["indptr"]
+        return [int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0 for t in terms]
+
+    def _idf(self, counts: list[int]) -> list[float]:
+        if self._model is None:
+            return [1.0] * len(counts)
         total = float(self._model.scores["num_docs"])
-        counts = [int(indptr[vocab[t] + 1] - indptr[vocab[t]]) if t in vocab else 0 for t in terms]
         return [float(np.log((total + 1) / (count + 0.5))) for count in counts]
 
     def query(self, text: str, k: int) -> list[LexicalHit]:

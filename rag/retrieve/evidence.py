@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.records import Passage
-from rag.text.answer_types import asked_type, holds_type
+from rag.text.answer_types import asked_types, holds_asked
 from rag.text.arabic import index_tokens, light_stem
 from rag.text.lang import detect_language
 from rag.text.lexicon import FEW_STEMS, lexicon
@@ -70,7 +70,7 @@ def select_evidence(
         units, embedder = _embedded_again(units, articles, rescorer), rescorer
     query = np.asarray(embedder.embed_query_array([question.text])[0], dtype=np.float32)
     overlap = _WordOverlap(question, term_weights)
-    kind = asked_type(question.text)
+    kinds = asked_types(question.text)
     scores: dict[tuple[str, int, int], float] = {}
     for doc_id, start, end, vector in units:
         key = (doc_id, start, end)
@@ -78,7 +78,7 @@ def select_evidence(
             continue
         text = articles[doc_id].text[start:end]
         scores[key] = float(vector @ query) + OVERLAP_WEIGHT * overlap(text)
-        if kind and holds_type(text, kind):
+        if kinds and holds_asked(text, kinds):
             # It can answer "how many" / "when": a sentence with no number cannot.
             scores[key] += TYPE_WEIGHT
     best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:max_sentences]
@@ -97,8 +97,9 @@ def _embedded_again(units: list, articles: dict, embedder) -> list:
 
 
 class _WordOverlap:
-    """Share of the question's words a sentence contains (as light stems): the words
-    themselves in the question's language, any of their translations in the other."""
+    """Share of the question's words a sentence contains (as light stems), each weighed by its
+    rarity when weights are given: the words themselves in the question's language; in the other,
+    the share of words one of whose translations (nearest corpus words, the lexicon's) it holds."""
 
     def __init__(self, question: Question, term_weights=None):
         self.terms = set(index_tokens(question.text))

@@ -17,6 +17,7 @@ words not seen before are embedded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -137,15 +138,19 @@ class TermTranslator:
 
     def _reduced(self) -> tuple[np.ndarray, np.ndarray]:
         """The projection onto the vocabulary's first principal axes (uncentred: dot products are
-        what is preserved) and the vocabulary projected, computed once per vocabulary and saved."""
+        what is preserved) and the vocabulary projected, computed once per vocabulary and saved
+        under the fingerprint of its words (another process's vocabulary, even of the same length
+        in another order, never reads them)."""
         if self._projection is None:
             sample = self._vectors[:: max(1, len(self._vectors) // _PCA_SAMPLE)]
             axes = np.linalg.svd(sample, full_matrices=False)[2][:_REDUCED_DIMENSIONS]
             self._projection = np.ascontiguousarray(axes.T, dtype=self._vectors.dtype)
             self._reduced_vectors = np.ascontiguousarray(self._vectors @ self._projection)
             self._folder.mkdir(parents=True, exist_ok=True)
-            _save_array(self._folder / "projection.npy", self._projection)
-            _save_array(self._folder / "reduced.npy", self._reduced_vectors)
+            fingerprint = _fingerprint(self._words)
+            _remove_reduced(self._folder, keep=fingerprint)
+            _save_array(self._folder / f"projection-{fingerprint}.npy", self._projection)
+            _save_array(self._folder / f"reduced-{fingerprint}.npy", self._reduced_vectors)
         return self._projection, self._reduced_vectors
 
     def _spellings(self, name: str, vector: np.ndarray) -> list[str]:
@@ -223,13 +228,15 @@ class TermTranslator:
             self._saved_generation = int(json.loads((self._folder / "stamp.json").read_text())["generation"])
         except (OSError, ValueError, KeyError, TypeError):
             self._saved_generation = -1
-        try:
-            projection = np.load(self._folder / "projection.npy")
-            reduced = np.load(self._folder / "reduced.npy", mmap_mode="r")
-            if len(reduced) == len(words):  # saved with these words: any later vocabulary save removes it
-                self._projection, self._reduced_vectors = projection, reduced
-        except (OSError, ValueError):
-            pass
+        if len(words) > _REDUCE_ABOVE:
+            fingerprint = _fingerprint(words)
+            try:
+                projection = np.load(self._folder / f"projection-{fingerprint}.npy")
+                reduced = np.load(self._folder / f"reduced-{fingerprint}.npy", mmap_mode="r")
+                if reduced.shape == (len(words), projection.shape[1]) and projection.shape[0] == vectors.shape[1]:
+                    self._projection, self._reduced_vectors = projection, reduced
+            except (OSError, ValueError):
+                pass
         try:
             self._skeletons = json.loads((self._folder / "skeletons.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -241,14 +248,24 @@ class TermTranslator:
     def _save(self) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
         if self._projection is None:  # a reduced vocabulary on disk is of other words: rebuilt when needed
-            for name in ("projection.npy", "reduced.npy"):
-                (self._folder / name).unlink(missing_ok=True)
+            _remove_reduced(self._folder)
         _save_array(self._folder / "vectors.npy", self._vectors)
         _replace_text(self._folder / "words.json", json.dumps(self._words, ensure_ascii=False))
         _replace_text(self._folder / "skeletons.json", json.dumps(self._skeletons))
         # Written last: a vocabulary stamped with a generation is complete for it.
         self._saved_generation = self._generation
         (self._folder / "stamp.json").write_text(json.dumps({"generation": self._generation}))
+
+
+def _fingerprint(words: list[str]) -> str:
+    return hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()[:16]
+
+
+def _remove_reduced(folder: Path, keep: str | None = None) -> None:
+    """Reduced vocabularies saved for other words (a reader that has one mapped keeps reading it)."""
+    for path in [*folder.glob("projection-*.npy"), *folder.glob("reduced-*.npy")]:
+        if keep is None or not path.stem.endswith(keep):
+            path.unlink(missing_ok=True)
 
 
 def _save_array(path: Path, array: np.ndarray) -> None:

@@ -32,21 +32,22 @@ _TIME_WORDS = frozenset(
 )
 
 
-def asked_type(question: str) -> str | None:
-    """NUMBER for how many / كم, TIME for when / متى, else None."""
-    if _ASKS_NUMBER.search(question):
-        return NUMBER
-    if _ASKS_TIME.search(question):
-        return TIME
-    return None
+def asked_types(question: str) -> frozenset[str]:
+    """NUMBER for how many / كم, TIME for when / متى: both when it asks both, none for other questions."""
+    return frozenset(kind for kind, asks in ((NUMBER, _ASKS_NUMBER), (TIME, _ASKS_TIME)) if asks.search(question))
 
 
-def holds_type(text: str, kind: str | None) -> bool:
-    """Whether the text holds an answer of that kind (any text does for None)."""
-    if kind is None:
+def holds_type(text: str, kind: str) -> bool:
+    """Whether the text holds an answer of that kind: a number (digits or number words) for NUMBER;
+    digits or a time word for TIME (a number word alone, الثاني or خمسة, is no time)."""
+    if kind == NUMBER:
+        return bool(re.search(r"\d", text)) or bool(number_word_values(text))
+    if re.search(r"\d", text):
         return True
-    has_number = bool(re.search(r"\d", text)) or bool(number_word_values(text))
-    if kind == NUMBER or has_number:
-        return has_number
     words = re.findall(r"[\w\u0600-\u06ff]+", text.lower())
     return any(form in _TIME_WORDS for w in words for form in clitic_forms(normalize(w), min_rest=2))
+
+
+def holds_asked(text: str, kinds: frozenset[str]) -> bool:
+    """Whether the text holds an answer of every kind asked (any text does when none is)."""
+    return all(holds_type(text, kind) for kind in kinds)

@@ -3,10 +3,11 @@
 The encoder's word vectors put an English word near Arabic words of the same topic, not only
 of the same meaning ("womb" near بالوعة, "lecture" near جلسة), so a mistranslation whose words
 stay on topic passes a cosine test. The lexicon (rag/text/data/lexicon_ar_en.tsv, from Arabic
-WordNet and Princeton WordNet, CC BY-SA 3.0; scripts/build_lexicon.py) says which English words
-an Arabic word translates to. An Arabic word is keyed by its light stem and by its root, the way
-a source word is, so its other forms (الشركات, شركة; يلعب, لعب) find it; an English word is taken
-back to its lemmas by WordNet's rules and irregular forms (reported: report; went: go).
+WordNet and Wiktionary's Arabic joined to Princeton WordNet, CC BY-SA 3.0, see LEXICON-LICENSE.txt
+beside it; built by scripts/build_lexicon.py) says which English words an Arabic word translates
+to. An Arabic word is keyed by its light stem, clitics stripped, the way a source word is, so its
+other forms (الشركات, شركة) find it; an English word is taken back to its lemmas by WordNet's rules
+and irregular forms (reported: report; went: go).
 """
 
 from __future__ import annotations
@@ -15,34 +16,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.text.arabic import arabic_root, clitic_forms, light_stem, normalize
+from rag.text.arabic import clitic_forms, light_stem, normalize
 
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon_ar_en.tsv"
 _VERB_ENDINGS = ("ing", "ed")
-FEW_STEMS = 10  # an English word's Arabic stems used as search terms and for overlap, at most (rag.retrieve)
+# An English word's Arabic stems used as search terms and for evidence overlap, at most (rag.retrieve).
+FEW_STEMS = 10
+# A word with more Arabic stems than this ("take" has 71, "set" 53) is found in almost any source:
+# the checks leave it to the encoder.
+MANY_SENSES = 20
 # WordNet's detachment rules (morphy): an inflected ending and what the lemma ends in instead.
 _DETACHMENTS = (
-    ("s", ""),
-    ("ses", "s"),
-    ("xes", "x"),
-    ("zes", "z"),
-    ("ches", "ch"),
-    ("shes", "sh"),
-    ("men", "man"),
-    ("ies", "y"),
-    ("es", "e"),
-    ("es", ""),
-    ("ed", "e"),
-    ("ed", ""),
-    ("ing", "e"),
-    ("ing", ""),
-    ("er", ""),
-    ("est", ""),
-    ("er", "e"),
-    ("est", "e"),
-    ("ly", ""),
-    ("ily", "y"),
-)
+    ("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"),
+    ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""),
+    ("er", ""), ("est", ""), ("er", "e"), ("est", "e"), ("ly", ""), ("ily", "y"),
+)  # fmt: skip
 
 
 def english_key(word: str) -> str:
@@ -71,29 +59,32 @@ def english_lemmas(word: str, irregular: dict[str, frozenset[str]]) -> set[str]:
 
 @dataclass(frozen=True, eq=False)
 class Lexicon:
-    by_stem: dict[str, frozenset[str]]
-    by_root: dict[str, frozenset[str]]
-    irregular: dict[str, frozenset[str]]
+    by_stem: dict[str, frozenset[str]]  # Arabic light stem -> English lemmas
+    irregular: dict[str, frozenset[str]]  # irregular English form -> its lemmas
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
-        tables: dict[str, dict[str, frozenset[str]]] = {"stem": {}, "root": {}, "form": {}}
+        tables: dict[str, dict[str, frozenset[str]]] = {"stem": {}, "form": {}}
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line or line.startswith("#"):
                 continue
             kind, key, english = line.split("\t")
             tables[kind][key] = frozenset(english.split("|"))
-        return cls(tables["stem"], tables["root"], tables["form"])
+        return cls(tables["stem"], tables["form"])
 
-    def readings(self, arabic_word: str, roots: bool = True) -> frozenset[str]:
-        """The English lemmas an Arabic word (any form, clitics attached) can be read as; by its
-        light stem only when not `roots` (a root has many words: مكتب, كتب)."""
-        return _readings(self, normalize(arabic_word), roots)
+    def readings(self, arabic_word: str) -> frozenset[str]:
+        """The English lemmas an Arabic word (any form, clitics attached) can be read as."""
+        return _readings(self, normalize(arabic_word))
 
-    def english_found(self, english_words: list[str], arabic_words: list[str], roots: bool = True) -> set[str]:
-        """The English words (as given) that some Arabic word of the text translates to."""
-        readable = frozenset().union(*(self.readings(w, roots) for w in arabic_words)) if arabic_words else frozenset()
-        return {w for w in english_words if english_lemmas(w, self.irregular) & readable}
+    def english_found(self, english_words: list[str], arabic_words: list[str]) -> set[str]:
+        """The English words (as given) that some Arabic word of the text translates to; not a word
+        of more than MANY_SENSES Arabic stems, which would be found anywhere."""
+        readable = frozenset().union(*(self.readings(w) for w in arabic_words)) if arabic_words else frozenset()
+        return {
+            w
+            for w in english_words
+            if english_lemmas(w, self.irregular) & readable and len(self.arabic_stems(w)) <= MANY_SENSES
+        }
 
     def arabic_stems(self, english_word: str, at_most: int | None = None) -> frozenset[str]:
         """The Arabic light stems the lexicon gives for an English word (any inflection); none when
@@ -115,13 +106,10 @@ def _inverse(lexicon: Lexicon) -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=65536)
-def _readings(lexicon: Lexicon, word: str, roots: bool) -> frozenset[str]:
+def _readings(lexicon: Lexicon, word: str) -> frozenset[str]:
     found: set[str] = set()
     for form in clitic_forms(word, min_rest=2):
         found |= lexicon.by_stem.get(light_stem(form), frozenset())
-        root = arabic_root(form) if roots else None
-        if root:
-            found |= lexicon.by_root.get(root, frozenset())
     return frozenset(found)
 
 

@@ -138,8 +138,9 @@ def latin_forms(name: str) -> set[str]:
     lower = name.lower()
     # English spellings Arabic does not hear: a silent gh (Kavanaugh / كافانو), th as t (Thomas / توماس).
     spellings = {lower, lower.replace("gh", ""), lower.replace("th", "t")}
-    # A soft c (Pacific / باسيفيك, Lance / لانس), a silent h after w (Wheeling / ويلينغ), a Spanish
-    # g or j before a front vowel (Sergio / سيرخيو, Jose / خوسيه): each spelling is one more form.
+    # A soft c (Pacific / باسيفيك, Lance / لانس), a silent h after w (Wheeling / ويلينغ), a Spanish g
+    # before e or i and a first j (Sergio / سيرخيو, Jose / خوسيه): each spelling is one more form,
+    # beside the usual one (Jordan stays G R D N as well).
     spellings |= {
         re.sub(r"c(?=[eiy])", "s", lower),
         lower.replace("wh", "w"),

@@ -59,6 +59,14 @@ def skeleton_matches(name: str, arabic_words: list[str]) -> bool:
     return False
 
 
+def _named_as_a_word(sentence: str, name: str, phrase: str) -> bool:
+    """A capitalized word that may be a common word translated: the sentence's first word, or a word
+    of a longer name other than its last (Typhoon of Typhoon Haiyan, House of House Minority Leader)."""
+    parts = phrase.split()
+    opens = sentence.lstrip(" \"'“‘«(").startswith(name)
+    return opens or (len(parts) > 1 and parts[-1] != name)
+
+
 def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     """Names of the English sentence with no counterpart in the Arabic text."""
     words = [w for w in re.findall(r"[\u0600-\u06ff]+", arabic_text) if not is_function_word(w)]
@@ -70,9 +78,11 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
         for n, phrase in dict.fromkeys(candidate_names(sentence))
         if without_possessive(n).lower() not in known and not mentions(arabic_text, n) and not name_matches(n, words)
     ]
-    # A name translated rather than spelled (Hurricane / إعصار, Pacific / الهادئ): the lexicon reads
-    # it in a word of the text, by the word's stem (a shared root is too loose for a name).
-    translated = lexicon().english_found([without_possessive(n) for n, _ in missing], words, roots=False)
+    # A name translated rather than spelled (Hurricane / إعصار before Rosa, Ash / الرماد opening a
+    # sentence): the lexicon reads it in a word of the text. Never a person's last name: Cook, King,
+    # Rice, White are words too, and طباخ or الملك in the source is not the man.
+    translatable = [without_possessive(n) for n, phrase in missing if _named_as_a_word(sentence, n, phrase)]
+    translated = lexicon().english_found(translatable, words)
     missing = [(n, phrase) for n, phrase in missing if without_possessive(n) not in translated]
     if not missing or not words:
         return [n for n, _ in missing]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.text.answer_types import NUMBER, asked_type, holds_type
+from rag.text.answer_types import NUMBER, TIME, asked_types, holds_type
 from rag.text.arabic import STOP_WORDS, clitic_forms, light_stem, normalize, word_key
 from rag.text.lexicon import lexicon
 from rag.text.names import candidate_names, is_function_word, without_possessive
@@ -308,8 +308,9 @@ def alignable_words(claim: str) -> list[str]:
 
 def unaligned_words(claim: str, arabic: str, embedder, placed: Placed | None = None) -> list[str]:
     """The claim's lower-case content words with no counterpart in the source: a role word of the
-    table whose Arabic is absent, or a word whose nearest source word (encoder cosine) is below
-    WORD_MATCH. Capitalized words are the names check's."""
+    table whose Arabic is absent, or a word the bilingual lexicon (rag.text.lexicon) does not read in
+    any source word and whose nearest source word (encoder cosine) is below WORD_MATCH.
+    Capitalized words are the names check's."""
     placed = placed or Placed.of(arabic)
     words = alignable_words(claim)
     if not words:
@@ -325,7 +326,7 @@ def unaligned_words(claim: str, arabic: str, embedder, placed: Placed | None = N
         free.append(word)
     if free:
         # A word the lexicon reads in a source word is there; the encoder judges only the rest.
-        found = lexicon().english_found(free, placed.words, roots=False)
+        found = lexicon().english_found(free, placed.words)
         free = [w for w in free if w not in found]
     if free:
         if not candidates:
@@ -579,9 +580,10 @@ def identity_side_apart(claim: str, source: str) -> str | None:
 def wrong_answer_type(question_text: str, cited: list[str]) -> str | None:
     """A question asking how many (كم) or when (متى) answered from sentences that hold no number, or
     no time: "كم عدد القتلى في حلب؟" is never answered by a sentence about Aleppo that counts nothing."""
-    kind = asked_type(question_text)
-    if holds_type(" ".join(cited), kind):
-        return None
-    if kind == NUMBER:
+    joined = " ".join(cited)
+    kinds = asked_types(question_text)
+    if NUMBER in kinds and not holds_type(joined, NUMBER):
         return "the question asks how many; the cited text gives no number"
-    return "the question asks when; the cited text gives no time"
+    if TIME in kinds and not holds_type(joined, TIME):
+        return "the question asks when; the cited text gives no time"
+    return None
