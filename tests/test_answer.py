@@ -249,6 +249,8 @@ def test_frame_words_and_function_words_with_a_pronoun_are_not_looked_for():
 
     assert question_words("ما الشيء الذي يجب على الحكومة فعله خلالها؟") == ["الحكومه", "فعله"]
     assert question_words("كم من الوقت يستغرق بناء الجسر؟") == ["يستغرق", "بناء", "الجسر"]
+    # Time is a frame only in "how long": a Time Lord (سيد للوقت) is what the question is about.
+    assert "للوقت" in question_words("من هو العدو الذي يعتبر سيدا للوقت أيضا؟")
 
 
 def test_question_coverage_is_weighed_by_the_index_idf(tmp_path):

@@ -59,7 +59,7 @@ QUESTION_WORDS = INTERROGATIVES | frozenset(
     for w in """
     عدد اسم نوع سبب مدى مقدار قيمة تاريخ العام عام سنة المقال المقالة المقالات عندما حينما بينما تجاه نحو
     جنسية لقب منصب مهنة وظيفة تسمى يسمى تدعى يدعى
-    شيء الشيء أشياء الأشياء يجب ينبغي أجل لدى وقت الوقت مدة المدة طريقة الطريقة
+    شيء الشيء أشياء الأشياء يجب ينبغي أجل لدى مدة المدة طريقة الطريقة
     number name kind type year article articles
     nationality title position job called named""".split()
 )
@@ -68,9 +68,14 @@ QUESTION_WORDS = INTERROGATIVES | frozenset(
 _ANSWER_TYPE_MARKERS = frozenset(normalize(w) for w in "أي أية اي which".split())
 
 
+# "كم من الوقت" (how long) asks for a duration: its الوقت is a frame; elsewhere (سيد الوقت, a Time
+# Lord) time is what the question is about.
+_HOW_LONG = re.compile(r"كم\s+(?:من\s+)?(الوقت)")
+
+
 def question_words(question: str) -> list[str]:
     """The question's content words, without interrogatives, question frames and the answer's type."""
-    answer_type = _answer_type_words(question)
+    answer_type = _answer_type_words(question) | {normalize(m) for m in _HOW_LONG.findall(normalize(question))}
     words = (w for w in content_tokens(question) if len(w) >= 3 and w not in answer_type and not _is_frame(w))
     # A function word with a pronoun attached (خلالها, لدينا) is still a function word.
     return [
