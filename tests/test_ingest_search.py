@@ -253,6 +253,26 @@ def test_a_new_process_reads_the_saved_vocabulary_without_reading_every_article(
     assert reads == []  # the saved vocabulary is stamped with the store's generation
 
 
+def test_a_vocabulary_whose_files_two_savers_interleaved_is_not_trusted(seeded):
+    import numpy as np
+
+    from rag.retrieve.translate import TermTranslator
+
+    rag, _ = seeded
+    rag.translator.word_translations(["pentagon"])  # saved for this generation
+    folder = rag.settings.home / "vocab"
+    words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
+    vectors = np.load(folder / "vectors.npy")
+    try:
+        # Another saver's vectors beside these words: same length, rows in another order.
+        np.save(folder / "vectors.npy", vectors[::-1])
+        fresh = TermTranslator(rag.store, rag.embedder, folder)
+        assert fresh.word_translations(["pentagon"]) == rag.translator.word_translations(["pentagon"])
+        assert np.array_equal(np.load(folder / "vectors.npy")[: len(words)], vectors)  # built again, saved
+    finally:
+        np.save(folder / "vectors.npy", vectors)
+
+
 def test_the_saved_vocabulary_is_rebuilt_when_the_index_changed(tmp_path):
     from rag.retrieve.translate import TermTranslator
 

@@ -223,10 +223,18 @@ class TermTranslator:
             return
         if len(words) != len(vectors):
             return
+        try:
+            stamp = json.loads((self._folder / "stamp.json").read_text())
+        except (OSError, ValueError):
+            stamp = {}
+        if "consistency" in stamp and stamp["consistency"] != _consistency(words, vectors):
+            # Two processes saved at once and their files interleaved (these words with the other's
+            # vectors): nothing saved is trusted; the vocabulary is built again from the articles.
+            return
         self._words, self._vectors = words, vectors
         try:
-            self._saved_generation = int(json.loads((self._folder / "stamp.json").read_text())["generation"])
-        except (OSError, ValueError, KeyError, TypeError):
+            self._saved_generation = int(stamp["generation"])
+        except (KeyError, TypeError, ValueError):
             self._saved_generation = -1
         if len(words) > _REDUCE_ABOVE:
             fingerprint = _fingerprint(words)
@@ -252,13 +260,23 @@ class TermTranslator:
         _save_array(self._folder / "vectors.npy", self._vectors)
         _replace_text(self._folder / "words.json", json.dumps(self._words, ensure_ascii=False))
         _replace_text(self._folder / "skeletons.json", json.dumps(self._skeletons))
-        # Written last: a vocabulary stamped with a generation is complete for it.
+        # Written last: a vocabulary stamped with a generation is complete for it, and the stamp says
+        # which words and vectors it was written with.
         self._saved_generation = self._generation
-        (self._folder / "stamp.json").write_text(json.dumps({"generation": self._generation}))
+        stamp = {"generation": self._generation, "consistency": _consistency(self._words, self._vectors)}
+        _replace_text(self._folder / "stamp.json", json.dumps(stamp))
 
 
 def _fingerprint(words: list[str]) -> str:
     return hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()[:16]
+
+
+def _consistency(words: list[str], vectors: np.ndarray) -> str:
+    """The words and a sample of the vectors (a row in every 256 of them, read through the map), hashed."""
+    digest = hashlib.sha256(_fingerprint(words).encode())
+    digest.update(repr(vectors.shape).encode())
+    digest.update(np.ascontiguousarray(vectors[:: max(1, len(vectors) // 256)]).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _remove_reduced(folder: Path, keep: str | None = None) -> None:
