@@ -28,6 +28,8 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 _ARTICLE_COLUMNS = "doc_id, title, text, date, source, url, lang, origin"
+_CHARS = "chars:"  # meta key prefix: characters stored per language
+_COUNTED = "chars_counted"  # meta key: the per-language counts are kept
 
 
 class ArticleStore:
@@ -71,14 +73,44 @@ class ArticleStore:
         return [Article(*row) for row in self._db.execute(query, args)]
 
     def dominant_language(self) -> str:
-        """The language most stored text is in ('und' when empty); cached per generation."""
+        """The language most stored text is in ('und' when empty); cached per generation. Read from
+        the characters per language that every write keeps in `meta` (a GROUP BY over every article
+        took 0.24 s of each process at 30k articles); a store no write has counted yet is summed."""
         generation = self.generation()
         if getattr(self, "_lang_cache", (None, None))[0] != generation:
-            row = self._db.execute(
-                "SELECT lang, SUM(LENGTH(text)) AS n FROM articles GROUP BY lang ORDER BY n DESC LIMIT 1"
-            ).fetchone()
-            self._lang_cache = (generation, row[0] if row else "und")
+            counted = self.meta(_COUNTED) is not None
+            chars = self._counted_chars() if counted else self._summed_chars()
+            best = max((n, lang) for lang, n in chars.items() if n > 0) if any(n > 0 for n in chars.values()) else None
+            self._lang_cache = (generation, (best[1] or "und") if best else "und")
         return self._lang_cache[1]
+
+    def _counted_chars(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT key, value FROM meta WHERE key LIKE ?", (_CHARS + "%",))
+        return {key[len(_CHARS) :]: int(value) for key, value in rows}
+
+    def _summed_chars(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT COALESCE(lang, ''), SUM(LENGTH(text)) FROM articles GROUP BY lang")
+        return {lang: int(n) for lang, n in rows}
+
+    def _count_chars(self, lang: str | None, delta: int) -> None:
+        """Inside a write's transaction: add `delta` characters to a language's count."""
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)",
+            (_CHARS + (lang or ""), str(delta)),
+        )
+
+    def _start_counting(self) -> None:
+        """Inside a write's transaction, once per store: the counts of what is stored before it."""
+        if self.meta(_COUNTED) is None:
+            for lang, n in self._summed_chars().items():
+                self._count_chars(lang, n)
+            self._db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", (_COUNTED,))
+
+    def _forget_chars(self, doc_id: str) -> None:
+        row = self._db.execute("SELECT lang, LENGTH(text) FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row:
+            self._count_chars(row[0], -int(row[1]))
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
@@ -86,11 +118,14 @@ class ArticleStore:
     def put_many(self, items: list[tuple[Article, list[Chunk], list[str]]]) -> None:
         """Store articles with their chunk spans and terms in one transaction."""
         with self._db:
+            self._start_counting()
             for article, chunks, terms in items:
                 self._put(article, chunks, terms)
             self._bump_generation()
 
     def _put(self, article: Article, chunks: list[Chunk], terms: list[str]) -> None:
+        self._forget_chars(article.doc_id)  # the version it replaces
+        self._count_chars(article.lang, len(article.text))
         self._db.execute(
             f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
             (
@@ -112,7 +147,9 @@ class ArticleStore:
 
     def delete(self, doc_ids: Iterable[str]) -> None:
         with self._db:
+            self._start_counting()
             for doc_id in doc_ids:
+                self._forget_chars(doc_id)
                 self._db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
                 self._db.execute("DELETE FROM articles WHERE doc_id = ?", (doc_id,))
             self._bump_generation()
