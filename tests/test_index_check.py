@@ -156,3 +156,25 @@ def test_kill_9_mid_ingest_then_check_and_repair(tmp_path):
     assert rerun.returncode == 0, rerun.stderr
     final = rag_command(env, "index", "check", "--json")
     assert final.returncode == 0, final.stderr
+
+
+def test_a_vocabulary_two_savers_interleaved_is_reported_and_cleared(tmp_path):
+    import numpy as np
+
+    from helpers import SEED_FILES
+
+    rag = Rag(Settings(home=tmp_path / "home"))
+    try:
+        rag.ingest(SEED_FILES)
+        rag.translator.word_translations(["pentagon"])  # the vocabulary, saved and stamped
+        folder = rag.vocabulary_folder
+        assert check_rag(rag).consistent
+        vectors = np.load(folder / "vectors.npy")
+        np.save(folder / "vectors.npy", vectors[::-1])  # another saver's vectors beside these words
+        check = check_rag(rag)
+        assert check.vocabulary_stale and not check.consistent
+        repair = repair_rag(rag)
+        assert repair.rebuilt_vocabulary and not (folder / "vectors.npy").exists()
+        assert check_rag(rag).consistent
+    finally:
+        rag.close()

@@ -243,13 +243,24 @@ def vocabulary_state(store: ArticleStore, folder: Path) -> tuple[bool, int]:
             vectors = np.load(vectors_file, mmap_mode="r")
         except (OSError, ValueError):
             return True, 0
-        if len(words) != len(vectors):
+        if len(words) != len(vectors) or _interleaved(folder, words, vectors):
             return True, 0
         cached = set(words)
     current: set[str] = set()
     for article in store.list():
         current |= vocabulary_words(article.text)
     return False, len(current - cached)
+
+
+def _interleaved(folder: Path, words: list[str], vectors) -> bool:
+    """The stamp was written with other words or vectors than these (two savers at once)."""
+    from rag.index.vocabulary_files import consistency
+
+    try:
+        stamp = json.loads((folder / "stamp.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(stamp, dict) and "consistency" in stamp and stamp["consistency"] != consistency(words, vectors)
 
 
 # -- over a Rag (one RAG_HOME) --------------------------------------------------
@@ -277,7 +288,7 @@ def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexR
     from rag.ingest.pipeline import Ingestor
 
     def clear_vocabulary() -> None:
-        for name in ("words.json", "vectors.npy", "skeletons.json"):
+        for name in ("words.json", "vectors.npy", "skeletons.json", "stamp.json"):
             (_vocabulary_folder(rag) / name).unlink(missing_ok=True)
 
     ingestor = Ingestor(rag.store, rag.index_vectors, rag.embedder, rag.chunking)

@@ -17,15 +17,14 @@ words not seen before are embedded.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
 from rag.index.articles import ArticleStore
 from rag.index.embeddings import Embedder
+from rag.index.vocabulary_files import consistency, replace_text, save_array, words_fingerprint
 from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, vocabulary_words, word_tokens
 from rag.text.gazetteer import gazetteer
 from rag.text.lexicon import FEW_STEMS, lexicon
@@ -147,10 +146,10 @@ class TermTranslator:
             self._projection = np.ascontiguousarray(axes.T, dtype=self._vectors.dtype)
             self._reduced_vectors = np.ascontiguousarray(self._vectors @ self._projection)
             self._folder.mkdir(parents=True, exist_ok=True)
-            fingerprint = _fingerprint(self._words)
+            fingerprint = words_fingerprint(self._words)
             _remove_reduced(self._folder, keep=fingerprint)
-            _save_array(self._folder / f"projection-{fingerprint}.npy", self._projection)
-            _save_array(self._folder / f"reduced-{fingerprint}.npy", self._reduced_vectors)
+            save_array(self._folder / f"projection-{fingerprint}.npy", self._projection)
+            save_array(self._folder / f"reduced-{fingerprint}.npy", self._reduced_vectors)
         return self._projection, self._reduced_vectors
 
     def _spellings(self, name: str, vector: np.ndarray) -> list[str]:
@@ -227,7 +226,7 @@ class TermTranslator:
             stamp = json.loads((self._folder / "stamp.json").read_text())
         except (OSError, ValueError):
             stamp = {}
-        if "consistency" in stamp and stamp["consistency"] != _consistency(words, vectors):
+        if "consistency" in stamp and stamp["consistency"] != consistency(words, vectors):
             # Two processes saved at once and their files interleaved (these words with the other's
             # vectors): nothing saved is trusted; the vocabulary is built again from the articles.
             return
@@ -237,7 +236,7 @@ class TermTranslator:
         except (KeyError, TypeError, ValueError):
             self._saved_generation = -1
         if len(words) > _REDUCE_ABOVE:
-            fingerprint = _fingerprint(words)
+            fingerprint = words_fingerprint(words)
             try:
                 projection = np.load(self._folder / f"projection-{fingerprint}.npy")
                 reduced = np.load(self._folder / f"reduced-{fingerprint}.npy", mmap_mode="r")
@@ -257,26 +256,14 @@ class TermTranslator:
         self._folder.mkdir(parents=True, exist_ok=True)
         if self._projection is None:  # a reduced vocabulary on disk is of other words: rebuilt when needed
             _remove_reduced(self._folder)
-        _save_array(self._folder / "vectors.npy", self._vectors)
-        _replace_text(self._folder / "words.json", json.dumps(self._words, ensure_ascii=False))
-        _replace_text(self._folder / "skeletons.json", json.dumps(self._skeletons))
+        save_array(self._folder / "vectors.npy", self._vectors)
+        replace_text(self._folder / "words.json", json.dumps(self._words, ensure_ascii=False))
+        replace_text(self._folder / "skeletons.json", json.dumps(self._skeletons))
         # Written last: a vocabulary stamped with a generation is complete for it, and the stamp says
         # which words and vectors it was written with.
         self._saved_generation = self._generation
-        stamp = {"generation": self._generation, "consistency": _consistency(self._words, self._vectors)}
-        _replace_text(self._folder / "stamp.json", json.dumps(stamp))
-
-
-def _fingerprint(words: list[str]) -> str:
-    return hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()[:16]
-
-
-def _consistency(words: list[str], vectors: np.ndarray) -> str:
-    """The words and a sample of the vectors (a row in every 256 of them, read through the map), hashed."""
-    digest = hashlib.sha256(_fingerprint(words).encode())
-    digest.update(repr(vectors.shape).encode())
-    digest.update(np.ascontiguousarray(vectors[:: max(1, len(vectors) // 256)]).tobytes())
-    return digest.hexdigest()[:16]
+        stamp = {"generation": self._generation, "consistency": consistency(self._words, self._vectors)}
+        replace_text(self._folder / "stamp.json", json.dumps(stamp))
 
 
 def _remove_reduced(folder: Path, keep: str | None = None) -> None:
@@ -284,17 +271,3 @@ def _remove_reduced(folder: Path, keep: str | None = None) -> None:
     for path in [*folder.glob("projection-*.npy"), *folder.glob("reduced-*.npy")]:
         if keep is None or not path.stem.endswith(keep):
             path.unlink(missing_ok=True)
-
-
-def _save_array(path: Path, array: np.ndarray) -> None:
-    """Written beside, then renamed over: a process that has the old file mapped keeps reading it."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    with partial.open("wb") as out:
-        np.save(out, array)
-    os.replace(partial, path)
-
-
-def _replace_text(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
