@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from rag.evals.costs import search_milliseconds
 from rag.evals.metrics import percentile
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -137,12 +138,7 @@ def search(home: Path, count: int) -> None:
     result["articles"], result["chunks"] = rag.store.count(), rag.store.chunk_count()
     for language, texts in queries(count, home).items():
         for mode in MODES:
-            policy = replace(rag.retrieval, mode=mode)
-            times = []
-            for text in texts:
-                begun = time.perf_counter()
-                rag.search(text, k=5, policy=policy)
-                times.append((time.perf_counter() - begun) * 1000)
+            times = search_milliseconds(rag, texts, replace(rag.retrieval, mode=mode))
             result[f"{mode}_{language}"] = {
                 "p50": percentile(times, 0.5),
                 "p95": percentile(times, 0.95),

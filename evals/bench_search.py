@@ -17,6 +17,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from rag.evals.costs import search_milliseconds
 from rag.evals.metrics import percentile
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "scale" / "ant_scale_5000.jsonl"
@@ -51,12 +52,7 @@ def main() -> None:
     print(f"{rag.store.count()} articles, {rag.store.chunk_count()} chunks, {len(queries)} queries")
     print(f"{'mode':<9}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
     for mode in ("lexical", "dense", "hybrid"):
-        policy = replace(rag.retrieval, mode=mode)
-        times = []
-        for query in queries:
-            started = time.perf_counter()
-            rag.search(query, k=5, policy=policy)
-            times.append((time.perf_counter() - started) * 1000)
+        times = search_milliseconds(rag, queries, replace(rag.retrieval, mode=mode))
         print(f"{mode:<9}{percentile(times, 0.5):>9.1f}{percentile(times, 0.95):>9.1f}{statistics.mean(times):>9.1f}")
 
 

@@ -39,6 +39,22 @@ _RAG_ENV = (
 )
 
 
+@pytest.fixture(scope="session")
+def embedder():
+    """The real multilingual encoder, loaded once for every test that checks with it."""
+    from rag.index.embeddings import make_embedder
+
+    return make_embedder("use-multilingual")
+
+
+@pytest.fixture(scope="session")
+def checker(embedder):
+    """The real support checker over that encoder."""
+    from rag.verify.support import SupportChecker
+
+    return SupportChecker(embedder)
+
+
 @pytest.fixture(autouse=True)
 def rag_home(request, tmp_path, monkeypatch) -> Path:
     """Every test gets its own RAG_HOME (like simonw/llm's LLM_USER_PATH) and a clean RAG_* environment."""

@@ -13,7 +13,6 @@ from rag.records import Article, Passage
 from rag.text.question import Question
 from rag.verify.citations import parse_draft, verify_draft
 from rag.verify.sources import SourceSentence
-from rag.verify.support import SupportChecker
 
 TEXT = (
     "قال المتحدث باسم البنتاغون بيتر كوك إن القصف الروسي في حلب يعقد أي اتفاق. "
@@ -24,11 +23,6 @@ ARTICLE = Article(doc_id="d1", title="البنتاغون ينتقد موسكو",
 
 
 fake_generator = scripted_generator
-
-
-@pytest.fixture(scope="module")
-def checker():
-    return SupportChecker(make_embedder("use-multilingual"))
 
 
 def sources() -> list[SourceSentence]:

@@ -28,7 +28,6 @@ from rag.brief.kinds import classify
 from rag.brief.ranking import rank_story
 from rag.brief.stories import Story, outlet_name
 from rag.generate.generator import Generator
-from rag.index.embeddings import make_embedder
 from rag.records import Article
 from rag.text.sentences import split_sentences
 from rag.verify.support import SupportChecker
@@ -47,11 +46,6 @@ ARTICLES = [
     )
     for r in ROWS
 ]
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return make_embedder("use-multilingual")
 
 
 def by_title(prefix: str) -> Article:

@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.index.embeddings import make_embedder
 from rag.text.lexicon import english_lemmas, lexicon
 from rag.text.skeletons import latin_forms
 from rag.verify.names import name_matches, unmatched_names
-from rag.verify.support import SupportChecker
 
 FACTORY = "قالت الصحيفة إن الشركة أغلقت مصنعها في المدينة الأسبوع الماضي."
-
-
-@pytest.fixture(scope="module")
-def checker():
-    return SupportChecker(make_embedder("use-multilingual"))
 
 
 @pytest.mark.parametrize(
@@ -71,8 +64,7 @@ def test_the_other_spellings_keep_the_hard_ones():
     assert len(latin_forms("Cyprus")) >= 2
 
 
-def test_a_name_translated_rather_than_spelled_is_found_by_the_lexicon():
-    embedder = make_embedder("use-multilingual")
+def test_a_name_translated_rather_than_spelled_is_found_by_the_lexicon(embedder):
     assert (
         unmatched_names("Typhoon Haiyan struck the islands on Friday.", "ضرب إعصار هايان الجزر يوم الجمعة", embedder)
         == []

@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import SEED_FILES
-from rag.index.embeddings import make_embedder
 from rag.verify import relations
-from rag.verify.support import SupportChecker
 
 SEED = SEED_FILES[0].read_text(encoding="utf-8")
 KERRY_AND_SPOKESMAN = next(line for line in SEED.splitlines() if line.startswith("وحول هذا التفاؤل"))
@@ -18,11 +16,6 @@ MINISTERS = "طالب وزراء الخارجية العرب مجلس الأمن
 TOURISM = "قالت منظمة السياحة العربية إن عدد السياح في المنطقة بلغ 70 مليون سائح العام الماضي."
 PRICES = "انخفضت أسعار النفط بنسبة 5 في المئة في تعاملات الثلاثاء بعد تقرير المخزونات الأميركية."
 TURKI = "استقبل الأمين العام لرابطة العالم الإسلامي عبد الله التركي وفدا من علماء إندونيسيا في مكة."
-
-
-@pytest.fixture(scope="module")
-def checker():
-    return SupportChecker(make_embedder("use-multilingual"))
 
 
 @pytest.mark.parametrize(

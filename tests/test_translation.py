@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 from fakes import scripted_generator
-from rag.index.embeddings import make_embedder
 from rag.translation import leading_clauses, translate_source
 from rag.verify.sources import SourceSentence
-from rag.verify.support import SupportChecker
 
 LONG = (
     "وأشار المتحدث إلى أنه لا يوجد تقدم تم إحرازه منذ لقاء كيري ولافروف الشهر الماضي في موسكو، بل اتهمت واشنطن "
     "النظام السوري ومن خلفه روسيا وإيران بتكثيف القصف العشوائي في حلب مع تجاهل تام لمعاناة السكان السوريين بما "
     "يضيف وقودا للحرب الأهلية في سوريا، دون أن يقلل من قدرة ونفوذ وإمكانيات الجماعات المتطرفة."
 )
-
-
-@pytest.fixture(scope="module")
-def checker():
-    return SupportChecker(make_embedder("use-multilingual"))
 
 
 generator = scripted_generator

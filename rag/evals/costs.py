@@ -27,3 +27,15 @@ def cost_metrics(records: list[dict]) -> dict[str, float]:
         "generation_seconds_per_case": mean([r["generation_seconds"] for r in records]),
         "seconds_per_case": mean([r["seconds"] for r in records]),
     }
+
+
+def search_milliseconds(rag, queries: list[str], policy, k: int = 5) -> list[float]:
+    """Wall milliseconds of `rag.search` for each query under a retrieval policy (the benchmarks)."""
+    import time
+
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        rag.search(query, k=k, policy=policy)
+        times.append((time.perf_counter() - started) * 1000)
+    return times

@@ -78,10 +78,9 @@ class ArticleStore:
         took 0.24 s of each process at 30k articles); a store no write has counted yet is summed."""
         generation = self.generation()
         if getattr(self, "_lang_cache", (None, None))[0] != generation:
-            counted = self.meta(_COUNTED) is not None
-            chars = self._counted_chars() if counted else self._summed_chars()
-            best = max((n, lang) for lang, n in chars.items() if n > 0) if any(n > 0 for n in chars.values()) else None
-            self._lang_cache = (generation, (best[1] or "und") if best else "und")
+            chars = self._counted_chars() if self.meta(_COUNTED) is not None else self._summed_chars()
+            stored = {lang: n for lang, n in chars.items() if n > 0}
+            self._lang_cache = (generation, (max(stored, key=stored.get) or "und") if stored else "und")
         return self._lang_cache[1]
 
     def _counted_chars(self) -> dict[str, int]:

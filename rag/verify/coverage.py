@@ -83,14 +83,16 @@ def question_coverage(
     words = question_words(question)
     texts = [normalize(t) for t in cited_texts]
     translations = translations or {}
-    # Another form of the word (استخرجت / استخراجها, توفي / وفاته is not: another root) is the word.
-    roots = {root for text in texts for token in word_tokens(text) for root in _roots(token)}
 
     def mentioned(word: str) -> bool:
         cores = {_core(form) for form in clitic_forms(word)} | {_core(t) for t in translations.get(word, [])}
-        return any(core in text for core in cores if len(core) >= 3 for text in texts) or bool(_roots(word) & roots)
+        return any(core in text for core in cores if len(core) >= 3 for text in texts)
 
     missing = [w for w in words if not mentioned(w)]
+    if missing:
+        # Another form of the word (استخرجت / استخراجها; وفاته is not موته: another root) is the word.
+        roots = {root for text in texts for token in word_tokens(text) for root in _roots(token)}
+        missing = [w for w in missing if not _roots(w) & roots]
     if missing and embedder is not None:
         missing = _without_neighbours(missing, cited_texts, embedder, rule)
     if not words or not missing:
