@@ -825,3 +825,30 @@ def test_the_sentence_naming_someone_apart_from_the_question_is_never_the_eviden
     )
     assert not answer.grounded and answer.mode == "evidence"
     assert [c.quote for c in answer.citations] == [text[spans[1].start : spans[1].end]]
+
+
+def test_a_quote_answers_a_who_question_only_when_it_names_whom_the_draft_named():
+    from rag.answer import holds_what_the_draft_adds
+
+    named = "المتحدث باسم البنتاغون هو بيتر كوك [1]."
+    for question in ("من هو المتحدث باسم البنتاغون؟", "ومن كان المتحدث باسم البنتاغون؟"):
+        assert holds_what_the_draft_adds(named, question, sources()[0].text)
+        assert not holds_what_the_draft_adds(named, question, sources()[1].text)
+    # A draft that restates the question adds no one: no sentence can hold whom it named.
+    assert not holds_what_the_draft_adds("المتحدث باسم البنتاغون [1].", "من هو المتحدث باسم البنتاغون؟", TEXT)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["من هو المتحدث باسم البنتاغون؟", "في المؤتمر، من هو المتحدث باسم البنتاغون؟", "‏من المتحدث باسم البنتاغون؟"],
+)
+def test_a_who_question_gets_no_quote_naming_someone_else_than_the_draft(checker, question):
+    from rag.retrieve.evidence import EvidenceSpan
+
+    # The model names a man the article never mentions; the best sentence is on the spokesman but
+    # names whom the model did not: no quote of it stands as the answer.
+    gen = fake_generator("المتحدث باسم البنتاغون هو سامي سعيد [1].")
+    evidence = [EvidenceSpan("d1", s.start, s.end, score) for s, score in zip(sources(), [0.9, 0.5, 0.4])]
+    answer = ask(question, {"d1": ARTICLE}, gen, checker, evidence)
+    assert not answer.grounded
+    assert answer.mode != "extractive"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.answer_types import NUMBER, TIME, asked_types, holds_asked, holds_type
+from rag.text.answer_types import NUMBER, TIME, asked_types, asks_who, holds_asked, holds_type
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,22 @@ def test_a_question_may_ask_for_both_and_then_needs_both():
 )
 def test_whether_a_text_holds_an_answer_of_that_kind(text, kind, holds):
     assert holds_type(text, kind) is holds
+
+
+@pytest.mark.parametrize(
+    "question, who",
+    [
+        ("من هو مؤلف الكتاب؟", True),
+        ("\u200fمن هو مؤلف الكتاب؟", True),
+        ("ومن افتتح المطار؟", True),
+        ("قبل مانينغ، من هو أكبر لاعب سنا؟", True),
+        ("Who opened the airport?", True),
+        ("Before the war, who led the army?", True),
+        ("ما هو اسم المطار؟", False),
+        ("كم من الوقت استغرق البناء؟", False),
+        ("ماذا قال المتحدث، من البنتاغون؟", False),
+        ("What did the man from Aleppo say?", False),
+    ],
+)
+def test_which_questions_ask_for_someone(question, who):
+    assert asks_who(question) is who

@@ -2,7 +2,7 @@
 
 "كم عدد القتلى؟" / "how many" asks for a number, "متى" / "when" / "في أي عام" for a time. A
 sentence holding no number cannot answer the first; one holding no number and no time word cannot
-answer the second. Used to refuse an answer of the wrong kind (rag.verify.relations) and to rank
+answer the second. "من هو" / "who" asks for someone (`asks_who`). Used to refuse an answer of the wrong kind (rag.verify.relations) and to rank
 the sentences that could answer first (rag.retrieve.evidence).
 """
 
@@ -30,6 +30,19 @@ _TIME_WORDS = frozenset(
     yesterday today tomorrow monday tuesday wednesday thursday friday saturday sunday morning evening night week month
     year january february march april may june july august september october november december century decade""".split()
 )
+
+
+# At the start, or after a fronted phrase and its comma ("قبل مانينغ، من هو ..." / "Before Manning, who ...").
+_ASKS_WHO = re.compile(
+    r"(?:^|[،,]\s*)(?:and\s+)?(?:who|whom|whose)\b|^\s*(?:و)?(?:من|مَن)\s"
+    r"|[،,]\s*(?:و)?(?:من|مَن)\s+(?:هو|هي|هم|كان|كانت|كانوا|الذي|التي|الذين)(?:\s|$)",
+    re.I,
+)
+
+
+def asks_who(question: str) -> bool:
+    """A question opening with who / من, or asking it after a fronted phrase: it asks for someone."""
+    return bool(_ASKS_WHO.search(question.strip().lstrip("\u200f\u200e")))
 
 
 def asked_types(question: str) -> frozenset[str]:

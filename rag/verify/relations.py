@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.text.answer_types import NUMBER, TIME, asked_types, holds_type
+from rag.text.answer_types import NUMBER, TIME, asked_types, asks_who, holds_type
 from rag.text.arabic import STOP_WORDS, clitic_forms, light_stem, normalize, word_key
 from rag.text.lexicon import lexicon
 from rag.text.names import candidate_names, is_function_word, without_possessive
@@ -490,9 +490,6 @@ def strict_role_words() -> frozenset[str]:
 
 
 FOCUS_WINDOW = 8  # words between an answer's name and the nearest word of what the question asks about
-_WHO = re.compile(r"^\s*(?:and\s+)?(?:who|whom|whose)\b|^\s*(?:و)?(?:من|مَن)\s", re.I)
-
-
 _WHO_IS = re.compile(r"^\s*(?:and\s+)?who\s+(?:is|was|are|were)\b|^\s*(?:و)?(?:من|مَن)\s+(?:هو|هي|هم|كان|كانت)\s", re.I)
 FOCUS_REACH = 2  # words apart in the cited text within which two adjacent words of a who-question's focus must stand
 
@@ -518,7 +515,7 @@ def answer_apart_from_focus(answer: str, question_text: str, focus: list[str], c
     asks about ("Who is the Pentagon spokesman?" -> "John Kerry", out of a sentence naming Kerry in
     one clause and the Pentagon's spokesman in another). `focus`: the question's content words in
     the cited text's script (the words themselves, or their translations)."""
-    if not _WHO.search(question_text):
+    if not asks_who(question_text):
         return None
     placed = Placed.of(cited)
     focus_at = placed.positions_of(focus)
