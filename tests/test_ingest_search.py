@@ -253,6 +253,52 @@ def test_a_new_process_reads_the_saved_vocabulary_without_reading_every_article(
     assert reads == []  # the saved vocabulary is stamped with the store's generation
 
 
+def test_a_vocabulary_read_on_a_warming_thread_is_used_without_reading_every_article(seeded):
+    from rag.retrieve.translate import TermTranslator
+
+    rag, _ = seeded
+    rag.translator.word_translations(["pentagon"])  # saved for this generation
+    reads = []
+
+    class CountingStore:
+        def __init__(self, store):
+            self._store = store
+
+        def generation(self):
+            return self._store.generation()
+
+        def list(self, *args):
+            reads.append(args)
+            return self._store.list(*args)
+
+    fresh = TermTranslator(CountingStore(rag.store), rag.embedder, rag.settings.home / "vocab")
+    warming = fresh.warm_in_background()
+    assert warming is not None and fresh.warm_in_background() is None  # once
+    warming.join()
+    assert fresh.word_translations(["pentagon", "aleppo"]) == rag.translator.word_translations(["pentagon", "aleppo"])
+    assert reads == []
+    assert fresh.warm_in_background() is None  # loaded: nothing left to warm
+
+
+def test_a_fresh_search_warms_its_indexes_while_the_query_is_embedded_and_finds_the_same(seeded):
+    rag, _ = seeded
+    queries = ["What did the Pentagon spokesman say about Aleppo?", "ماذا قال المتحدث باسم البنتاغون؟"]
+    expected = [[(p.chunk_id, round(p.score, 5)) for p in rag.search(q, k=3)] for q in queries]
+    fresh = Rag(rag.settings)  # the same home, a new process's objects: nothing read yet
+    try:
+        warming = fresh.vectors.warm_in_background()
+        assert warming is not None and fresh.vectors.warm_in_background() is None
+        warming.join()
+        assert [[(p.chunk_id, round(p.score, 5)) for p in fresh.search(q, k=3)] for q in queries] == expected
+    finally:
+        fresh.close()
+    colder = Rag(rag.settings)
+    try:  # warmed inside the search itself
+        assert [[(p.chunk_id, round(p.score, 5)) for p in colder.search(q, k=3)] for q in queries] == expected
+    finally:
+        colder.close()
+
+
 def test_a_vocabulary_whose_files_two_savers_interleaved_is_not_trusted(seeded):
     import numpy as np
 

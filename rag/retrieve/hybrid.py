@@ -58,7 +58,15 @@ class HybridRetriever:
         if policy.mode == "lexical":
             scores, _ = self._lexical_scores(query, n, policy)
         else:
+            # Files and indexes a fresh process has not read yet load on threads while the query
+            # is embedded (Chroma's query and the encoder's products release the GIL).
+            warming = [self.vectors.warm_in_background()]
+            if policy.mode == "hybrid" and self._translated(query):
+                warming.append(self.translator.warm_in_background())
             vector = np.asarray(self.embedder.embed_query_array([query])[0], dtype=np.float32)
+            for thread in warming:
+                if thread is not None:
+                    thread.join()
             scores = self._dense_scores(vector, n)
             if policy.mode == "hybrid":
                 lexical, weight = self._lexical_scores(query, n, policy)
@@ -97,11 +105,15 @@ class HybridRetriever:
         }
 
     # -- lexical ------------------------------------------------------------
+    def _translated(self, query: str) -> bool:
+        """Whether the query's words are looked up in the other script (an English question over
+        Arabic articles)."""
+        query_lang, corpus_lang = detect_language(query), self.store.dominant_language()
+        return query_lang in ("ar", "en") and corpus_lang in ("ar", "en") and query_lang != corpus_lang
+
     def _lexical_scores(self, query: str, n: int, policy: RetrievalPolicy) -> tuple[dict[str, float], float]:
         """BM25 scores scaled to [0, 1], and the weight they get in the fusion."""
-        query_lang = detect_language(query)
-        corpus_lang = self.store.dominant_language()
-        if query_lang in ("ar", "en") and corpus_lang in ("ar", "en") and query_lang != corpus_lang:
+        if self._translated(query):
             hits = self.lexical.query_terms(self.translator.translate(query), n)
             weight = policy.translated_lexical_weight
         else:
