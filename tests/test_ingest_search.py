@@ -443,3 +443,85 @@ def test_sentence_vectors_are_fetched_by_id_as_the_metadata_filter_finds_them(se
     assert len(by_id) == len(by_filter["metadatas"]) > len(chunk_ids)
     spans = rag.vectors.unit_spans(chunk_ids)
     assert {(d, s, e) for d, s, e, _ in spans} == {(m["doc_id"], m["start"], m["end"]) for m in by_filter["metadatas"]}
+
+
+class _CountingStore:
+    """An article store that records which articles a vocabulary refresh reads."""
+
+    def __init__(self, store):
+        self._store, self.listed, self.fetched = store, 0, []
+
+    def generation(self):
+        return self._store.generation()
+
+    def ids(self):
+        return self._store.ids()
+
+    def list(self, *args):
+        self.listed += 1
+        return self._store.list(*args)
+
+    def get_many(self, ids):
+        ids = list(ids)
+        self.fetched.append(sorted(ids))
+        return self._store.get_many(ids)
+
+
+def _write(path, title, text):
+    path.write_text(json.dumps({"title": title, "text": text}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_vocabulary_reads_only_the_articles_stored_since_it_was_saved(tmp_path, monkeypatch):
+    from rag.retrieve import translate
+    from rag.text.arabic import normalize
+
+    rag = Rag()
+    try:
+        rag.ingest([_write(tmp_path / "a.json", "مطار", "افتتح مطار جديد في المدينة الساحلية.")])
+        store = _CountingStore(rag.store)
+        folder = tmp_path / "vocab"
+        translate.TermTranslator(store, rag.embedder, folder).word_translations(["airport"])
+        assert store.listed == 1  # built whole once, and saved with the articles it covers
+        report = rag.ingest([_write(tmp_path / "b.json", "ميناء", "وصلت سفينة شحن إلى الميناء الجديد.")])
+
+        fresh = translate.TermTranslator(store, rag.embedder, folder)  # a new process
+        fresh.word_translations(["ship"])
+        assert store.listed == 1 and store.fetched == [sorted(report.added)]
+        assert {normalize("الميناء"), normalize("مطار")} <= set(fresh._words)
+        whole = translate.TermTranslator(rag.store, rag.embedder, tmp_path / "whole")
+        whole.word_translations(["ship"])
+        assert sorted(fresh._words) == sorted(whole._words)
+
+        # A deleted article's words stay while few are deleted (their BM25 terms match nothing) ...
+        first = next(a.doc_id for a in rag.docs() if a.title == "مطار")
+        rag.store.delete([first])
+        monkeypatch.setattr(translate, "STALE_SHARE", 1.0)
+        lenient = translate.TermTranslator(store, rag.embedder, folder)
+        lenient.word_translations(["ship"])
+        assert store.listed == 1 and normalize("مطار") in lenient._words
+        # ... and go when more than STALE_SHARE of the articles were deleted since it was built whole.
+        monkeypatch.setattr(translate, "STALE_SHARE", 0.1)
+        rag.ingest([_write(tmp_path / "c.json", "قطار", "انطلق قطار سريع بين المدينتين.")])
+        strict = translate.TermTranslator(store, rag.embedder, folder)
+        strict.word_translations(["train"])
+        assert store.listed == 2 and normalize("مطار") not in strict._words and normalize("قطار") in strict._words
+    finally:
+        rag.close()
+
+
+def test_a_vocabulary_whose_article_list_another_saver_wrote_is_built_whole(tmp_path):
+    from rag.retrieve import translate
+
+    rag = Rag()
+    try:
+        rag.ingest([_write(tmp_path / "a.json", "مطار", "افتتح مطار جديد في المدينة الساحلية.")])
+        store = _CountingStore(rag.store)
+        folder = tmp_path / "vocab"
+        translate.TermTranslator(store, rag.embedder, folder).word_translations(["airport"])
+        (folder / "docs.json").write_text(json.dumps({"ids": ["someone-else"], "stale": 0}), encoding="utf-8")
+        rag.ingest([_write(tmp_path / "b.json", "ميناء", "وصلت سفينة شحن إلى الميناء الجديد.")])
+        translate.TermTranslator(store, rag.embedder, folder).word_translations(["ship"])
+        assert store.listed == 2  # the stamp does not vouch for that list: every article read again
+    finally:
+        rag.close()

@@ -55,7 +55,13 @@ def test_two_homes_on_one_server_see_one_index_and_a_replacement_damages_neither
         rag_a.ingest([feed_a])
         rag_b.ingest([feed_b])
         every = {a.doc_id for a in rag_a.docs()}
-        assert len(every) == 24 and every == {a.doc_id for a in rag_b.docs()}
+        assert len(every) == 24 and every == {a.doc_id for a in rag_b.docs()} == set(rag_a.store.ids())
+        # A's vocabulary, saved at its own ingest, takes the words of B's articles, reading only those.
+        from rag.text.arabic import vocabulary_words
+
+        rag_a.translator.word_translations(["minister"])
+        b_text = next(a.text for a in rag_b.docs() if a.title == rows_b[0]["title"])
+        assert vocabulary_words(b_text) <= set(rag_a.translator._words)
         # Each home finds the other's articles, always with k results (the issue saw 2 of 3).
         for rag, other in ((rag_a, rows_b), (rag_b, rows_a)):
             for row in other[:6]:

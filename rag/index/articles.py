@@ -63,6 +63,10 @@ class ArticleStore:
     def ids_for_origin(self, origin: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT doc_id FROM articles WHERE origin = ?", (origin,))]
 
+    def ids(self) -> list[str]:
+        """Every stored article's id (ids are of the content: an edited article has a new one)."""
+        return [r[0] for r in self._db.execute("SELECT doc_id FROM articles")]
+
     def list(self, date: str | None = None) -> list[Article]:
         query = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
         args: tuple = ()

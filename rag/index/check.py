@@ -288,7 +288,7 @@ def repair_rag(rag, say: Callable[[str], None] = lambda message: None) -> IndexR
     from rag.ingest.pipeline import Ingestor
 
     def clear_vocabulary() -> None:
-        for name in ("words.json", "vectors.npy", "skeletons.json", "stamp.json"):
+        for name in ("words.json", "vectors.npy", "skeletons.json", "docs.json", "stamp.json"):
             (_vocabulary_folder(rag) / name).unlink(missing_ok=True)
 
     ingestor = Ingestor(rag.store, rag.index_vectors, rag.embedder, rag.chunking)

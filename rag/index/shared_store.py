@@ -112,6 +112,16 @@ class ChromaArticleStore:
     def ids_for_origin(self, origin: str) -> list[str]:
         return list(self._collection.get(where={"origin": origin}, include=[])["ids"])
 
+    @guarded
+    def ids(self) -> list[str]:
+        """Every stored article's id, paged."""
+        ids: list[str] = []
+        while True:
+            got = self._collection.get(include=[], limit=self._max_batch, offset=len(ids))
+            ids.extend(got["ids"])
+            if len(got["ids"]) < self._max_batch:
+                return ids
+
     def list(self, date: str | None = None) -> list[Article]:
         where = {"date": date} if date else None
         articles = [_article(i, text, meta) for i, text, meta in self._records(["documents", "metadatas"], where)]
