@@ -33,7 +33,7 @@ class IndexCheck:
     articles: int
     chunks: int  # in the article store
     chunk_vectors: int  # in the chunk collection
-    unit_vectors: int  # in the sentence-unit collection
+    unit_vectors: int | None  # in the sentence-unit collection; None in a quick check (not counted)
     orphan_chunk_vectors: list[str] = field(default_factory=list)
     orphan_unit_vectors: list[str] = field(default_factory=list)
     missing_vectors: list[str] = field(default_factory=list)  # doc_ids with a chunk lacking vectors
@@ -104,12 +104,14 @@ def _chunk_of_unit(unit_id: str) -> str:
 
 
 def quick_check(store: ArticleStore, vectors) -> IndexCheck:
-    """Counts only (no id listing): cheap enough to run when every ingest starts."""
+    """Counts only (no id listing), and not the sentence units': cheap enough to run when every
+    ingest starts (counting 310k unit vectors took 1.3 s at 31k articles; a killed ingest shows in
+    the chunk counts, which is what the ingest's warning reads)."""
     return IndexCheck(
         articles=store.count(),
         chunks=store.chunk_count(),
         chunk_vectors=vectors.count(),
-        unit_vectors=vectors.unit_count(),
+        unit_vectors=None,
         store_generation=store.generation(),
         full=False,
     )

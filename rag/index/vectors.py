@@ -106,6 +106,9 @@ def failure_message(where: str, retry_seconds: float, kind: str, exc: BaseExcept
     return f"{where} kept failing for {retry_seconds:g} s ({detail}); is another process rebuilding it?"
 
 
+_DELETE_BATCH = 500  # article ids per filtered delete
+
+
 def guarded(method):
     """Retry a transient Chroma failure briefly, then raise one readable IndexUnavailableError.
     For methods of an object with `retry_seconds`, `_failure_message(kind, exc)` and `_reopen()`."""
@@ -310,9 +313,14 @@ class ChunkVectors:
 
     @guarded
     def delete_docs(self, doc_ids: list[str]) -> None:
-        for doc_id in doc_ids:
-            self._chunks.delete(where={"doc_id": doc_id})
-            self._units.delete(where={"doc_id": doc_id})
+        """Every vector of these articles: one filtered delete per collection for a batch of them
+        (a filter scans the collection's metadata: per article, 50 replaced articles took 2.3 s at
+        310k sentence vectors)."""
+        doc_ids = list(dict.fromkeys(doc_ids))
+        for i in range(0, len(doc_ids), _DELETE_BATCH):
+            where = {"doc_id": {"$in": doc_ids[i : i + _DELETE_BATCH]}}
+            self._chunks.delete(where=where)
+            self._units.delete(where=where)
 
     @guarded
     def count(self) -> int:

@@ -128,15 +128,18 @@ class Ingestor:
             n_units = sum(len(c.units) for c in chunks)
             to_store.append((pending, chunks, vectors[offset : offset + n_units] if vectors is not None else None))
             offset += n_units
+        replaced: list[str] = []
         for pending, _, _ in to_store:
             # Never delete an old version that this same run also saw as current.
             pending.replaces = [d for d in pending.replaces if d not in report.unchanged and d not in report.added]
-            if pending.replaces:
-                # The store's record first: a reader (on a shared server, another worker) never
-                # sees an article whose vectors are gone; a kill in between leaves orphan vectors.
-                self._store.delete(pending.replaces)
-                self._vectors.delete_docs(pending.replaces)
-                report.replaced.extend(pending.replaces)
+            replaced.extend(pending.replaces)
+        if replaced:
+            # The store's records first: a reader (on a shared server, another worker) never sees
+            # an article whose vectors are gone; a kill in between leaves orphan vectors. The whole
+            # batch at once: a filtered delete scans the collection (29 ms each at 310k vectors).
+            self._store.delete(replaced)
+            self._vectors.delete_docs(replaced)
+            report.replaced.extend(replaced)
         # Vectors first: if the process dies in between, the store (the source of
         # truth for "already ingested") does not yet claim these articles.
         self._vectors.add_many([(p.article, chunks, v) for p, chunks, v in to_store if chunks])
