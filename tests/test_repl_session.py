@@ -322,3 +322,32 @@ def test_rtl_on_changes_the_screen_only(rag):
     quote = session.last_citations[0].quote
     assert quote.startswith("فيما وجه بيتر كوك")  # what is stored and cited is logical
     assert rag.show(session.last_citations[0].doc_id).text[session.last_citations[0].start :].startswith(quote)
+
+
+def test_ctrl_c_during_the_models_last_call_stops_when_the_call_returns():
+    # Ctrl-C while the model reads its prompt (no token streamed, then no later call): the answer
+    # must not be shown as if nothing was pressed.
+    import threading
+
+    from rag.cli.session import Cancelled, InterruptibleGenerator
+
+    pressed = threading.Event()
+
+    def checkpoint() -> None:
+        if pressed.is_set():
+            raise Cancelled()
+
+    class Inner:
+        def complete(self, system, user, on_token=None, **options):
+            pressed.set()  # pressed mid-call
+            return "done"
+
+        def choose(self, *args, **kwargs):
+            pressed.set()
+            return {"yes": 1.0}
+
+    generator = InterruptibleGenerator(Inner(), checkpoint)
+    for call in (lambda: generator.complete("s", "u"), lambda: generator.choose("s", "u", ["yes", "no"])):
+        pressed.clear()
+        with pytest.raises(Cancelled):
+            call()

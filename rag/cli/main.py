@@ -176,17 +176,40 @@ def ask(
     from rag.cli.render import Renderer
 
     rag = open_app()
-    if as_json:
-        print_json(rag.ask(question, k=k).to_json())
-        return
-    view = Renderer()
-    if stderr.is_terminal:
-        # On a terminal: the evidence at once, the draft streamed, then the verified answer.
-        from rag.cli.session import ask_with_evidence
+    warming = warm_model_in_background(rag)
+    try:
+        if as_json:
+            print_json(rag.ask(question, k=k).to_json())
+            return
+        view = Renderer()
+        if stderr.is_terminal:
+            # On a terminal: the evidence at once, the draft streamed, then the verified answer.
+            from rag.cli.session import ask_with_evidence
 
-        ask_with_evidence(rag, question, k, view)
-        return
-    view.answer(rag.ask(question, k=k))
+            ask_with_evidence(rag, question, k, view)
+            return
+        view.answer(rag.ask(question, k=k))
+    finally:
+        warming.join()  # never leave the interpreter while llama.cpp is still loading
+
+
+def warm_model_in_background(rag):
+    """Load the model on a thread while the question is searched: a fresh `rag ask` otherwise
+    loads it only after the evidence is found. A failure is left to the question's own call,
+    which reports it; an answer replayed from the completion cache simply never uses it."""
+    import threading
+
+    generator = rag.generator  # built here: one Generator, not one per thread
+
+    def warm() -> None:
+        try:
+            generator.warm()
+        except Exception:  # noqa: BLE001 - the question's own model call reports any failure
+            pass
+
+    thread = threading.Thread(target=warm, name="model-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 @app.command()

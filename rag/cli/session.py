@@ -95,11 +95,15 @@ class InterruptibleGenerator:
             if on_token is not None:
                 on_token(text)
 
-        return self.inner.complete(system, user, token, **options)
+        completion = self.inner.complete(system, user, token, **options)
+        self.checkpoint()  # Ctrl-C while the model read its prompt: stop when it is done reading
+        return completion
 
     def choose(self, *args, **kwargs):
         self.checkpoint()
-        return self.inner.choose(*args, **kwargs)
+        choice = self.inner.choose(*args, **kwargs)
+        self.checkpoint()
+        return choice
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
@@ -130,6 +134,7 @@ def ask_with_evidence(
             stream.token(text)
 
         answer = rag.ask(question, k=k, on_token=on_token, gathered=found)
+        checkpoint()  # Ctrl-C before the answer is shown stops it, even after the model's last call
     timings.final = time.perf_counter() - started
     stream.finish(answer)
     return answer, found
