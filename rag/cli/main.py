@@ -176,7 +176,7 @@ def ask(
     from rag.cli.render import Renderer
 
     rag = open_app()
-    warming = warm_model_in_background(rag)
+    warming = warm_in_background(rag)
     try:
         if as_json:
             print_json(rag.ask(question, k=k).to_json())
@@ -190,26 +190,42 @@ def ask(
             return
         view.answer(rag.ask(question, k=k))
     finally:
-        warming.join()  # never leave the interpreter while llama.cpp is still loading
+        for thread in warming:
+            thread.join()  # never leave the interpreter while llama.cpp is still loading
 
 
-def warm_model_in_background(rag):
-    """Load the model on a thread while the question is searched: a fresh `rag ask` otherwise
-    loads it only after the evidence is found. A failure is left to the question's own call,
-    which reports it; an answer replayed from the completion cache simply never uses it."""
+def warm_in_background(rag) -> list:
+    """Load, on threads, what a fresh `rag ask` needs after its search: the model's weights, the
+    token encoding, the Arabic root stemmer and the lexicon (otherwise each loads on first use,
+    one after the other). A failure is left to the call that needs it, which reports it."""
     import threading
 
+    from rag.text.arabic import arabic_root
+    from rag.text.lexicon import lexicon
+    from rag.text.tokens import count_tokens
+
+    def quietly(*loads):
+        def run() -> None:
+            for load in loads:
+                try:
+                    load()
+                except Exception:  # noqa: BLE001 - the call that needs it reports any failure
+                    return
+
+        return run
+
     generator = rag.generator  # built here: one Generator, not one per thread
-
-    def warm() -> None:
-        try:
-            generator.warm()
-        except Exception:  # noqa: BLE001 - the question's own model call reports any failure
-            pass
-
-    thread = threading.Thread(target=warm, name="model-warm", daemon=True)
-    thread.start()
-    return thread
+    threads = [
+        threading.Thread(target=quietly(lambda: generator.warm(first_call=False)), name="model-warm", daemon=True),
+        threading.Thread(
+            target=quietly(lambda: count_tokens("تحميل"), lambda: arabic_root("تحميل"), lexicon),
+            name="text-warm",
+            daemon=True,
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 @app.command()

@@ -218,12 +218,15 @@ class Generator:
         """The chat model, built on first use (for describing it: path, URL)."""
         return self._chat()
 
-    def warm(self) -> None:
-        """Build the chat model and, for an in-process model, load its weights with one
-        1-token completion, so that the first real call does not pay for it (the REPL
-        calls this in a background thread). A server is not called: that would cost a request."""
+    def warm(self, first_call: bool = True) -> None:
+        """Build the chat model and, for an in-process model, load its weights (with one 1-token
+        completion unless `first_call` is False), so that the first real call does not pay for it
+        (the REPL and `rag ask` call this in a background thread). A server is not called: that
+        would cost a request."""
         chat = self._chat()
-        if self.label.startswith("llamacpp:"):
+        if not first_call:
+            getattr(chat, "_loaded", lambda: None)()
+        elif self.label.startswith("llamacpp:"):
             chat.invoke([HumanMessage(content="hi")], max_tokens=1)
 
     def complete(

@@ -227,6 +227,8 @@ def _load_llama(
                     n_threads=n_threads,
                     n_threads_batch=n_threads,
                     seed=seed,
+                    # Flash attention: prompts read 6% faster on this CPU (505 tokens 3.08 -> 2.90 s).
+                    flash_attn=True,
                     verbose=False,
                 )
             except (ValueError, RuntimeError, OSError) as exc:
@@ -234,7 +236,8 @@ def _load_llama(
             stat = os.stat(model_path)
             prefixes = PrefixStates(
                 folder=Path(prefix_states_dir) if prefix_states_dir else None,
-                model_id=f"{model_path}|{stat.st_size}|{stat.st_mtime_ns}",
+                # Flash attention lays the KV cache out otherwise: a state saved without it is not this one's.
+                model_id=f"{model_path}|{stat.st_size}|{stat.st_mtime_ns}|flash-attention",
             )
             loaded = _LLAMAS[key] = _LoadedLlama(llama, threading.Lock(), prefixes)
             if len(_LLAMAS) == 1:
