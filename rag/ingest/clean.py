@@ -12,6 +12,7 @@ Latin letters): decoded random bytes come out as "!", "K", "ع" or CJK noise.
 from __future__ import annotations
 
 import unicodedata
+from itertools import islice
 
 from rag.text.lang import _is_arabic_letter
 
@@ -48,7 +49,8 @@ def junk_reason(text: str) -> str | None:
         return f"not text ({controls} control characters)"
     if letters < MIN_LETTER_SHARE * len(visible):
         return "not text (mostly symbols, few letters)"
-    words = sum(1 for token in text.split() if _is_word(token.strip(_EDGE_PUNCTUATION)))
+    # Counted until there are enough: an article has thousands (all of them: 1 s per 600 articles).
+    words = sum(1 for _ in islice((t for t in text.split() if _is_word(t.strip(_EDGE_PUNCTUATION))), MIN_WORDS))
     if words < MIN_WORDS:
         return f"too little text ({words} word{'' if words == 1 else 's'} in Arabic or Latin letters)"
     return None
