@@ -9,6 +9,7 @@ works), /quit; then the history file holds the questions.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -60,6 +61,9 @@ def repl(rag_home):
         encoding="utf-8",
         timeout=STEP,
         dimensions=(50, 160),
+        # Started with SIGINT ignored, as any job a script starts in the background (nohup ... &)
+        # inherits: Ctrl-C must still stop an answer.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     with open(rag_home / "terminal.log", "w", encoding="utf-8") as log:  # what the terminal showed, for failures
         child.logfile_read = log

@@ -11,6 +11,7 @@ used by the thread that opened it. The model loads in a third thread at start.
 from __future__ import annotations
 
 import concurrent.futures
+import signal
 import threading
 
 from rag.cli.output import stderr, stdout
@@ -112,6 +113,10 @@ def run_repl(rag, rtl: str = "auto") -> None:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory
 
+    # Ctrl-C is how an answer is stopped: a REPL started where SIGINT is ignored (a job started in
+    # the background of a script, nohup) would otherwise never see it, as Python installs its
+    # KeyboardInterrupt handler only when SIGINT is not ignored at start.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     view = Renderer(rtl=choose_rtl(rtl, stdout.is_terminal, rag.settings.terminal))
     session = Session(rag, view)
     threading.Thread(target=session.warm_model, name="rag-model-warm", daemon=True).start()
