@@ -374,10 +374,10 @@ def quotable_sources(
     shown = {s.number for s in sources}
     sentences = parse_draft(draft)
     cited = [n for sentence in sentences for n in sentence.cited if n in shown]
-    added = set(content_tokens(" ".join(s.text for s in sentences))) - set(content_tokens(question))
+    added = _added_words(sentences, question)
     located = []
     if added:
-        share = [len(added & set(content_tokens(s.text))) / len(added) for s in sources]
+        share = [_share_held(added, s.text) for s in sources]
         best = max(range(len(sources)), key=share.__getitem__)
         if share[best] >= LOCATED_MIN_SHARE:
             located = [sources[best].number]
@@ -393,8 +393,18 @@ def holds_what_the_draft_adds(draft: str, question: str, source: str) -> bool:
     خاصة" for "who wrote the book?") is about the question, not its answer. Measured on 90 XQuAD-ar
     questions: each of the 3 who-questions answered by a quote was wrong, and none of them held the
     draft's name."""
-    added = set(content_tokens(" ".join(s.text for s in parse_draft(draft)))) - set(content_tokens(question))
-    return bool(added) and len(added & set(content_tokens(source))) / len(added) >= LOCATED_MIN_SHARE
+    added = _added_words(parse_draft(draft), question)
+    return bool(added) and _share_held(added, source) >= LOCATED_MIN_SHARE
+
+
+def _added_words(draft_sentences, question: str) -> set[str]:
+    """The content words the draft's sentences add to the question."""
+    return set(content_tokens(" ".join(s.text for s in draft_sentences))) - set(content_tokens(question))
+
+
+def _share_held(words: set[str], text: str) -> float:
+    """The share of `words` (not empty) that `text` holds."""
+    return len(words & set(content_tokens(text))) / len(words)
 
 
 def wrong_language_answer(

@@ -253,30 +253,40 @@ def test_a_new_process_reads_the_saved_vocabulary_without_reading_every_article(
     assert reads == []  # the saved vocabulary is stamped with the store's generation
 
 
+class _CountingStore:
+    """An article store that records which articles a vocabulary refresh reads."""
+
+    def __init__(self, store):
+        self._store, self.listed, self.fetched = store, 0, []
+
+    def generation(self):
+        return self._store.generation()
+
+    def ids(self):
+        return self._store.ids()
+
+    def list(self, *args):
+        self.listed += 1
+        return self._store.list(*args)
+
+    def get_many(self, ids):
+        ids = list(ids)
+        self.fetched.append(sorted(ids))
+        return self._store.get_many(ids)
+
+
 def test_a_vocabulary_read_on_a_warming_thread_is_used_without_reading_every_article(seeded):
     from rag.retrieve.translate import TermTranslator
 
     rag, _ = seeded
     rag.translator.word_translations(["pentagon"])  # saved for this generation
-    reads = []
-
-    class CountingStore:
-        def __init__(self, store):
-            self._store = store
-
-        def generation(self):
-            return self._store.generation()
-
-        def list(self, *args):
-            reads.append(args)
-            return self._store.list(*args)
-
-    fresh = TermTranslator(CountingStore(rag.store), rag.embedder, rag.settings.home / "vocab")
+    store = _CountingStore(rag.store)
+    fresh = TermTranslator(store, rag.embedder, rag.settings.home / "vocab")
     warming = fresh.warm_in_background()
     assert warming is not None and fresh.warm_in_background() is None  # once
     warming.join()
     assert fresh.word_translations(["pentagon", "aleppo"]) == rag.translator.word_translations(["pentagon", "aleppo"])
-    assert reads == []
+    assert store.listed == 0
     assert fresh.warm_in_background() is None  # loaded: nothing left to warm
 
 
@@ -443,28 +453,6 @@ def test_sentence_vectors_are_fetched_by_id_as_the_metadata_filter_finds_them(se
     assert len(by_id) == len(by_filter["metadatas"]) > len(chunk_ids)
     spans = rag.vectors.unit_spans(chunk_ids)
     assert {(d, s, e) for d, s, e, _ in spans} == {(m["doc_id"], m["start"], m["end"]) for m in by_filter["metadatas"]}
-
-
-class _CountingStore:
-    """An article store that records which articles a vocabulary refresh reads."""
-
-    def __init__(self, store):
-        self._store, self.listed, self.fetched = store, 0, []
-
-    def generation(self):
-        return self._store.generation()
-
-    def ids(self):
-        return self._store.ids()
-
-    def list(self, *args):
-        self.listed += 1
-        return self._store.list(*args)
-
-    def get_many(self, ids):
-        ids = list(ids)
-        self.fetched.append(sorted(ids))
-        return self._store.get_many(ids)
 
 
 def _write(path, title, text):

@@ -24,7 +24,7 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 
-from rag.index.vectors import failure_message, guarded
+from rag.index.vectors import collection_ids, failure_message, guarded
 from rag.records import Article, Chunk
 from rag.text.arabic import index_tokens
 
@@ -114,13 +114,8 @@ class ChromaArticleStore:
 
     @guarded
     def ids(self) -> list[str]:
-        """Every stored article's id, paged."""
-        ids: list[str] = []
-        while True:
-            got = self._collection.get(include=[], limit=self._max_batch, offset=len(ids))
-            ids.extend(got["ids"])
-            if len(got["ids"]) < self._max_batch:
-                return ids
+        """Every stored article's id."""
+        return collection_ids(self._collection, self._max_batch)
 
     def list(self, date: str | None = None) -> list[Article]:
         where = {"date": date} if date else None

@@ -109,6 +109,16 @@ def failure_message(where: str, retry_seconds: float, kind: str, exc: BaseExcept
 _DELETE_BATCH = 500  # article ids per filtered delete
 
 
+def collection_ids(collection, page: int) -> list[str]:
+    """Every id a Chroma collection holds, `page` at a time (a collection may be large)."""
+    ids: list[str] = []
+    while True:
+        got = collection.get(include=[], limit=page, offset=len(ids))
+        ids.extend(got["ids"])
+        if len(got["ids"]) < page:
+            return ids
+
+
 def guarded(method):
     """Retry a transient Chroma failure briefly, then raise one readable IndexUnavailableError.
     For methods of an object with `retry_seconds`, `_failure_message(kind, exc)` and `_reopen()`."""
@@ -231,6 +241,7 @@ class ChunkVectors:
             name=f"{namespace}_units_{suffix}", embedding_function=function, configuration=config
         )
         self._max_batch = getattr(client, "get_max_batch_size", lambda: 5000)() or 5000
+        self._warming: threading.Thread | None = None
 
     def warm_in_background(self) -> threading.Thread | None:
         """Load both collections' HNSW indexes on a thread (a one-result query each) while the
@@ -238,7 +249,7 @@ class ChunkVectors:
         the encoder has loaded (at 31k articles 0.86 s, beside the encoder's 0.45 s; Chroma's
         query releases the GIL). Once per instance; a failure is left to the real query."""
         dimensions = getattr(self._embedder, "dimensions", None)
-        if getattr(self, "_warming", None) is not None or not dimensions:
+        if self._warming is not None or not dimensions:
             return None
         probe = np.full(dimensions, 1.0 / np.sqrt(dimensions), dtype=np.float32)
         self._warming = threading.Thread(target=self._warm, args=(probe,), name="chroma-warm", daemon=True)
@@ -341,15 +352,7 @@ class ChunkVectors:
         return self._all_ids(self._units)
 
     def _all_ids(self, collection) -> set[str]:
-        ids: set[str] = set()
-        page = self._max_batch
-        offset = 0
-        while True:
-            got = collection.get(include=[], limit=page, offset=offset)
-            ids.update(got["ids"])
-            if len(got["ids"]) < page:
-                return ids
-            offset += page
+        return set(collection_ids(collection, self._max_batch))
 
     @guarded
     def delete_ids(self, chunk_ids: list[str], unit_ids: list[str]) -> None:

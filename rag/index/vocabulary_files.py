@@ -10,18 +10,14 @@ from pathlib import Path
 import numpy as np
 
 
-def words_fingerprint(words: list[str]) -> str:
-    return hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()[:16]
-
-
-def ids_fingerprint(ids: list[str]) -> str:
-    """The sorted article ids a vocabulary holds the words of, hashed."""
-    return hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()[:16]
+def fingerprint(strings: list[str]) -> str:
+    """A list of strings (the vocabulary's words, the sorted ids of the articles it covers), hashed."""
+    return hashlib.sha256("\n".join(strings).encode("utf-8")).hexdigest()[:16]
 
 
 def consistency(words: list[str], vectors: np.ndarray) -> str:
     """The words and a sample of the vectors (a row in every 256 of them, read through the map), hashed."""
-    digest = hashlib.sha256(words_fingerprint(words).encode())
+    digest = hashlib.sha256(fingerprint(words).encode())
     digest.update(repr(vectors.shape).encode())
     digest.update(np.ascontiguousarray(vectors[:: max(1, len(vectors) // 256)]).tobytes())
     return digest.hexdigest()[:16]

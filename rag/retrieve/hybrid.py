@@ -55,13 +55,14 @@ class HybridRetriever:
         if not query or k <= 0:
             return []
         n = max(policy.candidates, k)
+        translated = self._translated(query)
         if policy.mode == "lexical":
-            scores, _ = self._lexical_scores(query, n, policy)
+            scores, _ = self._lexical_scores(query, n, policy, translated)
         else:
             # Files and indexes a fresh process has not read yet load on threads while the query
             # is embedded (Chroma's query and the encoder's products release the GIL).
             warming = [self.vectors.warm_in_background()]
-            if policy.mode == "hybrid" and self._translated(query):
+            if policy.mode == "hybrid" and translated:
                 warming.append(self.translator.warm_in_background())
             vector = np.asarray(self.embedder.embed_query_array([query])[0], dtype=np.float32)
             for thread in warming:
@@ -69,7 +70,7 @@ class HybridRetriever:
                     thread.join()
             scores = self._dense_scores(vector, n)
             if policy.mode == "hybrid":
-                lexical, weight = self._lexical_scores(query, n, policy)
+                lexical, weight = self._lexical_scores(query, n, policy, translated)
                 # Lexical-only candidates need their dense score too, to be comparable.
                 scores.update(self._dense_for(vector, [cid for cid in lexical if cid not in scores]))
                 for chunk_id, score in lexical.items():
@@ -111,9 +112,12 @@ class HybridRetriever:
         query_lang, corpus_lang = detect_language(query), self.store.dominant_language()
         return query_lang in ("ar", "en") and corpus_lang in ("ar", "en") and query_lang != corpus_lang
 
-    def _lexical_scores(self, query: str, n: int, policy: RetrievalPolicy) -> tuple[dict[str, float], float]:
-        """BM25 scores scaled to [0, 1], and the weight they get in the fusion."""
-        if self._translated(query):
+    def _lexical_scores(
+        self, query: str, n: int, policy: RetrievalPolicy, translated: bool
+    ) -> tuple[dict[str, float], float]:
+        """BM25 scores scaled to [0, 1], and the weight they get in the fusion; `translated`: the
+        query's words are looked up in the other script (_translated)."""
+        if translated:
             hits = self.lexical.query_terms(self.translator.translate(query), n)
             weight = policy.translated_lexical_weight
         else:

@@ -26,7 +26,7 @@ import numpy as np
 
 from rag.index.articles import ArticleStore
 from rag.index.embeddings import Embedder
-from rag.index.vocabulary_files import consistency, ids_fingerprint, replace_text, save_array, words_fingerprint
+from rag.index.vocabulary_files import consistency, fingerprint, replace_text, save_array
 from rag.text.arabic import INTERROGATIVES, STOP_WORDS, light_stem, normalize, vocabulary_words, word_tokens
 from rag.text.gazetteer import gazetteer
 from rag.text.lexicon import FEW_STEMS, lexicon
@@ -86,6 +86,7 @@ class TermTranslator:
         # it was last built whole (their words may linger); None until read from docs.json.
         self._covered: set[str] | None = None
         self._stale = 0
+        self._saved_docs: str | None = None  # the saved stamp's fingerprint of docs.json's ids
 
     def warm_in_background(self) -> threading.Thread | None:
         """Read the saved vocabulary, the lexicon and the names table on a thread while the caller
@@ -173,10 +174,10 @@ class TermTranslator:
             self._projection = np.ascontiguousarray(axes.T, dtype=self._vectors.dtype)
             self._reduced_vectors = np.ascontiguousarray(self._vectors @ self._projection)
             self._folder.mkdir(parents=True, exist_ok=True)
-            fingerprint = words_fingerprint(self._words)
-            _remove_reduced(self._folder, keep=fingerprint)
-            save_array(self._folder / f"projection-{fingerprint}.npy", self._projection)
-            save_array(self._folder / f"reduced-{fingerprint}.npy", self._reduced_vectors)
+            key = fingerprint(self._words)
+            _remove_reduced(self._folder, keep=key)
+            save_array(self._folder / f"projection-{key}.npy", self._projection)
+            save_array(self._folder / f"reduced-{key}.npy", self._reduced_vectors)
         return self._projection, self._reduced_vectors
 
     def _spellings(self, name: str, vector: np.ndarray) -> list[str]:
@@ -271,11 +272,10 @@ class TermTranslator:
     def _covered_ids(self) -> set[str] | None:
         """The articles the saved vocabulary was built from (docs.json), when its stamp vouches
         for that file; None for a vocabulary saved without it."""
-        if self._covered is None:
+        if self._covered is None and self._saved_docs is not None:
             try:
                 saved = json.loads((self._folder / "docs.json").read_text(encoding="utf-8"))
-                stamp = json.loads((self._folder / "stamp.json").read_text(encoding="utf-8"))
-                if stamp.get("docs") == ids_fingerprint(saved["ids"]) and len(saved["ids"]) > 0:
+                if self._saved_docs == fingerprint(saved["ids"]) and len(saved["ids"]) > 0:
                     self._covered, self._stale = set(saved["ids"]), int(saved["stale"])
             except (OSError, ValueError, KeyError, TypeError):
                 return None
@@ -305,15 +305,16 @@ class TermTranslator:
             # vectors): nothing saved is trusted; the vocabulary is built again from the articles.
             return
         self._words, self._vectors = words, vectors
+        self._saved_docs = stamp.get("docs")
         try:
             self._saved_generation = int(stamp["generation"])
         except (KeyError, TypeError, ValueError):
             self._saved_generation = -1
         if len(words) > _REDUCE_ABOVE:
-            fingerprint = words_fingerprint(words)
+            key = fingerprint(words)
             try:
-                projection = np.load(self._folder / f"projection-{fingerprint}.npy")
-                reduced = np.load(self._folder / f"reduced-{fingerprint}.npy", mmap_mode="r")
+                projection = np.load(self._folder / f"projection-{key}.npy")
+                reduced = np.load(self._folder / f"reduced-{key}.npy", mmap_mode="r")
                 if reduced.shape == (len(words), projection.shape[1]) and projection.shape[0] == vectors.shape[1]:
                     self._projection, self._reduced_vectors = projection, reduced
             except (OSError, ValueError):
@@ -337,7 +338,7 @@ class TermTranslator:
         if self._covered is not None:
             ids = sorted(self._covered)
             replace_text(self._folder / "docs.json", json.dumps({"ids": ids, "stale": self._stale}))
-            stamp["docs"] = ids_fingerprint(ids)
+            stamp["docs"] = self._saved_docs = fingerprint(ids)
         # Written last: a vocabulary stamped with a generation is complete for it, and the stamp says
         # which words, vectors and articles it was written with.
         self._saved_generation = self._generation
