@@ -268,3 +268,32 @@ def test_a_who_is_question_needs_its_phrase_whole_in_the_cited_sentence():
     assert split("من هو وزير الداخلية التركي؟")  # the ministry and a minister, never the minister of the interior
     assert split("من هو وزير الخارجية التركي؟") is None
     assert split("من التقى نظيره الإيراني في أنقرة؟") is None  # not a "who is X" question
+
+
+@pytest.mark.parametrize(
+    "cited",
+    [
+        "وقال إن الخطوات التي اتفق عليها وزير الخارجية كيري مع نظيره الروسي لافروف لم تنفذ بعد.",
+        "واستقبل الرئيس ماكرون نظيره الروسي بوتين في قصر فرساي.",
+        "وبحث كيري هاتفيا مع نظيره الروسي سيرغي لافروف الوضع في حلب.",
+    ],
+)
+def test_a_possessive_pronoun_stands_for_the_name_just_before_it(cited):
+    from rag.text.question import Question
+
+    def split(question: str) -> str | None:
+        return relations.focus_split(question, list(Question.parse(question).words), cited)
+
+    name = "كيري" if "كيري" in cited else "ماكرون"
+    # "نظير كيري الروسي" (Kerry's Russian counterpart) is said "كيري مع نظيره الروسي".
+    assert split(f"من هو نظير {name} الروسي؟") is None
+    assert split(f"من هو نظير {name} الروسي الذي التقاه؟") is None
+
+
+def test_a_possessive_pronoun_far_from_the_name_stands_for_no_one():
+    from rag.text.question import Question
+
+    cited = "وأعلن كيري أن المحادثات بشأن التعاون العسكري تقترب من نهايتها وأنه سيجتمع مع نظيره الروسي لافروف."
+    assert relations.focus_split(
+        "من هو نظير كيري الروسي؟", list(Question.parse("من هو نظير كيري الروسي؟").words), cited
+    )

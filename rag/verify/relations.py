@@ -503,11 +503,29 @@ def focus_split(question_text: str, focus: list[str], cited: str) -> str | None:
     if not _WHO_IS.search(question_text) or len(focus) < 2:
         return None
     placed = Placed.of(cited)
-    for first, second in zip(focus, focus[1:]):
-        at_first, at_second = placed.positions_of([first]), placed.positions_of([second])
+    at = [placed.positions_of([word]) for word in focus]
+    for i in range(1, len(focus)):
+        # "نظير كيري الروسي" is said "كيري ... نظيره الروسي": the pronoun on the head word stands
+        # for the word after it in the question, when that word came shortly before.
+        at[i] = sorted(set(at[i]) | set(_pronoun_for(placed, at[i - 1], at[i])))
+    for (first, second), at_first, at_second in zip(zip(focus, focus[1:]), at, at[1:]):
         if at_first and at_second and not any(abs(a - b) <= FOCUS_REACH for a in at_first for b in at_second):
             return f"the cited text never puts '{first}' beside '{second}'"
     return None
+
+
+PRONOUN_REACH = 4  # words before a head word with a possessive pronoun ("نظيره") where what it stands for may be
+_POSSESSIVE = re.compile(r"(?:ه|ها|هما|هم)$")
+
+
+def _pronoun_for(placed: Placed, heads: list[int], possessors: list[int]) -> list[int]:
+    """The positions of head words carrying a possessive pronoun (نظيره, وزيرها) with one of
+    `possessors` among the PRONOUN_REACH words before them: there the pronoun is that word."""
+    return [
+        h
+        for h in heads
+        if _POSSESSIVE.search(normalize(placed.words[h])) and any(0 < h - p <= PRONOUN_REACH for p in possessors)
+    ]
 
 
 def answer_apart_from_focus(answer: str, question_text: str, focus: list[str], cited: str) -> str | None:
