@@ -15,7 +15,7 @@ from rag.generate.generator import CUT, YES_NO_LABELS, Completion, Generator, ye
 from rag.prompting import load_prompt
 from rag.records import Citation
 from rag.text.answer_types import asks_who
-from rag.text.arabic import content_tokens, normalize
+from rag.text.arabic import clitic_forms, content_tokens, normalize
 from rag.text.lang import detect_language
 from rag.text.question import Question
 from rag.translation import translate_source, verified_translation
@@ -403,8 +403,10 @@ def _added_words(draft_sentences, question: str) -> set[str]:
 
 
 def _share_held(words: set[str], text: str) -> float:
-    """The share of `words` (not empty) that `text` holds."""
-    return len(words & set(content_tokens(text))) / len(words)
+    """The share of `words` (not empty) that `text` holds, in any form without an attached conjunction
+    or preposition (ولافروف holds لافروف)."""
+    forms = {form for token in content_tokens(text) for form in clitic_forms(token)}
+    return sum(bool(set(clitic_forms(w)) & forms) for w in words) / len(words)
 
 
 def wrong_language_answer(

@@ -834,6 +834,11 @@ def test_a_quote_answers_a_who_question_only_when_it_names_whom_the_draft_named(
     for question in ("من هو المتحدث باسم البنتاغون؟", "ومن كان المتحدث باسم البنتاغون؟"):
         assert holds_what_the_draft_adds(named, question, sources()[0].text)
         assert not holds_what_the_draft_adds(named, question, sources()[1].text)
+    # The name with a conjunction attached ("ولافروف") is that name.
+    assert holds_what_the_draft_adds("نظير كيري هو لافروف [1].", "من هو نظير كيري؟", "منذ لقاء كيري ولافروف في موسكو.")
+    assert not holds_what_the_draft_adds(
+        "نظير كيري هو لافروف [1].", "من هو نظير كيري؟", "منذ لقاء كيري وبوتين في موسكو."
+    )
     # A draft that restates the question adds no one: no sentence can hold whom it named.
     assert not holds_what_the_draft_adds("المتحدث باسم البنتاغون [1].", "من هو المتحدث باسم البنتاغون؟", TEXT)
 
