@@ -338,10 +338,6 @@ class ChunkVectors:
         return self._chunks.count()
 
     @guarded
-    def unit_count(self) -> int:
-        return self._units.count()
-
-    @guarded
     def chunk_ids(self) -> set[str]:
         """Every chunk id that has a chunk vector (paged: the index may be large)."""
         return self._all_ids(self._chunks)

@@ -55,7 +55,8 @@ class HybridRetriever:
         if not query or k <= 0:
             return []
         n = max(policy.candidates, k)
-        translated = self._translated(query)
+        # Only BM25 looks the query's words up in the other script: a dense search never asks.
+        translated = policy.mode != "dense" and self._translated(query)
         if policy.mode == "lexical":
             scores, _ = self._lexical_scores(query, n, policy, translated)
         else:

@@ -503,14 +503,15 @@ def focus_split(question_text: str, focus: list[str], cited: str) -> str | None:
     if not _WHO_IS.search(question_text) or len(focus) < 2:
         return None
     placed = Placed.of(cited)
-    at = [placed.positions_of([word]) for word in focus]
-    for i in range(1, len(focus)):
+    at_first = placed.positions_of([focus[0]])
+    for first, second in zip(focus, focus[1:]):
         # "نظير كيري الروسي" is said "كيري ... نظيره الروسي": the pronoun on the head word stands
         # for the word after it in the question, when that word came shortly before.
-        at[i] = sorted(set(at[i]) | set(_pronoun_for(placed, at[i - 1], at[i])))
-    for (first, second), at_first, at_second in zip(zip(focus, focus[1:]), at, at[1:]):
+        found = placed.positions_of([second])
+        at_second = sorted(set(found) | set(_pronoun_for(placed, at_first, found)))
         if at_first and at_second and not any(abs(a - b) <= FOCUS_REACH for a in at_first for b in at_second):
             return f"the cited text never puts '{first}' beside '{second}'"
+        at_first = at_second
     return None
 
 
