@@ -31,7 +31,7 @@ from rag.verify.citations import (
     without_unfinished_sentence,
 )
 from rag.verify.coverage import GENERATED_ANSWER, QUOTED_SOURCE, CoverageRule, WordWeights, question_coverage
-from rag.verify.relations import answer_apart_from_focus, focus_split, wrong_answer_type
+from rag.verify.relations import answer_apart_from_focus, focus_split, who_head, wrong_answer_type
 from rag.verify.sources import SourceSentence, number_evidence, render_sources
 from rag.verify.support import (
     MAX_RESTATED_UNSAID,
@@ -264,16 +264,34 @@ def _near_focus(attempt: _Attempt, verified: list[VerifiedSentence]) -> bool:
     for sentence in verified:
         for number in sentence.sources:
             cited = attempt.sources[number - 1].text
-            focus = list(question.words)
-            if detect_language(cited) != question.lang:
-                focus = [t for w in question.words for t in (question.translations or {}).get(w, [])]
-            reason = answer_apart_from_focus(sentence.text, question.text, focus, cited)
+            reason = _answer_apart(sentence.text, question, cited)
             if reason:
                 # That sentence names someone apart from what was asked: never shown as the evidence for it.
                 attempt.log.dropped.append((sentence.text, reason))
                 attempt.apart.update(sentence.sources)
                 return False
     return True
+
+
+def _answer_apart(answer: str, question: Question, cited: str) -> str | None:
+    """Why a who-question's answer names someone apart from whom it asks about in the cited sentence
+    (rag.verify.relations.answer_apart_from_focus), or None. A question naming that person before a
+    relative clause ("من المسؤول في البنتاغون الذي …") has each word of that name checked."""
+    head = who_head(question.text, list(question.words))
+    each = len(head) < len(question.words)
+    if detect_language(cited) == question.lang:
+        return answer_apart_from_focus(answer, question.text, head, cited, each=each)
+    translated = {w: (question.translations or {}).get(w, []) for w in head}
+    if each:  # each word of the name, in any of its translations
+        return next(
+            (
+                r
+                for r in (answer_apart_from_focus(answer, question.text, t, cited) for t in translated.values() if t)
+                if r
+            ),
+            None,
+        )
+    return answer_apart_from_focus(answer, question.text, [t for ts in translated.values() for t in ts], cited)
 
 
 def translated_draft(attempt: _Attempt) -> Answer | None:
@@ -311,6 +329,11 @@ def quoted_evidence(attempt: _Attempt) -> Answer | None:
         if detect_language(source.text) == question.lang:
             if asks_who(question.text) and not holds_what_the_draft_adds(draft, question.text, source.text):
                 attempt.log.dropped.append((source.text, NAMES_NO_ONE_THE_DRAFT_NAMED))
+                continue
+            # The draft's answer held there, but as someone else than whom the question asks about.
+            apart = asks_who(question.text) and _answer_apart(draft, question, source.text)
+            if apart:
+                attempt.log.dropped.append((source.text, apart))
                 continue
             fallback, mode = VerifiedSentence(" ".join(source.text.split()), [source.number]), "extractive"
         elif question.lang == "en" and attempt.translations_left:

@@ -857,3 +857,25 @@ def test_a_who_question_gets_no_quote_naming_someone_else_than_the_draft(checker
     answer = ask(question, {"d1": ARTICLE}, gen, checker, evidence)
     assert not answer.grounded
     assert answer.mode != "extractive"
+
+
+def test_a_who_question_gets_no_quote_where_the_drafts_answer_is_another_speaker(checker):
+    from rag.retrieve.evidence import EvidenceSpan
+    from rag.text.sentences import split_sentences
+
+    # The sentence holds the draft's answer, "مسؤول بالخارجية الأميركية", but as the speaker of the
+    # clause after the Pentagon spokesman's: it does not say who the Pentagon official is.
+    two_speakers = (
+        "وحول التشاؤم الذي أبداه المتحدث باسم البنتاغون، قال مسؤول بالخارجية الأميركية إن التصعيد في حلب مقلق."
+    )
+    text = two_speakers + " " + TEXT
+    article = Article(doc_id="d4", title="البنتاغون", text=text)
+    spans = split_sentences(text)
+    evidence = [EvidenceSpan("d4", s.start, s.end, 1.0 if i == 0 else 0.5) for i, s in enumerate(spans)]
+    for question in (
+        "من المسؤول في البنتاغون الذي انتقد روسيا؟",
+        "من هو المسؤول في البنتاغون الذي عبر عن التشاؤم؟",
+    ):
+        gen = fake_generator("المسؤول في البنتاغون هو مسؤول بالخارجية الأميركية [1].")
+        answer = ask(question, {"d4": article}, gen, checker, evidence=evidence)
+        assert two_speakers not in [c.quote for c in answer.citations], answer

@@ -297,3 +297,78 @@ def test_a_possessive_pronoun_far_from_the_name_stands_for_no_one():
     assert relations.focus_split(
         "من هو نظير كيري الروسي؟", list(Question.parse("من هو نظير كيري الروسي؟").words), cited
     )
+
+
+@pytest.mark.parametrize(
+    "question,head",
+    [
+        ("من المسؤول في البنتاغون الذي انتقد الضربات الجوية الروسية في سوريا؟", ["المسوول", "البنتاغون"]),
+        ("Who is the Pentagon official who criticized Russia?", ["pentagon", "official"]),
+        ("من هو نظير كيري الروسي؟", ["نظير", "كيري", "الروسي"]),  # no relative clause: all of them
+        ("من الذي عين نائبا للقائد عام 1756؟", ["عين", "نايبا", "للقايد", "1756"]),  # "من الذي" opens it
+    ],
+)
+def test_a_who_question_names_whom_it_asks_about_before_its_relative_clause(question, head):
+    from rag.text.question import Question
+
+    assert relations.who_head(question, list(Question.parse(question).words)) == head
+
+
+# Two speakers of one sentence: the focus in one clause, someone else's reporting clause after it.
+BRITISH_AND_FRENCH = (
+    "وفي ظل تحذيرات وزير الدفاع البريطاني من التصعيد، قال مسؤول في الحكومة الفرنسية إن باريس لن ترسل قوات."
+)
+LEBANESE_AND_SYRIAN = "ونقلت الصحيفة عن قائد الجيش اللبناني أن الوضع مستقر، وأكد مسؤول سوري أن المعابر مفتوحة."
+
+
+def _apart(question: str, answer: str, cited: str) -> str | None:
+    from rag.text.question import Question
+
+    words = list(Question.parse(question).words)
+    head = relations.who_head(question, words)
+    return relations.answer_apart_from_focus(answer, question, head, cited, each=len(head) < len(words))
+
+
+@pytest.mark.parametrize(
+    "question,answer,cited",
+    [
+        (
+            "من المسؤول في البنتاغون الذي انتقد الضربات الجوية الروسية في سوريا؟",
+            "المسؤول في البنتاغون الذي انتقد الضربات هو مسؤول بالخارجية الأميركية.",
+            KERRY_AND_SPOKESMAN,
+        ),
+        ("من المسؤول البريطاني الذي حذر من التصعيد؟", "مسؤول في الحكومة الفرنسية", BRITISH_AND_FRENCH),
+        ("من هو المسؤول البريطاني الذي حذر من التصعيد؟", "هو مسؤول في الحكومة الفرنسية [1].", BRITISH_AND_FRENCH),
+        ("من القائد اللبناني الذي وصف الوضع بالمستقر؟", "مسؤول سوري", LEBANESE_AND_SYRIAN),
+    ],
+)
+def test_a_who_answer_in_another_speakers_clause_is_refused(question, answer, cited):
+    assert (
+        _apart(question, answer, cited)
+        == "the answer is the subject of another reporting clause than what the question asks about"
+    )
+
+
+@pytest.mark.parametrize(
+    "question,answer,cited",
+    [
+        (
+            "من المسؤول في البنتاغون الذي انتقد الضربات الجوية الروسية في سوريا؟",
+            "بيتر كوك المتحدث باسم البنتاغون",
+            COOK,
+        ),
+        (
+            "من المسؤول في البنتاغون الذي وصف القصف الروسي بالعشوائي؟",
+            "بيتر كوك",
+            "وقال بيتر كوك، المتحدث باسم البنتاغون، إن القصف الروسي عشوائي.",
+        ),
+        (
+            "من الوزير الفرنسي الذي أعلن استضافة المؤتمر؟",
+            "جان إيف لودريان",
+            "أعلن وزير الخارجية الفرنسي جان إيف لودريان أن باريس ستستضيف المؤتمر الشهر المقبل.",
+        ),
+        ("من المسؤول الفرنسي الذي قال إن باريس لن ترسل قوات؟", "مسؤول في الحكومة الفرنسية", BRITISH_AND_FRENCH),
+    ],
+)
+def test_a_who_answer_in_the_clause_of_whom_was_asked_about_passes(question, answer, cited):
+    assert _apart(question, answer, cited) is None

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.text.answer_types import NUMBER, TIME, asked_types, asks_who, holds_type
-from rag.text.arabic import STOP_WORDS, clitic_forms, light_stem, normalize, word_key
+from rag.text.arabic import STOP_WORDS, clitic_forms, content_tokens, light_stem, normalize, word_key
 from rag.text.lexicon import lexicon
 from rag.text.names import candidate_names, is_function_word, without_possessive
 from rag.verify.names import name_matches
@@ -529,22 +529,64 @@ def _pronoun_for(placed: Placed, heads: list[int], possessors: list[int]) -> lis
     ]
 
 
-def answer_apart_from_focus(answer: str, question_text: str, focus: list[str], cited: str) -> str | None:
+def answer_apart_from_focus(
+    answer: str, question_text: str, focus: list[str], cited: str, each: bool = False
+) -> str | None:
     """A who-question's answer naming someone the cited sentence names far from what the question
     asks about ("Who is the Pentagon spokesman?" -> "John Kerry", out of a sentence naming Kerry in
-    one clause and the Pentagon's spokesman in another). `focus`: the question's content words in
-    the cited text's script (the words themselves, or their translations)."""
+    one clause and the Pentagon's spokesman in another), or only past a reporting verb that opens
+    another speaker's clause ("… أبداه المتحدث باسم البنتاغون، قال مسؤول بالخارجية …": the State
+    Department official is not the Pentagon's). `focus`: the question's content words in the cited
+    text's script (the words themselves, or their translations); near one of them, or with `each`
+    near each one the cited text holds (the words that name whom the question asks about,
+    `who_head`: "المسؤول" may be the answer's own word, "البنتاغون" is the one that tells)."""
     if not asks_who(question_text):
         return None
     placed = Placed.of(cited)
-    focus_at = placed.positions_of(focus)
     answer_at = _answer_positions(answer, question_text, placed)
-    if not focus_at or not answer_at:
+    groups = [placed.positions_of([word]) for word in focus] if each else [placed.positions_of(focus)]
+    groups = [at for at in groups if at]
+    if not groups or not answer_at:
         return None
-    gap = min(abs(a - f) for a in answer_at for f in focus_at)
-    if gap > FOCUS_WINDOW:
-        return f"the answer stands {gap} words from what the question asks about in the cited sentence"
+    verbs = [i for i, forms in enumerate(placed.forms) if forms & _REPORTING_VERBS_AR]
+    for focus_at in groups:
+        gap = min(abs(a - f) for a in answer_at for f in focus_at)
+        if gap > FOCUS_WINDOW:
+            return f"the answer stands {gap} words from what the question asks about in the cited sentence"
+        if not any(_in_one_clause(a, f, verbs) for a in answer_at for f in focus_at if abs(a - f) <= FOCUS_WINDOW):
+            return "the answer is the subject of another reporting clause than what the question asks about"
     return None
+
+
+_REPORTING_VERBS_AR = frozenset(
+    form
+    for w in """قال قالت يقول تقول أكد أكدت يؤكد تؤكد أعلن أعلنت يعلن تعلن أفاد أفادت صرح صرحت أوضح أوضحت
+    أشار أشارت كشف كشفت أضاف أضافت""".split()
+    for form in (normalize(w), light_stem(normalize(w)))
+)
+
+
+def _in_one_clause(answer_at: int, focus_at: int, verbs: list[int]) -> bool:
+    """No reporting verb stands between the two words: one clause holds both."""
+    low, high = sorted((answer_at, focus_at))
+    return not any(low < v < high for v in verbs)
+
+
+_RELATIVE = re.compile(r"\s(?:الذي|التي|الذين|اللذان|اللذين|اللتان|اللتين|اللاتي|اللواتي|who|that|which|whose)\s", re.I)
+
+
+def who_head(question_text: str, words: list[str]) -> list[str]:
+    """Of a who-question's content words, those naming whom it asks about, before its relative
+    clause: "المسؤول" and "البنتاغون" of "من المسؤول في البنتاغون الذي انتقد الضربات …؟" (the
+    strikes and Syria may stand anywhere in the answering sentence). All of them when there is no
+    such clause, or it opens the question ("من الذي …")."""
+    text = " " + question_text.strip() + " "
+    match = _RELATIVE.search(text, text.find(" ", 1))  # after the opening من / who
+    if not match:
+        return words
+    before = set(content_tokens(text[: match.start()]))
+    head = [w for w in words if w in before]
+    return head or words
 
 
 def _answer_positions(answer: str, question_text: str, placed: Placed) -> list[int]:
