@@ -879,3 +879,43 @@ def test_a_who_question_gets_no_quote_where_the_drafts_answer_is_another_speaker
         gen = fake_generator("المسؤول في البنتاغون هو مسؤول بالخارجية الأميركية [1].")
         answer = ask(question, {"d4": article}, gen, checker, evidence=evidence)
         assert two_speakers not in [c.quote for c in answer.citations], answer
+
+
+@pytest.mark.parametrize(
+    "arabic,garbled,usual",
+    [
+        (
+            "وكان كيري قد أعلن خلال زيارته لكينيا أن المحادثات تقترب من نهايتها.",
+            "Kerry was visiting Kina.",
+            "Kerry was visiting Kenya.",
+        ),
+        (
+            "وصل الوفد إلى موسكو مساء الأحد لإجراء محادثات.",
+            "The delegation arrived in Moskow on Sunday evening.",
+            "The delegation arrived in Moscow on Sunday evening.",
+        ),
+        (
+            "قالت الحكومة إن روسيا لم ترد بعد على العرض.",
+            "The government said Rusia had not yet answered the offer.",
+            "The government said Russia had not yet answered the offer.",
+        ),
+    ],
+)
+def test_a_known_place_spelled_another_way_is_not_that_place(checker, arabic, garbled, usual):
+    # "Kina" has the consonants of كينيا (K N): a reader takes it for another place.
+    verdict = checker.check(garbled, [arabic])
+    assert not verdict.supported and "names not in the cited text" in verdict.reason
+    assert checker.check(usual, [arabic]).supported
+
+
+def test_the_usual_names_and_their_forms_are_not_misspellings():
+    from rag.verify.names import unmatched_names
+
+    embedder = make_embedder("use-multilingual")
+    forces = "طالبت سوريا القوات الأمريكية والفرنسية والتركية بالانسحاب من أراضيها."
+    assert unmatched_names("Syria asked the US, France and Turkey to withdraw their forces.", forces, embedder) == []
+    assert unmatched_names("Syria asked American, French and Turkish forces to leave.", forces, embedder) == []
+    assert (
+        unmatched_names("The Kenyan visit ended on Monday.", "انتهت الزيارة الكينية يوم الاثنين في كينيا.", embedder)
+        == []
+    )

@@ -51,6 +51,10 @@ class Gazetteer:
                 entries[key] = NameMatch(arabic, english)
         return cls(entries)
 
+    def entries(self) -> list[NameMatch]:
+        """Every spelling of the table, with its English name."""
+        return list(self._entries.values())
+
     def find(self, text: str) -> list[NameMatch]:
         """Names in the text, each once, in order of first appearance."""
         tokens = word_tokens(text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from rag.text.gazetteer import gazetteer
 from rag.text.lexicon import lexicon
@@ -84,11 +85,46 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     translatable = [without_possessive(n) for n, phrase in missing if _named_as_a_word(sentence, n, phrase)]
     translated = lexicon().english_found(translatable, words)
     missing = [(n, phrase) for n, phrase in missing if without_possessive(n) not in translated]
+    misspelled = _misspelled_known_names(sentence, arabic_text)
     if not missing or not words:
-        return [n for n, _ in missing]
+        return [n for n, _ in missing] + misspelled
     vocabulary = sorted(set(words))
     probes = [n for n, _ in missing] + [phrase for _, phrase in missing]
     vectors = embedder.embed_array(probes + vocabulary)
     best = (vectors[: len(probes)] @ vectors[len(probes) :].T).max(axis=1)
     k = len(missing)
-    return [name for i, (name, _) in enumerate(missing) if max(best[i], best[k + i]) < MEANING_MATCH]
+    return [name for i, (name, _) in enumerate(missing) if max(best[i], best[k + i]) < MEANING_MATCH] + misspelled
+
+
+KNOWN_PREFIX = 4  # letters a rendering shares with the usual English name (Kenyan, Syrian, Iraqi, Turkish)
+
+
+def _misspelled_known_names(sentence: str, arabic_text: str) -> list[str]:
+    """Names of the sentence spelling a one-word place or body of the names table another way than
+    its usual English: "Kina" for كينيا (Kenya) has the skeleton of the Arabic (K N) and is not the
+    country. A reader takes a garbled name for another place; the usual name is the only rendering
+    accepted for what the table knows."""
+    known = [m for m in gazetteer().find(arabic_text) if len(m.arabic.split()) == 1 and len(m.english.split()) == 1]
+    misspelled = []
+    for name, _ in dict.fromkeys(candidate_names(sentence)):
+        word = without_possessive(name).lower()
+        if word in _usual_names():  # France for الفرنسية (French): another name of the table, not a garble
+            continue
+        for match in known:
+            usual = match.english.lower()
+            if skeleton_matches(name, [match.arabic]) and not _same_start(word, usual):
+                misspelled.append(name)
+                break
+    return misspelled
+
+
+@lru_cache(maxsize=1)
+def _usual_names() -> frozenset[str]:
+    """Every word of the names table's English names, lower case."""
+    return frozenset(w for m in gazetteer().entries() for w in re.findall(r"[a-z]+", m.english.lower()))
+
+
+def _same_start(word: str, usual: str) -> bool:
+    """The usual name or a form of it (Kenya, Kenyan; Iraq, Iraqi; Turkey, Turkish)."""
+    shared = len(next((p for p in (word[:i] for i in range(len(word), 0, -1)) if usual.startswith(p)), ""))
+    return shared >= min(KNOWN_PREFIX, len(usual) - 1)
