@@ -13,6 +13,10 @@ from rag.text.answer_types import NUMBER, TIME, asked_types, asks_who, holds_ask
         ("كم عدد الجرحى في الانفجار؟", NUMBER),
         ("وكم بلغت تكلفة الجسر؟", NUMBER),
         ("How much did the bridge cost?", NUMBER),
+        ("ما عدد اللاجئين في المخيم؟", NUMBER),
+        ("وما هي نسبة المشاركة في الدورة الثانية؟", NUMBER),
+        ("What share of the vote did he win?", NUMBER),
+        ("ما سبب تأجيل الانتخابات؟", None),
         ("متى افتتح المطار؟", TIME),
         ("في أي عام تأسست الشركة؟", TIME),
         ("What year did the war end?", TIME),
@@ -68,3 +72,28 @@ def test_whether_a_text_holds_an_answer_of_that_kind(text, kind, holds):
 )
 def test_which_questions_ask_for_someone(question, who):
     assert asks_who(question) is who
+
+
+@pytest.mark.parametrize(
+    "question", ["ما سنّ رئيس الوزراء الجديد؟", "وما عمر الرئيس المنتخب؟", "How old is the new prime minister?"]
+)
+def test_a_how_old_question_asks_for_an_age(question):
+    from rag.text.answer_types import AGE
+
+    assert asked_types(question) == frozenset({NUMBER, AGE})
+
+
+@pytest.mark.parametrize(
+    "text,holds",
+    [
+        ("ويحمل رئيس الوزراء الجديد مصطفى مدبولي، صاحب الـ52 عاماً، سيرة ذاتية قوية.", True),
+        ("توفي الكاتب عن 80 عاما في القاهرة.", True),
+        ("The minister, 61 years old, resigned.", True),
+        ("لم يكن اختياره مفاجأة للحكومة الثالثة في عهد الرئيس.", False),  # an ordinal is no age
+        ("وتولى المنصب في عام 2015.", False),  # a year is no age
+    ],
+)
+def test_an_age_is_a_number_of_years(text, holds):
+    from rag.text.answer_types import AGE
+
+    assert holds_type(text, AGE) is holds

@@ -15,8 +15,21 @@ from rag.text.numbers import number_word_values
 
 NUMBER = "number"
 TIME = "time"
+AGE = "age"  # a number of years: "ما سنّ …" / "how old"
 
-_ASKS_NUMBER = re.compile(r"(?:^|\s)(?:و|ف|ب)?كم(?:\s|$)|\bhow (?:many|much)\b|\bwhat (?:number|percentage)\b", re.I)
+_ASKS_NUMBER = re.compile(
+    r"(?:^|\s)(?:و|ف|ب)?كم(?:\s|$)|\bhow (?:many|much|old)\b|\bwhat (?:number|percentage|share|age)\b"
+    # "ما سنّ / ما عمر" (how old), "ما عدد" (how many), "ما نسبة" (what share): a number is the answer.
+    r"|(?:^|\s)(?:و|ف)?ما\s+(?:هو\s+|هي\s+)?(?:سن|عمر|عدد|نسبة|نسبه)\u0651?(?:\s|$)",
+    re.I,
+)
+_ASKS_AGE = re.compile(
+    r"(?:^|\s)(?:و|ف)?(?:ما|كم)\s+(?:هو\s+|هي\s+)?(?:سن|عمر)\u0651?(?:\s|$)|\bhow old\b|\bwhat age\b", re.I
+)
+# An age is a number of years: "52 عاماً", "الـ52 عاما", "(52 سنة)", "52 years old", "aged 52".
+_AGE_WORDS = re.compile(
+    r"\d+\s*(?:\S+\s+)?(?:عام|عاما|عاماً|سنة|سنوات|years?)\b|\bage[ds]?\s+\d+|العمر|عمره|عمرها", re.I
+)
 _ASKS_TIME = re.compile(
     r"(?:^|\s)(?:و|ف)?متى(?:\s|$)|\bwhen\b|\bwhat (?:year|day|date|month|time)\b|"
     r"(?:في )?(?:أي|اي) (?:عام|سنة|يوم|شهر|تاريخ)",
@@ -46,8 +59,10 @@ def asks_who(question: str) -> bool:
 
 
 def asked_types(question: str) -> frozenset[str]:
-    """NUMBER for how many / كم, TIME for when / متى: both when it asks both, none for other questions."""
-    return frozenset(kind for kind, asks in ((NUMBER, _ASKS_NUMBER), (TIME, _ASKS_TIME)) if asks.search(question))
+    """NUMBER for how many / كم, TIME for when / متى: both when it asks both, none for other questions;
+    with NUMBER, AGE for how old / ما سنّ."""
+    asks = ((NUMBER, _ASKS_NUMBER), (TIME, _ASKS_TIME), (AGE, _ASKS_AGE))
+    return frozenset(kind for kind, pattern in asks if pattern.search(question))
 
 
 def holds_type(text: str, kind: str) -> bool:
@@ -55,6 +70,8 @@ def holds_type(text: str, kind: str) -> bool:
     digits or a time word for TIME (a number word alone, الثاني or خمسة, is no time)."""
     if kind == NUMBER:
         return bool(re.search(r"\d", text)) or bool(number_word_values(text))
+    if kind == AGE:
+        return bool(_AGE_WORDS.search(text))
     if re.search(r"\d", text):
         return True
     words = re.findall(r"[\w\u0600-\u06ff]+", text.lower())

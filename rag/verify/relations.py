@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.text.answer_types import NUMBER, TIME, asked_types, asks_who, holds_type
+from rag.text.answer_types import AGE, NUMBER, TIME, asked_types, asks_who, holds_type
 from rag.text.arabic import STOP_WORDS, clitic_forms, content_tokens, light_stem, normalize, word_key
 from rag.text.lexicon import lexicon
 from rag.text.names import candidate_names, is_function_word, without_possessive
@@ -644,4 +644,6 @@ def wrong_answer_type(question_text: str, cited: list[str]) -> str | None:
         return "the question asks how many; the cited text gives no number"
     if TIME in kinds and not holds_type(joined, TIME):
         return "the question asks when; the cited text gives no time"
+    if AGE in kinds and not holds_type(joined, AGE):
+        return "the question asks how old; the cited text gives no age"
     return None

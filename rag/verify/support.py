@@ -52,6 +52,7 @@ from rag.text.lexicon import english_key
 from rag.text.names import candidate_names
 from rag.text.numbers import number_word_values, roman_numeral_values
 from rag.verify.names import mentions, unmatched_names
+from rag.verify.quantities import qualifier_dropped
 from rag.verify.relations import (
     Placed,
     alignable_words,
@@ -421,6 +422,9 @@ class SupportChecker:
             return SupportVerdict(
                 False, 0.0, f"numbers not in the cited text: {', '.join(sorted(missing))}", misreading=True
             )
+        dropped = qualifier_dropped(sentence, cited, asked=numbers_in(allowed))
+        if dropped:
+            return SupportVerdict(False, 0.0, dropped, misreading=True)
         if not _same_script(sentence, cited):
             return None
         borrowed = borrowed_words(sentence, cited, others, allowed)
