@@ -54,3 +54,18 @@ def test_the_checker_refuses_a_dropped_qualifier(checker):
         "According to the Syrian Observatory, 120,000 people fled their homes in south-west Syria.", [FLED]
     )
     assert not verdict.supported and verdict.misreading and "qualifier" in verdict.reason
+
+
+def test_a_dropped_qualifier_is_not_repaired_by_another_citation(checker):
+    # The repair that looks for a better-cited sentence across languages holds the same check.
+    observatory = (
+        "على الصعيد الإنساني، قال المرصد السوري لحقوق الإنسان إن أكثر من 120 ألفا فروا من ديارهم في جنوب غرب "
+        "سوريا منذ أن بدأت القوات الحكومية هجوما هناك الأسبوع الماضي."
+    )
+    question = (
+        "According to the Syrian Observatory for Human Rights, how many people have been driven from their homes?"
+    )
+    exact = "According to the Syrian Observatory for Human Rights, 120,000 people have been driven from their homes in the southwest since government troops began their offensive."
+    assert checker.best_support(exact, [KILLED, observatory], question) is None
+    kept = exact.replace("120,000", "more than 120,000")
+    assert checker.best_support(kept, [KILLED, observatory], question) is not None

@@ -547,6 +547,7 @@ class SupportChecker:
             names_ok = not self.missing_names(sentence, candidate, allowed, context)
             if (
                 names_ok
+                and not qualifier_dropped(sentence, candidate, asked=numbers_in(allowed))
                 and not negation_unsupported(sentence, candidate)
                 and not self.misreading_across(sentence, candidate, allowed)
                 and not self.unaligned(sentence, candidate, allowed)
