@@ -174,17 +174,24 @@ def test_committed_datasets_are_small_consistent_and_credited():
     assert all(c.context[c.answer_start : c.answer_start + len(c.answer)] == c.answer for c in ar)
     assert unanswerable and not any(c.answerable for c in unanswerable)
     assert not {c.context_id for c in unanswerable} & {c.context_id for c in ar}
+    news = load_qa_cases(datasets / "news_qa.jsonl")
+    assert len(news) == 80 and len({c.context_id for c in news}) == 10
+    answerable = [c for c in news if c.answerable]
+    assert len(answerable) == 60 and all(
+        c.context[c.answer_start : c.answer_start + len(c.answer)] == c.answer for c in answerable
+    )
     readme = (datasets / "README.md").read_text(encoding="utf-8")
     for path in [*datasets.glob("*.jsonl"), *datasets.glob("*.tsv")]:
         assert path.name in readme, f"{path.name} has no source/license line"
         # A record repeats its context: the seed set's 16 answerable questions carry the seed 16 times; the
-        # claims sets repeat each Arabic sentence (and the one before it) beside every claim about it.
-        limit = {"seed_": 200_000, "claims_": 400_000}.get(path.name.split("_")[0] + "_", 120_000)
+        # claims sets repeat each Arabic sentence (and the one before it) beside every claim about it; the
+        # news set carries each of its 10 articles (about 50 KB in all) beside its 8 questions.
+        limit = {"seed_": 200_000, "claims_": 400_000, "news_": 450_000}.get(path.name.split("_")[0] + "_", 120_000)
         assert path.stat().st_size < limit
 
 
 def test_every_shipped_suite_parses():
-    assert {"ci", "full", "retrieval", "qa", "summarization", "verify"} <= set(suite_names(ROOT))
+    assert {"ci", "full", "retrieval", "qa", "summarization", "verify", "news"} <= set(suite_names(ROOT))
     for name in suite_names(ROOT):
         suite = find_suite(name)
         assert suite.tasks and suite.description
