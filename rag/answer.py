@@ -275,23 +275,15 @@ def _near_focus(attempt: _Attempt, verified: list[VerifiedSentence]) -> bool:
 
 def _answer_apart(answer: str, question: Question, cited: str) -> str | None:
     """Why a who-question's answer names someone apart from whom it asks about in the cited sentence
-    (rag.verify.relations.answer_apart_from_focus), or None. A question naming that person before a
-    relative clause ("من المسؤول في البنتاغون الذي …") has each word of that name checked."""
+    (rag.verify.relations.answer_apart_from_focus), or None."""
     head = who_head(question.text, list(question.words))
-    each = len(head) < len(question.words)
     if detect_language(cited) == question.lang:
-        return answer_apart_from_focus(answer, question.text, head, cited, each=each)
-    translated = {w: (question.translations or {}).get(w, []) for w in head}
-    if each:  # each word of the name, in any of its translations
-        return next(
-            (
-                r
-                for r in (answer_apart_from_focus(answer, question.text, t, cited) for t in translated.values() if t)
-                if r
-            ),
-            None,
-        )
-    return answer_apart_from_focus(answer, question.text, [t for ts in translated.values() for t in ts], cited)
+        return answer_apart_from_focus(answer, question.text, list(question.words), cited, head)
+    translated = question.translations or {}
+    focus = [t for w in question.words for t in translated.get(w, [])]
+    return answer_apart_from_focus(
+        answer, question.text, focus, cited, [t for w in head for t in translated.get(w, [])]
+    )
 
 
 def translated_draft(attempt: _Attempt) -> Answer | None:
@@ -331,7 +323,7 @@ def quoted_evidence(attempt: _Attempt) -> Answer | None:
                 attempt.log.dropped.append((source.text, NAMES_NO_ONE_THE_DRAFT_NAMED))
                 continue
             # The draft's answer held there, but as someone else than whom the question asks about.
-            apart = asks_who(question.text) and _answer_apart(draft, question, source.text)
+            apart = _answer_apart(draft, question, source.text)
             if apart:
                 attempt.log.dropped.append((source.text, apart))
                 continue

@@ -859,6 +859,9 @@ def test_a_who_question_gets_no_quote_naming_someone_else_than_the_draft(checker
     assert answer.mode != "extractive"
 
 
+ANOTHER_SPEAKER = "the answer is the subject of another reporting clause than whom the question asks about"
+
+
 def test_a_who_question_gets_no_quote_where_the_drafts_answer_is_another_speaker(checker):
     from rag.retrieve.evidence import EvidenceSpan
     from rag.text.sentences import split_sentences
@@ -879,6 +882,7 @@ def test_a_who_question_gets_no_quote_where_the_drafts_answer_is_another_speaker
         gen = fake_generator("المسؤول في البنتاغون هو مسؤول بالخارجية الأميركية [1].")
         answer = ask(question, {"d4": article}, gen, checker, evidence=evidence)
         assert two_speakers not in [c.quote for c in answer.citations], answer
+        assert (two_speakers, ANOTHER_SPEAKER) in answer.log.dropped
 
 
 @pytest.mark.parametrize(
@@ -890,14 +894,14 @@ def test_a_who_question_gets_no_quote_where_the_drafts_answer_is_another_speaker
             "Kerry was visiting Kenya.",
         ),
         (
-            "وصل الوفد إلى موسكو مساء الأحد لإجراء محادثات.",
-            "The delegation arrived in Moskow on Sunday evening.",
-            "The delegation arrived in Moscow on Sunday evening.",
+            "وصل الوفد إلى سوريا مساء الأحد لإجراء محادثات.",
+            "The delegation arrived in Sorya on Sunday evening.",
+            "The delegation arrived in Syria on Sunday evening.",
         ),
         (
-            "قالت الحكومة إن روسيا لم ترد بعد على العرض.",
-            "The government said Rusia had not yet answered the offer.",
-            "The government said Russia had not yet answered the offer.",
+            "قالت الحكومة إن لبنان لم يرد بعد على العرض.",
+            "The government said Lobnan had not yet answered the offer.",
+            "The government said Lebanon had not yet answered the offer.",
         ),
     ],
 )

@@ -89,6 +89,8 @@ def test_a_how_old_question_asks_for_an_age(question):
         ("ويحمل رئيس الوزراء الجديد مصطفى مدبولي، صاحب الـ52 عاماً، سيرة ذاتية قوية.", True),
         ("توفي الكاتب عن 80 عاما في القاهرة.", True),
         ("The minister, 61 years old, resigned.", True),
+        ("The 52-year-old prime minister was sworn in.", True),
+        ("He took office at the age of 52.", True),
         ("لم يكن اختياره مفاجأة للحكومة الثالثة في عهد الرئيس.", False),  # an ordinal is no age
         ("وتولى المنصب في عام 2015.", False),  # a year is no age
     ],
@@ -97,3 +99,10 @@ def test_an_age_is_a_number_of_years(text, holds):
     from rag.text.answer_types import AGE
 
     assert holds_type(text, AGE) is holds
+
+
+@pytest.mark.parametrize(
+    "text", ["شارك نصف الناخبين في الدورة الثانية.", "He won half of the vote.", "وصوت ثلث الأعضاء ضده."]
+)
+def test_a_fraction_answers_what_share(text):
+    assert holds_type(text, NUMBER)

@@ -26,9 +26,16 @@ _ASKS_NUMBER = re.compile(
 _ASKS_AGE = re.compile(
     r"(?:^|\s)(?:و|ف)?(?:ما|كم)\s+(?:هو\s+|هي\s+)?(?:سن|عمر)\u0651?(?:\s|$)|\bhow old\b|\bwhat age\b", re.I
 )
-# An age is a number of years: "52 عاماً", "الـ52 عاما", "(52 سنة)", "52 years old", "aged 52".
+# An age is a number of years: "52 عاماً", "الـ52 عاما", "(52 سنة)", "52 years old", "52-year-old",
+# "aged 52", "at the age of 52".
 _AGE_WORDS = re.compile(
-    r"\d+\s*(?:\S+\s+)?(?:عام|عاما|عاماً|سنة|سنوات|years?)\b|\bage[ds]?\s+\d+|العمر|عمره|عمرها", re.I
+    r"\d+\s*(?:\S+\s+)?(?:عام|عاما|عاماً|سنة|سنوات|years?)\b|\d+-years?-old\b|\bage[ds]?\s+(?:of\s+)?\d+"
+    r"|العمر|عمره|عمرها",
+    re.I,
+)
+# Fractions answer "what share" / "ما نسبة" as numbers do ("نصف الناخبين", "half of the vote").
+_FRACTIONS = re.compile(
+    r"\b(?:half|third|quarter|fifth)s?\b|(?:^|\s)(?:و|ب|ل)?(?:ال)?(?:نصف|ثلث|ربع|خمس|ثلثي)(?:\s|$)", re.I
 )
 _ASKS_TIME = re.compile(
     r"(?:^|\s)(?:و|ف)?متى(?:\s|$)|\bwhen\b|\bwhat (?:year|day|date|month|time)\b|"
@@ -69,7 +76,7 @@ def holds_type(text: str, kind: str) -> bool:
     """Whether the text holds an answer of that kind: a number (digits or number words) for NUMBER;
     digits or a time word for TIME (a number word alone, الثاني or خمسة, is no time)."""
     if kind == NUMBER:
-        return bool(re.search(r"\d", text)) or bool(number_word_values(text))
+        return bool(re.search(r"\d", text)) or bool(number_word_values(text)) or bool(_FRACTIONS.search(text))
     if kind == AGE:
         return bool(_AGE_WORDS.search(text))
     if re.search(r"\d", text):

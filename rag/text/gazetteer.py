@@ -23,6 +23,7 @@ NAMES_FILE = Path(__file__).resolve().parent / "data" / "names.tsv"
 class NameMatch:
     arabic: str  # the table's spelling that matched
     english: str
+    other_english: tuple[str, ...] = ()  # other accepted English spellings (Kyiv beside Kiev)
 
 
 class Gazetteer:
@@ -43,12 +44,13 @@ class Gazetteer:
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
-            english, spellings = line.split("\t")
+            english, spellings, *other = line.split("\t")
+            others = tuple(other[0].split("|")) if other else ()
             for arabic in spellings.split("|"):
                 key = tuple(word_tokens(arabic))
                 if key in entries:
                     raise ValueError(f"{path.name}: {arabic!r} is listed twice (as {entries[key].english!r} too)")
-                entries[key] = NameMatch(arabic, english)
+                entries[key] = NameMatch(arabic, english, others)
         return cls(entries)
 
     def entries(self) -> list[NameMatch]:

@@ -100,10 +100,10 @@ KNOWN_PREFIX = 4  # letters a rendering shares with the usual English name (Keny
 
 
 def _misspelled_known_names(sentence: str, arabic_text: str) -> list[str]:
-    """Names of the sentence spelling a one-word place or body of the names table another way than
-    its usual English: "Kina" for كينيا (Kenya) has the skeleton of the Arabic (K N) and is not the
-    country. A reader takes a garbled name for another place; the usual name is the only rendering
-    accepted for what the table knows."""
+    """Names of the sentence spelling a one-word place or body of the names table as another word
+    than its usual English: "Kina" for كينيا (Kenya) has the skeleton of the Arabic (K N) and reads as
+    another place. Forms of the usual name (Kenyan), other spellings of it (Kyiv, Idleb) and the
+    table's other names (France for الفرنسية) pass."""
     known = [m for m in gazetteer().find(arabic_text) if len(m.arabic.split()) == 1 and len(m.english.split()) == 1]
     misspelled = []
     for name, _ in dict.fromkeys(candidate_names(sentence)):
@@ -112,7 +112,11 @@ def _misspelled_known_names(sentence: str, arabic_text: str) -> list[str]:
             continue
         for match in known:
             usual = match.english.lower()
-            if skeleton_matches(name, [match.arabic]) and not _same_start(word, usual):
+            if (
+                skeleton_matches(name, [match.arabic])
+                and not _same_start(word, usual)
+                and not _spelled_alike(word, usual)
+            ):
                 misspelled.append(name)
                 break
     return misspelled
@@ -121,7 +125,21 @@ def _misspelled_known_names(sentence: str, arabic_text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _usual_names() -> frozenset[str]:
     """Every word of the names table's English names, lower case."""
-    return frozenset(w for m in gazetteer().entries() for w in re.findall(r"[a-z]+", m.english.lower()))
+    return frozenset(
+        w
+        for m in gazetteer().entries()
+        for name in (m.english, *m.other_english)
+        for w in re.findall(r"[a-z]+", name.lower())
+    )
+
+
+USUAL_SPELLING = 0.7  # letter similarity to the usual name at which a rendering is another spelling of it
+
+
+def _spelled_alike(word: str, usual: str) -> bool:
+    """Another spelling of the usual name (Kyiv / Kiev, Idleb / Idlib, Katar / Qatar, Teheran / Tehran),
+    not another word ("Kina" for Kenya: 0.67)."""
+    return SequenceMatcher(None, word, usual).ratio() >= USUAL_SPELLING
 
 
 def _same_start(word: str, usual: str) -> bool:

@@ -12,30 +12,31 @@ from __future__ import annotations
 
 import re
 
-from rag.text.arabic import normalize
+from rag.text.arabic import clitic_forms, normalize
 from rag.text.numbers import MULTIPLIERS
 
+# Normalized, without an attached و / ف / ب / ل on the first word (compared through clitic_forms).
 _ARABIC_BEFORE = tuple(
     tuple(normalize(w) for w in phrase.split())
-    for phrase in """أكثر من|بأكثر من|لأكثر من|أزيد من|أقل من|نحو|بنحو|حوالي|حوالى|بحوالي|قرابة|بقرابة|زهاء|ما يقارب
-    |يقارب|ما يزيد عن|ما يزيد على|يزيد عن|يزيد على|ما لا يقل عن|لا يقل عن|ما يربو على|يربو على|ما يصل إلى
-    """.replace("\n", "").split("|")
+    for phrase in """أكثر من|أزيد من|أقل من|نحو|حوالي|قرابة|زهاء|ما يقارب|يقارب|ما يزيد عن|ما يزيد على|يزيد عن
+    |يزيد على|ما لا يقل عن|لا يقل عن|ما يربو على|يربو على|ما يصل إلى|على الأقل""".replace("\n", "").split("|")
 )
-_ARABIC_AFTER = tuple(tuple(normalize(w) for w in p.split()) for p in ("على الأقل", "على الاقل", "تقريبا", "تقريباً"))
+_ARABIC_AFTER = tuple(tuple(normalize(w) for w in p.split()) for p in ("على الأقل", "تقريبا", "فأكثر", "أو أكثر"))
 _ENGLISH_BEFORE = tuple(
     tuple(p.split())
     for p in """more than|over|above|at least|nearly|almost|about|around|approximately|roughly|some|close to|up to
     |less than|fewer than|under|as many as|upwards of|in excess of|an estimated|estimated|at most|no fewer than
     |no less than|just over|just under|well over""".replace("\n", "").split("|")
 )
-_ENGLISH_AFTER = ("or more", "at least", "plus", "or so", "and more")
+_ENGLISH_AFTER = tuple(tuple(p.split()) for p in ("or more", "at least", "plus", "or so", "and more"))
 _ENGLISH_MULTIPLIERS = {"thousand": 1000, "million": 10**6, "billion": 10**9}
-_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[^\w\s]")
-REACH = 4  # words before a number (or after its counted noun) where its qualifier stands
+# A number: digits with thousands commas, or one decimal part (29.07.2018 is three numbers, not one).
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+|[^\w\s]")
+REACH = 4  # words before a number (or after it, up to the next number or mark) where its qualifier stands
 
 
-def qualifier_dropped(claim: str, source: str, asked: set[str] = frozenset()) -> str | None:
+def qualifier_dropped(claim: str, source: str, asked: frozenset[str] | set[str] = frozenset()) -> str | None:
     """The first number of `claim` that `source` gives only with a qualifier while the claim gives
     it bare, said as a reason; None when there is none. Numbers the question asked with (`asked`)
     are the asker's."""
@@ -67,13 +68,35 @@ def _numbers(text: str) -> list[tuple[str, str, bool]]:
 
 
 def _qualified_at(words: list[str], i: int) -> bool:
+    """Whether a qualifier stands with the number at `words[i]`: before it, or after it (its counted
+    noun between) up to the next number or punctuation mark ("5 killed and at least 20 wounded":
+    "at least" is 20's)."""
     before = [w.lower() for w in words[max(0, i - REACH) : i] if w.isalpha()]
-    after = " ".join(w.lower() for w in words[i + 1 : i + 1 + REACH])
+    after: list[str] = []
+    for word in words[i + 1 : i + 1 + REACH]:
+        if not word.isalpha():
+            break
+        after.append(word.lower())
     for phrase in _ARABIC_BEFORE + _ENGLISH_BEFORE:
-        if tuple(before[-len(phrase) :]) == phrase:
+        if len(before) >= len(phrase) and _says(before[-len(phrase) :], phrase):
             return True
-    # "15 مسلحا على الأقل", "15 militants at least": after the counted noun.
-    return any(" ".join(p) in after for p in _ARABIC_AFTER) or any(p in after for p in _ENGLISH_AFTER)
+    following = words[i + 1 + len(after)] if i + 1 + len(after) < len(words) else ""
+    return any(
+        _says(after[k : k + len(phrase)], phrase)
+        # "… and at least 20": a phrase right before the next number is that number's.
+        and not (k + len(phrase) == len(after) and _DIGITS.fullmatch(following))
+        for phrase in _ARABIC_AFTER + _ENGLISH_AFTER
+        for k in range(len(after) - len(phrase) + 1)
+    )
+
+
+def _says(words: list[str], phrase: tuple[str, ...]) -> bool:
+    """The words are the phrase, whole words, its first one perhaps with a clitic (وأكثر من, ونحو)."""
+    return (
+        len(words) == len(phrase)
+        and list(phrase[1:]) == words[1:]
+        and phrase[0] in ({words[0]} | set(clitic_forms(words[0])))
+    )
 
 
 def _value(digits: str) -> str:

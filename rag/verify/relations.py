@@ -530,56 +530,83 @@ def _pronoun_for(placed: Placed, heads: list[int], possessors: list[int]) -> lis
 
 
 def answer_apart_from_focus(
-    answer: str, question_text: str, focus: list[str], cited: str, each: bool = False
+    answer: str, question_text: str, focus: list[str], cited: str, head: list[str] | None = None
 ) -> str | None:
     """A who-question's answer naming someone the cited sentence names far from what the question
     asks about ("Who is the Pentagon spokesman?" -> "John Kerry", out of a sentence naming Kerry in
-    one clause and the Pentagon's spokesman in another), or only past a reporting verb that opens
-    another speaker's clause ("… أبداه المتحدث باسم البنتاغون، قال مسؤول بالخارجية …": the State
-    Department official is not the Pentagon's). `focus`: the question's content words in the cited
-    text's script (the words themselves, or their translations); near one of them, or with `each`
-    near each one the cited text holds (the words that name whom the question asks about,
-    `who_head`: "المسؤول" may be the answer's own word, "البنتاغون" is the one that tells)."""
+    one clause and the Pentagon's spokesman in another). `focus`: the question's content words in
+    the cited text's script (the words themselves, or their translations). `head`: those of them
+    naming whom it asks about (`who_head`); an answer past a reporting verb from them, which the
+    sentence gives to someone else before the verb, is another speaker (`another_speaker`)."""
     if not asks_who(question_text):
         return None
     placed = Placed.of(cited)
+    focus_at = placed.positions_of(focus)
     answer_at = _answer_positions(answer, question_text, placed)
-    groups = [placed.positions_of([word]) for word in focus] if each else [placed.positions_of(focus)]
-    groups = [at for at in groups if at]
-    if not groups or not answer_at:
+    if not focus_at or not answer_at:
         return None
-    verbs = [i for i, forms in enumerate(placed.forms) if forms & _REPORTING_VERBS_AR]
-    for focus_at in groups:
-        gap = min(abs(a - f) for a in answer_at for f in focus_at)
-        if gap > FOCUS_WINDOW:
-            return f"the answer stands {gap} words from what the question asks about in the cited sentence"
-        if not any(_in_one_clause(a, f, verbs) for a in answer_at for f in focus_at if abs(a - f) <= FOCUS_WINDOW):
-            return "the answer is the subject of another reporting clause than what the question asks about"
+    gap = min(abs(a - f) for a in answer_at for f in focus_at)
+    if gap > FOCUS_WINDOW:
+        return f"the answer stands {gap} words from what the question asks about in the cited sentence"
+    return another_speaker(placed, answer_at, placed.positions_of(head)) if head else None
+
+
+OWN_REACH = 2  # words either side of the answer's words that are its own phrase ("مسؤول في الحكومة الفرنسية")
+ROLE_REACH = 3  # words between a word of whom the question asks about and the role that makes it someone's
+_PERSON_ROLES = """spokesman spokeswoman spokesperson minister ministers secretary president chairman head chief
+leader commander general ambassador envoy official officials governor king prince emir mayor director member
+members expert experts analyst reporter correspondent journalist editor source sources""".split()
+
+
+def another_speaker(placed: Placed, answer_at: list[int], head_at: list[int]) -> str | None:
+    """The answer stands only past a reporting verb from whom the question asks about, and before the
+    verb a role word goes with those words: "… التشاؤم الذي أبداه المتحدث باسم البنتاغون، قال مسؤول
+    بالخارجية …" gives the Pentagon to its spokesman, and the State Department official speaks in
+    the next clause. "وفي البنتاغون، قال المتحدث بيتر كوك" gives the Pentagon to no one before the
+    verb: Cook is its spokesman. The answer's own words ("مسؤول" of "مسؤول بالخارجية") are not the
+    question's."""
+    own = {p for a in answer_at for p in range(a - OWN_REACH, a + OWN_REACH + 1)}
+    head_at = [f for f in head_at if f not in own]
+    near = [(a, f) for a in answer_at for f in head_at if abs(a - f) <= FOCUS_WINDOW]
+    if not near:
+        return None
+    verbs = [i for i, w in enumerate(placed.words) if set(clitic_forms(normalize(w))) & _REPORTING_VERBS_AR]
+    if any(_in_one_clause(a, f, verbs) for a, f in near):
+        return None
+    roles_at = [i for i, forms in enumerate(placed.forms) if forms & _person_role_stems() and i not in own]
+    if all(any(abs(r - f) <= ROLE_REACH and _in_one_clause(r, f, verbs) for r in roles_at) for _, f in near):
+        return "the answer is the subject of another reporting clause than whom the question asks about"
     return None
 
 
+# Reporting verbs as written (with an attached و or ف stripped): "بالإضافة" or "إشارة" are nouns.
 _REPORTING_VERBS_AR = frozenset(
-    form
+    normalize(w)
     for w in """قال قالت يقول تقول أكد أكدت يؤكد تؤكد أعلن أعلنت يعلن تعلن أفاد أفادت صرح صرحت أوضح أوضحت
     أشار أشارت كشف كشفت أضاف أضافت""".split()
-    for form in (normalize(w), light_stem(normalize(w)))
 )
 
 
-def _in_one_clause(answer_at: int, focus_at: int, verbs: list[int]) -> bool:
+@lru_cache(maxsize=1)
+def _person_role_stems() -> frozenset[str]:
+    return frozenset(stem for role in _PERSON_ROLES for stem in roles().get(role, ()))
+
+
+def _in_one_clause(first: int, second: int, verbs: list[int]) -> bool:
     """No reporting verb stands between the two words: one clause holds both."""
-    low, high = sorted((answer_at, focus_at))
+    low, high = sorted((first, second))
     return not any(low < v < high for v in verbs)
 
 
-_RELATIVE = re.compile(r"\s(?:الذي|التي|الذين|اللذان|اللذين|اللتان|اللتين|اللاتي|اللواتي|who|that|which|whose)\s", re.I)
+# "that" is left out: "Who said that …" opens what was said, not a relative clause.
+_RELATIVE = re.compile(r"\s(?:الذي|التي|الذين|اللذان|اللذين|اللتان|اللتين|اللاتي|اللواتي|who|which|whose)\s", re.I)
 
 
 def who_head(question_text: str, words: list[str]) -> list[str]:
     """Of a who-question's content words, those naming whom it asks about, before its relative
     clause: "المسؤول" and "البنتاغون" of "من المسؤول في البنتاغون الذي انتقد الضربات …؟" (the
     strikes and Syria may stand anywhere in the answering sentence). All of them when there is no
-    such clause, or it opens the question ("من الذي …")."""
+    such clause, or when nothing stands before it ("من الذي عين …")."""
     text = " " + question_text.strip() + " "
     match = _RELATIVE.search(text, text.find(" ", 1))  # after the opening من / who
     if not match:
@@ -636,8 +663,9 @@ def identity_side_apart(claim: str, source: str) -> str | None:
 
 
 def wrong_answer_type(question_text: str, cited: list[str]) -> str | None:
-    """A question asking how many (كم) or when (متى) answered from sentences that hold no number, or
-    no time: "كم عدد القتلى في حلب؟" is never answered by a sentence about Aleppo that counts nothing."""
+    """A question asking how many (كم), when (متى) or how old (ما سنّ) answered from sentences that hold
+    no number, no time or no age: "كم عدد القتلى في حلب؟" is never answered by a sentence about Aleppo
+    that counts nothing, nor "ما سنّ رئيس الحكومة الجديد؟" by one that calls it the third government."""
     joined = " ".join(cited)
     kinds = asked_types(question_text)
     if NUMBER in kinds and not holds_type(joined, NUMBER):
