@@ -18,11 +18,12 @@ TIME = "time"
 AGE = "age"  # a number of years: "ما سنّ …" / "how old"
 
 _ASKS_NUMBER = re.compile(
-    r"(?:^|\s)(?:و|ف|ب)?كم(?:\s|$)|\bhow (?:many|much|old)\b|\bwhat (?:number|percentage|share|age)\b"
-    # "ما سنّ / ما عمر" (how old), "ما عدد" (how many), "ما نسبة" (what share): a number is the answer.
-    r"|(?:^|\s)(?:و|ف)?ما\s+(?:هو\s+|هي\s+)?(?:سن|عمر|عدد|نسبة|نسبه)\u0651?(?:\s|$)",
+    r"(?:^|\s)(?:و|ف|ب)?كم(?:\s|$)|\bhow (?:many|much)\b|\bwhat (?:number|percentage|share)\b"
+    # "ما عدد" (how many), "ما نسبة" (what share): a number is the answer.
+    r"|(?:^|\s)(?:و|ف)?ما\s+(?:هو\s+|هي\s+)?(?:عدد|نسبة|نسبه)(?:\s|$)",
     re.I,
 )
+# How old: an age is asked, and so a number (asked_types).
 _ASKS_AGE = re.compile(
     r"(?:^|\s)(?:و|ف)?(?:ما|كم)\s+(?:هو\s+|هي\s+)?(?:سن|عمر)\u0651?(?:\s|$)|\bhow old\b|\bwhat age\b", re.I
 )
@@ -68,8 +69,10 @@ def asks_who(question: str) -> bool:
 def asked_types(question: str) -> frozenset[str]:
     """NUMBER for how many / كم, TIME for when / متى: both when it asks both, none for other questions;
     with NUMBER, AGE for how old / ما سنّ."""
-    asks = ((NUMBER, _ASKS_NUMBER), (TIME, _ASKS_TIME), (AGE, _ASKS_AGE))
-    return frozenset(kind for kind, pattern in asks if pattern.search(question))
+    age = bool(_ASKS_AGE.search(question))
+    kinds = {NUMBER} if age or _ASKS_NUMBER.search(question) else set()
+    kinds |= {TIME} if _ASKS_TIME.search(question) else set()
+    return frozenset(kinds | ({AGE} if age else set()))
 
 
 def holds_type(text: str, kind: str) -> bool:

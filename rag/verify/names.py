@@ -11,11 +11,12 @@ when the multilingual encoder puts them next to a word of the source.
 
 from __future__ import annotations
 
+import os
 import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from rag.text.gazetteer import gazetteer
+from rag.text.gazetteer import NameMatch, gazetteer
 from rag.text.lexicon import lexicon
 from rag.text.names import candidate_names, is_function_word, mentions, without_possessive
 from rag.text.skeletons import arabic_skeletons, latin_forms, latin_skeleton, loose_skeleton
@@ -72,11 +73,13 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     """Names of the English sentence with no counterpart in the Arabic text."""
     words = [w for w in re.findall(r"[\u0600-\u06ff]+", arabic_text) if not is_function_word(w)]
     # Names the names table knows in the Arabic text (الحوثيون: "the Houthis") match by their English words.
-    known = {w for match in gazetteer().find(arabic_text) for w in re.findall(r"[a-z]+", match.english.lower())}
+    found = gazetteer().find(arabic_text)
+    known = {w for match in found for w in re.findall(r"[a-z]+", match.english.lower())}
+    candidates = list(dict.fromkeys(candidate_names(sentence)))
     # A name the Arabic text itself writes in Latin letters (MWPs, Yandhi) is there as it is.
     missing = [
         (n, phrase)
-        for n, phrase in dict.fromkeys(candidate_names(sentence))
+        for n, phrase in candidates
         if without_possessive(n).lower() not in known and not mentions(arabic_text, n) and not name_matches(n, words)
     ]
     # A name translated rather than spelled (Hurricane / إعصار before Rosa, Ash / الرماد opening a
@@ -85,7 +88,7 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
     translatable = [without_possessive(n) for n, phrase in missing if _named_as_a_word(sentence, n, phrase)]
     translated = lexicon().english_found(translatable, words)
     missing = [(n, phrase) for n, phrase in missing if without_possessive(n) not in translated]
-    misspelled = _misspelled_known_names(sentence, arabic_text)
+    misspelled = _misspelled_known_names([n for n, _ in candidates], found)
     if not missing or not words:
         return [n for n, _ in missing] + misspelled
     vocabulary = sorted(set(words))
@@ -99,14 +102,14 @@ def unmatched_names(sentence: str, arabic_text: str, embedder) -> list[str]:
 KNOWN_PREFIX = 4  # letters a rendering shares with the usual English name (Kenyan, Syrian, Iraqi, Turkish)
 
 
-def _misspelled_known_names(sentence: str, arabic_text: str) -> list[str]:
-    """Names of the sentence spelling a one-word place or body of the names table as another word
-    than its usual English: "Kina" for كينيا (Kenya) has the skeleton of the Arabic (K N) and reads as
-    another place. Forms of the usual name (Kenyan), other spellings of it (Kyiv, Idleb) and the
-    table's other names (France for الفرنسية) pass."""
-    known = [m for m in gazetteer().find(arabic_text) if len(m.arabic.split()) == 1 and len(m.english.split()) == 1]
+def _misspelled_known_names(names: list[str], found: list[NameMatch]) -> list[str]:
+    """Of the sentence's `names`, those spelling a one-word place or body of the names table that the
+    Arabic text holds (`found`) as another word than its usual English: "Kina" for كينيا (Kenya) has
+    the skeleton of the Arabic (K N) and reads as another place. Forms of the usual name (Kenyan),
+    other spellings of it (Kyiv, Idleb) and the table's other names (France for الفرنسية) pass."""
+    known = [m for m in found if len(m.arabic.split()) == 1 and len(m.english.split()) == 1]
     misspelled = []
-    for name, _ in dict.fromkeys(candidate_names(sentence)):
+    for name in names:
         word = without_possessive(name).lower()
         if word in _usual_names():  # France for الفرنسية (French): another name of the table, not a garble
             continue
@@ -144,5 +147,4 @@ def _spelled_alike(word: str, usual: str) -> bool:
 
 def _same_start(word: str, usual: str) -> bool:
     """The usual name or a form of it (Kenya, Kenyan; Iraq, Iraqi; Turkey, Turkish)."""
-    shared = len(next((p for p in (word[:i] for i in range(len(word), 0, -1)) if usual.startswith(p)), ""))
-    return shared >= min(KNOWN_PREFIX, len(usual) - 1)
+    return len(os.path.commonprefix([word, usual])) >= min(KNOWN_PREFIX, len(usual) - 1)

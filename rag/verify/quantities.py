@@ -32,7 +32,7 @@ _ENGLISH_AFTER = tuple(tuple(p.split()) for p in ("or more", "at least", "plus",
 _ENGLISH_MULTIPLIERS = {"thousand": 1000, "million": 10**6, "billion": 10**9}
 # A number: digits with thousands commas, or one decimal part (29.07.2018 is three numbers, not one).
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-_WORD = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+|[^\w\s]")
+_WORD = re.compile(_DIGITS.pattern + r"|[^\W\d_]+|[^\w\s]")
 REACH = 4  # words before a number (or after it, up to the next number or mark) where its qualifier stands
 
 
