@@ -64,7 +64,11 @@ def test_whether_a_text_holds_an_answer_of_that_kind(text, kind, holds):
         ("قبل مانينغ، من هو أكبر لاعب سنا؟", True),
         ("Who opened the airport?", True),
         ("Before the war, who led the army?", True),
-        ("ما هو اسم المطار؟", False),
+        # A name is asked as someone is: the answer must name what the draft named.
+        ("ما هو اسم المطار؟", True),
+        ("ما اسم المسؤول العسكري الذي أبلغ الوكالة؟", True),
+        ("What is the name of the official who spoke?", True),
+        ("What is the name worth to the brand?", False),
         ("كم من الوقت استغرق البناء؟", False),
         ("ماذا قال المتحدث، من البنتاغون؟", False),
         ("What did the man from Aleppo say?", False),

@@ -176,6 +176,44 @@ def test_a_how_many_or_when_question_needs_a_number_or_a_time(question, cited, w
     assert (relations.wrong_answer_type(question, [cited]) is not None) is wrong
 
 
+@pytest.mark.parametrize(
+    "question,cited,wrong",
+    [
+        # Someone the sentence leaves unnamed cannot answer what their name is ...
+        (
+            "ما اسم المسؤول العسكري الذي تحدث للوكالة؟",
+            "قال مسؤول عسكري للوكالة، دون الإفصاح عن اسمه، إن الكمين وقع فجرا.",
+            True,
+        ),
+        ("ما هو اسم الشاهد الذي روى ما جرى؟", "وروى شاهد طلب عدم الكشف عن هويته أن الانفجار كان قويا.", True),
+        (
+            "What is the name of the officer who confirmed the raid?",
+            "وقال ضابط لم يذكر اسمه إن الغارة وقعت ليلا.",
+            True,
+        ),
+        (
+            "What was the name of the diplomat who resigned?",
+            "A diplomat who asked not to be named said he had resigned.",
+            True,
+        ),
+        ("What is the name of the source?", "A source speaking on condition of anonymity confirmed the talks.", True),
+        # ... but answers who told the agency, and a named one answers what the name is.
+        ("من الذي تحدث للوكالة عن الكمين؟", "قال مسؤول عسكري للوكالة، دون الإفصاح عن اسمه، إن الكمين وقع فجرا.", False),
+        ("ما اسم الوزير الذي استقال؟", "وأعلن وزير المالية أحمد علي استقالته مساء الأحد.", False),
+        ("What is the name of the minister who resigned?", "Finance Minister Ahmed Ali resigned on Sunday.", False),
+    ],
+)
+def test_a_name_question_is_not_answered_by_a_sentence_that_withholds_the_name(question, cited, wrong):
+    assert (relations.wrong_answer_type(question, [cited]) is not None) is wrong
+
+
+def test_a_how_many_question_is_not_answered_by_numbers_counting_other_people():
+    # Another story than the checks were written on: the number counts police, the question soldiers.
+    cited = "وأسفر الهجوم على الثكنة عن مقتل 9 شرطيين وإصابة عدد من الجنود بجروح."
+    assert relations.wrong_answer_type("كم جنديا قتل في الهجوم على الثكنة؟", [cited])
+    assert relations.wrong_answer_type("كم شرطيا قتل في الهجوم على الثكنة؟", [cited]) is None
+
+
 def test_an_arabic_identity_with_one_title_read_as_another_is_refused(checker):
     source = (
         "بعد إعلان وزير الخارجية الأميركي جون كيري إمكانية التوصل إلى اتفاق مع روسيا، أعلنت وزارة الدفاع "

@@ -59,11 +59,27 @@ _ASKS_WHO = re.compile(
     r"|[،,]\s*(?:و)?(?:من|مَن)\s+(?:هو|هي|هم|كان|كانت|كانوا|الذي|التي|الذين)(?:\s|$)",
     re.I,
 )
+# "ما اسم المسؤول …؟", "What is the name of the official …?": a name is asked (and so, someone).
+_ASKS_NAME = re.compile(
+    r"^\s*(?:و)?ما\s+(?:هو\s+|هي\s+)?(?:اسم|أسماء|اسماء)\s"
+    r"|^\s*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\b|^\s*name\s+the\b",
+    re.I,
+)
 
 
 def asks_who(question: str) -> bool:
-    """A question opening with who / من, or asking it after a fronted phrase: it asks for someone."""
-    return bool(_ASKS_WHO.search(question.strip().lstrip("\u200f\u200e")))
+    """A question opening with who / من, or asking it after a fronted phrase, or asking someone's name
+    (ما اسم / what is the name of): it asks for someone."""
+    return bool(_ASKS_WHO.search(_bare(question))) or asks_name(question)
+
+
+def asks_name(question: str) -> bool:
+    """A question asking for a name: "ما اسم …؟", "What is the name of …?"."""
+    return bool(_ASKS_NAME.search(_bare(question)))
+
+
+def _bare(question: str) -> str:
+    return question.strip().lstrip("\u200f\u200e")
 
 
 def asked_types(question: str) -> frozenset[str]:

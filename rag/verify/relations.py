@@ -31,10 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.text.answer_types import AGE, NUMBER, TIME, asked_types, asks_who, holds_type
+from rag.text.answer_types import AGE, NUMBER, TIME, asked_types, asks_name, asks_who, holds_type
 from rag.text.arabic import STOP_WORDS, clitic_forms, content_tokens, light_stem, normalize, word_key
 from rag.text.lexicon import lexicon
 from rag.text.names import candidate_names, is_function_word, without_possessive
+from rag.verify.counted import counts_another_kind
 from rag.verify.names import name_matches
 
 ROLES_FILE = Path(__file__).resolve().parent.parent / "text" / "data" / "roles.tsv"
@@ -662,6 +663,19 @@ def identity_side_apart(claim: str, source: str) -> str | None:
     return None
 
 
+# Someone the sentence leaves unnamed ("قال مسؤول عسكري … دون الإفصاح عن اسمه", "an official who asked
+# not to be named"): it cannot answer what their name is. Matched on normalized text (أ→ا, ة→ه).
+_UNNAMED = re.compile(
+    r"(?:دون|بدون|من دون|شريطه عدم|مفضلا عدم|مفضله عدم|طالبا عدم|طالبه عدم|طلب عدم|طلبت عدم|رفض|رفضت)\s+"
+    r"(?:ال)?(?:افصاح|كشف|ذكر|نشر|الافصاح|الكشف|الذكر|النشر|الاعلان)\s+(?:عن\s+)?(?:اسم|هوي)"
+    r"|لم\s+(?:يذكر|تذكر|يكشف|تكشف|يفصح|تفصح|يسم|تسم|يتم\s+الكشف|يتم\s+الافصاح)\s+(?:عن\s+)?(?:اسم|هوي)"
+    r"|(?:asked|declined|refused|did not want|not authori[sz]ed)\s+(?:not\s+)?to\s+be\s+(?:named|identified)"
+    r"|condition\s+of\s+anonymity|speaking\s+anonymously|\bunnamed\b|\bwas\s+not\s+named\b"
+    r"|(?:did\s+not|declined\s+to|refused\s+to)\s+give\s+(?:his|her|their)\s+names?",
+    re.I,
+)
+
+
 def wrong_answer_type(question_text: str, cited: list[str]) -> str | None:
     """A question asking how many (كم), when (متى) or how old (ما سنّ) answered from sentences that hold
     no number, no time or no age: "كم عدد القتلى في حلب؟" is never answered by a sentence about Aleppo
@@ -674,4 +688,6 @@ def wrong_answer_type(question_text: str, cited: list[str]) -> str | None:
         return "the question asks when; the cited text gives no time"
     if AGE in kinds and not holds_type(joined, AGE):
         return "the question asks how old; the cited text gives no age"
-    return None
+    if asks_name(question_text) and _UNNAMED.search(normalize(joined)):
+        return "the question asks for a name; the cited sentence says it was not given"
+    return counts_another_kind(question_text, joined) if NUMBER in kinds else None
