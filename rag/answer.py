@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rag.generate.generator import CUT, YES_NO_LABELS, Completion, Generator, yes_share
 from rag.prompting import load_prompt
 from rag.records import Citation
-from rag.text.answer_types import asks_who
+from rag.text.answer_types import asks_name, asks_who
 from rag.text.arabic import clitic_forms, content_tokens, normalize
 from rag.text.lang import detect_language
 from rag.text.question import Question
@@ -46,6 +46,10 @@ LANGUAGE_NAMES = {"en": "English", "ar": "Arabic (العربية)"}
 ANSWER_MAX_TOKENS = 220
 MAX_FALLBACK_TRANSLATIONS = 2  # extra generator calls an English answer may spend on translating sources
 LOCATED_MIN_SHARE = 0.5  # of the draft's added words, for a source to count as where its answer came from
+# Content words a generated answer to a name question may add to it: more is a sentence said back.
+# Right name answers on XQuAD and news added 1-8; copies of a sentence about someone unnamed, 15-22.
+NAME_ANSWER_MAX_ADDED = 12
+NAMES_NO_ONE = "a name question's answer must name someone; this one says back a whole sentence"
 NAMES_NO_ONE_THE_DRAFT_NAMED = "a who-question's quote must name whom the draft named; this sentence does not"
 # The model's P(yes) that a cited sentence answers the question, below which it is not used. Measured on
 # 150 questions (evals/README.md): 0.5 gives 86 hits and 24 answers to questions the articles cannot
@@ -217,6 +221,7 @@ def generated_answer(attempt: _Attempt) -> Answer | None:
         verified
         and attempt.coverage(verified, attempt.log)
         and _near_focus(attempt, verified)
+        and _names_someone(attempt, verified)
         and _of_the_asked_type(attempt, _cited(verified))
         and attempt.answers.accepts(_cited(verified), attempt.log)
     ):
@@ -273,6 +278,18 @@ def _near_focus(attempt: _Attempt, verified: list[VerifiedSentence]) -> bool:
     return True
 
 
+def _names_someone(attempt: _Attempt, sentences: list) -> bool:
+    """A name question ("ما اسم المسؤول …؟") answered by a source sentence said back whole names no
+    one: the draft copies a sentence about the person ("… نقلت الوكالة عن مسؤول في الرئاسة قوله …")
+    when the articles leave them unnamed. An answer naming someone adds a few words to the question
+    (NAME_ANSWER_MAX_ADDED). `sentences`: the answer's (verified or drafted), each with a `text`."""
+    question = attempt.question
+    if not asks_name(question.text) or len(_added_words(sentences, question.text)) <= NAME_ANSWER_MAX_ADDED:
+        return True
+    attempt.log.dropped.append((" ".join(s.text for s in sentences), NAMES_NO_ONE))
+    return False
+
+
 def _answer_apart(answer: str, question: Question, cited: str) -> str | None:
     """Why a who-question's answer names someone apart from whom it asks about in the cited sentence
     (rag.verify.relations.answer_apart_from_focus), or None."""
@@ -322,6 +339,8 @@ def quoted_evidence(attempt: _Attempt) -> Answer | None:
             if asks_who(question.text) and not holds_what_the_draft_adds(draft, question.text, source.text):
                 attempt.log.dropped.append((source.text, NAMES_NO_ONE_THE_DRAFT_NAMED))
                 continue
+            if not _names_someone(attempt, parse_draft(draft)):
+                continue  # the draft said a sentence back for a name: the quote of it names no one either
             # The draft's answer held there, but as someone else than whom the question asks about.
             apart = _answer_apart(draft, question, source.text)
             if apart:
@@ -413,8 +432,17 @@ def holds_what_the_draft_adds(draft: str, question: str, source: str) -> bool:
 
 
 def _added_words(draft_sentences, question: str) -> set[str]:
-    """The content words the draft's sentences add to the question."""
-    return set(content_tokens(" ".join(s.text for s in draft_sentences))) - set(content_tokens(question))
+    """The content words the draft's sentences add to the question, in no form of a question word
+    ("سيف" and "المدبولي" are the question's "لسيف" and "مدبولي": a draft naming only them adds no one)."""
+    asked = {form for token in content_tokens(question) for form in _bare_forms(token)}
+    drafted = content_tokens(" ".join(s.text for s in draft_sentences))
+    return {token for token in drafted if not _bare_forms(token) & asked}
+
+
+def _bare_forms(token: str) -> set[str]:
+    """A token's forms without an attached conjunction or preposition, and without the article."""
+    forms = set(clitic_forms(token))
+    return forms | {f[2:] for f in forms if f.startswith("ال") and len(f) > 4}
 
 
 def _share_held(words: set[str], text: str) -> float:

@@ -309,6 +309,37 @@ def test_answer_citing_a_sentence_that_never_mentions_what_was_asked_is_not_grou
     assert [c.quote for c in answer.citations] == [sources()[0].text]
 
 
+INTERIOR = (
+    "ونقلت وكالة الأنباء الرسمية عن مسؤول في وزارة الداخلية قوله إن الشرطة فككت خلية مسلحة في العاصمة "
+    "وصادرت أسلحة ومتفجرات كانت معدة لتنفيذ هجمات. وأعلن وزير الداخلية أحمد سالم أن التحقيقات مستمرة."
+)
+
+
+def test_a_name_question_answered_by_a_sentence_said_back_names_no_one(checker):
+    from rag.answer import NAMES_NO_ONE
+
+    articles = {"d2": Article(doc_id="d2", title="تفكيك خلية", text=INTERIOR, date="2018-05-09")}
+    unnamed = INTERIOR.split(". ")[0] + " [1]."  # the draft copies the sentence about an unnamed official
+    answer = ask("ما اسم المسؤول في وزارة الداخلية الذي أعلن تفكيك الخلية؟", articles, fake_generator(unnamed), checker)
+    assert not answer.grounded and NAMES_NO_ONE in [reason for _, reason in answer.log.dropped]
+    named = ask(
+        "ما اسم وزير الداخلية الذي تحدث عن التحقيقات؟",
+        articles,
+        fake_generator("اسم وزير الداخلية هو أحمد سالم [2]."),
+        checker,
+    )
+    assert named.grounded and [c.quote for c in named.citations] == [INTERIOR.split(". ")[1]]
+
+
+def test_a_draft_naming_only_the_question_s_own_man_adds_no_one():
+    from rag.answer import _added_words
+
+    # "لسيف" and "مدبولي" in the question; "سيف" and "المدبولي" in the draft are the same men.
+    assert _added_words(parse_draft("الرئيس الجديد خلفا لسيف هو سيف [5]."), "ما اسم الرئيس الجديد خلفا لسيف؟") == set()
+    assert _added_words(parse_draft("خليفته هو المدبولي [3]."), "من سيخلف مدبولي؟") == {"خليفته"}
+    assert _added_words(parse_draft("المتحدث هو بيتر كوك [1]."), "من هو المتحدث؟") == {"بيتر", "كوك"}
+
+
 def test_quotable_sources_prefer_best_scored_then_cited_then_located():
     from rag.answer import quotable_sources
 

@@ -99,6 +99,15 @@ def test_an_opposite_word_in_arabic_is_refused(checker):
     assert checker.check("انخفضت أسعار النفط بنسبة 5 في المئة يوم الثلاثاء.", [PRICES]).supported
 
 
+def test_an_air_strike_is_not_artillery_fire():
+    shelling = "وأفاد المرصد أن 20 مدنيا قتلوا في قصف مدفعي استهدف سوقا شعبية في البلدة."
+    raid = "وقتل 7 مدنيين في غارة جوية استهدفت مدرسة في البلدة."
+    assert relations.opposite_word("20 civilians died in an air strike on the town's market.", shelling)
+    assert relations.opposite_word("قتل 7 مدنيين في قصف مدفعي على مدرسة.", raid)
+    assert relations.opposite_word("7 civilians died in an air strike on a school.", raid) is None
+    assert relations.opposite_word("20 civilians were killed by shelling of the market.", shelling) is None
+
+
 def test_a_surname_read_as_a_government_is_refused(checker):
     verdict = checker.check("The Turkish government received a delegation of Indonesian scholars in Mecca.", [TURKI])
     assert not verdict.supported
