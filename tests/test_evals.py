@@ -180,6 +180,12 @@ def test_committed_datasets_are_small_consistent_and_credited():
     assert len(answerable) == 60 and all(
         c.context[c.answer_start : c.answer_start + len(c.answer)] == c.answer for c in answerable
     )
+    fresh = load_qa_cases(datasets / "news_qa_fresh.jsonl")
+    assert len(fresh) == 96 and len({c.context_id for c in fresh}) == 12
+    assert not {c.context for c in fresh} & {c.context for c in news}  # other articles
+    assert sum(c.answerable for c in fresh) == 72 and all(
+        c.context[c.answer_start : c.answer_start + len(c.answer)] == c.answer for c in fresh if c.answerable
+    )
     readme = (datasets / "README.md").read_text(encoding="utf-8")
     for path in [*datasets.glob("*.jsonl"), *datasets.glob("*.tsv")]:
         assert path.name in readme, f"{path.name} has no source/license line"
