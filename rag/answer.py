@@ -333,14 +333,16 @@ def quoted_evidence(attempt: _Attempt) -> Answer | None:
     question, sources = attempt.question, attempt.sources
     draft = attempt.completion.text if attempt.completion is not None else ""
     refuted = refuted_sources(attempt.log, sources, question.lang)
+    # A draft that said a sentence back for a name names no one: nor does a quote found by it.
+    names_someone = _names_someone(attempt, parse_draft(draft))
     for number in quotable_sources(draft, sources, attempt.scores, question.text, refuted):
         source = sources[number - 1]
         if detect_language(source.text) == question.lang:
+            if not names_someone:
+                continue
             if asks_who(question.text) and not holds_what_the_draft_adds(draft, question.text, source.text):
                 attempt.log.dropped.append((source.text, NAMES_NO_ONE_THE_DRAFT_NAMED))
                 continue
-            if not _names_someone(attempt, parse_draft(draft)):
-                continue  # the draft said a sentence back for a name: the quote of it names no one either
             # The draft's answer held there, but as someone else than whom the question asks about.
             apart = _answer_apart(draft, question, source.text)
             if apart:

@@ -206,6 +206,13 @@ def test_a_how_many_or_when_question_needs_a_number_or_a_time(question, cited, w
             True,
         ),
         ("What is the name of the source?", "A source speaking on condition of anonymity confirmed the talks.", True),
+        ("ما اسم المصدر الذي أكد النبأ؟", "وأكد مصدر أمني، فضّل عدم الكشف عن هويته، النبأ.", True),
+        ("ما اسم الضابط الذي قاد العملية؟", "وقاد العملية ضابط لم تسمه الوكالة.", True),
+        (
+            "What is the name of the officer who led the raid?",
+            "The raid was led by an officer who has not been named.",
+            True,
+        ),
         # ... but answers who told the agency, and a named one answers what the name is.
         ("من الذي تحدث للوكالة عن الكمين؟", "قال مسؤول عسكري للوكالة، دون الإفصاح عن اسمه، إن الكمين وقع فجرا.", False),
         ("ما اسم الوزير الذي استقال؟", "وأعلن وزير المالية أحمد علي استقالته مساء الأحد.", False),

@@ -60,9 +60,11 @@ _ASKS_WHO = re.compile(
     re.I,
 )
 # "ما اسم المسؤول …؟", "What is the name of the official …?": a name is asked (and so, someone).
+# Matched on normalized text (إسم is اسم), at the start or after a fronted phrase and its comma.
 _ASKS_NAME = re.compile(
-    r"^\s*(?:و)?ما\s+(?:هو\s+|هي\s+)?(?:اسم|أسماء|اسماء)\s"
-    r"|^\s*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\b|^\s*name\s+the\b",
+    r"(?:^|[،,]\s*)(?:و)?ما\s*(?:هو\s*|هي\s*)?(?:اسم|اسماء)(?:\s|$)"
+    r"|(?:^|,\s*)what(?:'s|\s+is|\s+was|\s+are|\s+were)\s+the\s+(?:full\s+)?names?\s+of\b"
+    r"|(?:^|,\s*)what(?:'s|\s+is|\s+was)\s+(?:the\s+)?[\w-]+(?:'s|s')\s+(?:full\s+)?name\b|^\s*name\s+the\b",
     re.I,
 )
 
@@ -75,7 +77,7 @@ def asks_who(question: str) -> bool:
 
 def asks_name(question: str) -> bool:
     """A question asking for a name: "ما اسم …؟", "What is the name of …?"."""
-    return bool(_ASKS_NAME.search(_bare(question)))
+    return bool(_ASKS_NAME.search(normalize(_bare(question)).replace("\u2019", "'")))
 
 
 def _bare(question: str) -> str:

@@ -57,10 +57,47 @@ _MULTIPLIERS = {
     normalize(w) for w in "الف الفا آلاف الاف مليون ملايين مليار thousand thousands million millions".split()
 }
 _NUMBER = re.compile(r"\d[\d,.]*")
-_TOKEN = re.compile(r"\d[\d,.]*|[^\W\d_]+")
-# Where a question says what it counts: after كم / عدد / how many (up to this many words on).
+_TOKEN = re.compile(r"\d[\d,.]*%?|[^\W\d_]+")
+# Where a question says what it counts: after كم / عدد / how many, its first kind word before a verb
+# or relative ("How many soldiers were killed?" counts soldiers, not the killed).
 _COUNT_CUES = {"كم", "عدد"}
 _QUESTION_REACH = 3
+_QUESTION_STOPS = frozenset(
+    normalize(w)
+    for w in "were was are is have has had did do does been will would could الذين الذي التي اللذين اللتين قد".split()
+)
+# A counted noun stands within this many words after its number ("12 Turkish soldiers", "12 من الجنود").
+_NOUN_REACH = 3
+_ENGLISH_NUMBERS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds
+    dozen dozens scores""".split()
+)
+# Not a count of people: a year, a share, a date ("4 آذار"), a time.
+_NOT_COUNTS = frozenset(
+    normalize(w)
+    for w in """% في بالمئه بالمائه percent per cent عاما عام سنه سنوات سنوات years year يناير فبراير مارس ابريل مايو
+    يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر كانون شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين january
+    february march april may june july august september october november december كيلومتر كيلومترا km ساعه ساعات
+    دولار دولارا مليار""".split()
+)
+# A dual counts two of its kind without a digit ("قتل جنديان").
+_DUALS = {
+    normalize(w): kind
+    for words, kind in (
+        ("جنديان جنديين", ("who", "soldiers")),
+        ("طفلان طفلين", ("who", "children")),
+        ("شرطيان شرطيين", ("who", "police")),
+        ("امراتان امراتين", ("who", "women")),
+        ("مدنيان", ("who", "civilians")),
+        ("صحفيان صحفيين صحافيان صحافيين", ("who", "journalists")),
+        ("دبلوماسيان", ("who", "diplomats")),
+        ("مسلحان", ("who", "fighters")),
+        ("قتيلان قتيلين", ("fate", "killed")),
+        ("جريحان جريحين", ("fate", "wounded")),
+    )
+    for w in words.split()
+}
 
 
 def _kind(word: str) -> tuple[str, str] | None:
@@ -77,47 +114,62 @@ def _words(text: str) -> list[str]:
 
 
 def _is_number(word: str) -> bool:
-    return bool(_NUMBER.fullmatch(word) or number_word_values(word))
+    return bool(_NUMBER.fullmatch(word) or word in _ENGLISH_NUMBERS or number_word_values(word))
 
 
 def asked_kinds(question: str) -> dict[str, str]:
-    """The kinds a how-many question counts, by sort: {"who": "soldiers"} for "كم عدد الجنود …؟"."""
+    """The kind a how-many question counts, by sort: {"who": "soldiers"} for "كم عدد الجنود …؟"."""
     words = _words(question)
-    found: dict[str, str] = {}
     for i, word in enumerate(words):
         is_cue = word in _COUNT_CUES or (word == "many" and i and words[i - 1] == "how")
         if not is_cue:
             continue
         for later in words[i + 1 : i + 1 + _QUESTION_REACH]:
+            if later in _QUESTION_STOPS:
+                break
             kind = _kind(later)
             if kind:
-                found.setdefault(*kind)
-    return found
+                return {kind[0]: kind[1]}
+    return {}
 
 
-def counted_kinds(text: str) -> dict[str, set[str]]:
-    """The kinds the numbers of a text count, by sort: the kind word right after a number, past
-    a multiplier ("36 ألف جندي")."""
+def counted_kinds(text: str) -> tuple[dict[str, set[str]], int]:
+    """The kinds the numbers of a text count, by sort (the first kind word within _NOUN_REACH words
+    after a number, past a multiplier: "36 ألف جندي", "12 Turkish soldiers"; a dual), and how many of
+    its numbers count something no kind word says (they may count anyone). Years, shares, dates and
+    sums are no counts of people."""
     words = _words(text)
     found: dict[str, set[str]] = {}
+    unknown = 0
     for i, word in enumerate(words):
-        if not _is_number(word):
+        if word in _DUALS:
+            sort, kind = _DUALS[word]
+            found.setdefault(sort, set()).add(kind)
+            continue
+        if not _is_number(word) or word.endswith("%") or re.fullmatch(r"(?:19|20)\d\d", word):
             continue
         j = i + 1
         while j < len(words) and words[j] in _MULTIPLIERS:
             j += 1
-        kind = _kind(words[j]) if j < len(words) else None
+        if j < len(words) and words[j] in _NOT_COUNTS:
+            continue
+        kind = next((k for w in words[j : j + _NOUN_REACH] if not _is_number(w) for k in [_kind(w)] if k), None)
         if kind:
             found.setdefault(kind[0], set()).add(kind[1])
-    return found
+        else:
+            unknown += 1
+    return found, unknown
 
 
 def counts_another_kind(question: str, cited: str) -> str | None:
-    """Why the cited text's numbers count other people than the question asks about, or None."""
+    """Why the cited text's numbers count other people than the question asks about, or None: only
+    when every count of people in it says what it counts, and none counts the asked kind."""
     asked = asked_kinds(question)
     if not asked:
         return None
-    counted = counted_kinds(cited)
+    counted, unknown = counted_kinds(cited)
+    if unknown:
+        return None
     for sort, kind in asked.items():
         others = counted.get(sort, set())
         if others and kind not in others:

@@ -666,11 +666,14 @@ def identity_side_apart(claim: str, source: str) -> str | None:
 # Someone the sentence leaves unnamed ("قال مسؤول عسكري … دون الإفصاح عن اسمه", "an official who asked
 # not to be named"): it cannot answer what their name is. Matched on normalized text (أ→ا, ة→ه).
 _UNNAMED = re.compile(
-    r"(?:دون|بدون|من دون|شريطه عدم|مفضلا عدم|مفضله عدم|طالبا عدم|طالبه عدم|طلب عدم|طلبت عدم|رفض|رفضت)\s+"
-    r"(?:ال)?(?:افصاح|كشف|ذكر|نشر|الافصاح|الكشف|الذكر|النشر|الاعلان)\s+(?:عن\s+)?(?:اسم|هوي)"
-    r"|لم\s+(?:يذكر|تذكر|يكشف|تكشف|يفصح|تفصح|يسم|تسم|يتم\s+الكشف|يتم\s+الافصاح)\s+(?:عن\s+)?(?:اسم|هوي)"
-    r"|(?:asked|declined|refused|did not want|not authori[sz]ed)\s+(?:not\s+)?to\s+be\s+(?:named|identified)"
-    r"|condition\s+of\s+anonymity|speaking\s+anonymously|\bunnamed\b|\bwas\s+not\s+named\b"
+    r"(?:دون|بدون|من دون|شريطه عدم|مشترطا عدم|مفضلا عدم|مفضله عدم|فضل عدم|طالبا عدم|طالبه عدم|طلب عدم|طلبت عدم"
+    r"|رفض|رفضت|رافضا|رافضه|لم يرغب في|لم ترغب في)\s+"
+    r"(?:الافصاح|الكشف|ذكر|نشر|الاعلان|افصاح|كشف)\s+(?:عن\s+)?(?:اسم|هوي)"
+    r"|لم\s+(?:يذكر|تذكر|يكشف|تكشف|يفصح|تفصح|يتم\s+الكشف|يتم\s+الافصاح)\s+(?:عن\s+)?(?:اسم|هوي)"
+    r"|لم\s+(?:يسم|تسم)(?:ه|ها|هم)?(?:\s|$)|لم\s+(?:تعرف|يعرف)\s+(?:هويته|هويتها|اسمه|اسمها)|مجهول\s+الهويه"
+    r"|(?:asked|declined|refused|did not want|requested)\s+(?:not\s+)?to\s+be\s+(?:named|identified)"
+    r"|requested\s+anonymity|condition\s+of\s+anonymity|speaking\s+anonymously|not\s+authori[sz]ed\s+to\s+speak"
+    r"|\b(?:unnamed|anonymous|unidentified)\b|\b(?:was|were|has|have)\s+not\s+(?:yet\s+)?(?:been\s+)?(?:named|identified)\b"
     r"|(?:did\s+not|declined\s+to|refused\s+to)\s+give\s+(?:his|her|their)\s+names?",
     re.I,
 )
