@@ -106,6 +106,9 @@ def test_an_air_strike_is_not_artillery_fire():
     assert relations.opposite_word("قتل 7 مدنيين في قصف مدفعي على مدرسة.", raid)
     assert relations.opposite_word("7 civilians died in an air strike on a school.", raid) is None
     assert relations.opposite_word("20 civilians were killed by shelling of the market.", shelling) is None
+    # Female fighters (مقاتلات) and defenders (المدافعون) are no aircraft and no guns.
+    assert relations.opposite_word("Artillery pounded the town.", "وقاتلت مقاتلات كرديات في البلدة.") is None
+    assert relations.opposite_word("An air strike hit the town.", "وصد المدافعون عن البلدة الهجوم.") is None
 
 
 def test_a_surname_read_as_a_government_is_refused(checker):
