@@ -15,7 +15,7 @@ from rag.generate.generator import CUT, YES_NO_LABELS, Completion, Generator, ye
 from rag.prompting import load_prompt
 from rag.records import Citation
 from rag.text.answer_types import asks_name, asks_who
-from rag.text.arabic import clitic_forms, content_tokens, normalize
+from rag.text.arabic import article_forms, clitic_forms, content_tokens, normalize
 from rag.text.lang import detect_language
 from rag.text.question import Question
 from rag.translation import translate_source, verified_translation
@@ -436,15 +436,9 @@ def holds_what_the_draft_adds(draft: str, question: str, source: str) -> bool:
 def _added_words(draft_sentences, question: str) -> set[str]:
     """The content words the draft's sentences add to the question, in no form of a question word
     ("سيف" and "المدبولي" are the question's "لسيف" and "مدبولي": a draft naming only them adds no one)."""
-    asked = {form for token in content_tokens(question) for form in _bare_forms(token)}
+    asked = {form for token in content_tokens(question) for form in article_forms(token)}
     drafted = content_tokens(" ".join(s.text for s in draft_sentences))
-    return {token for token in drafted if not _bare_forms(token) & asked}
-
-
-def _bare_forms(token: str) -> set[str]:
-    """A token's forms without an attached conjunction or preposition, and without the article."""
-    forms = set(clitic_forms(token))
-    return forms | {f[2:] for f in forms if f.startswith("ال") and len(f) > 4}
+    return {token for token in drafted if asked.isdisjoint(article_forms(token))}
 
 
 def _share_held(words: set[str], text: str) -> float:

@@ -135,6 +135,13 @@ def clitic_forms(token: str, min_rest: int = 3) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+def article_forms(token: str) -> list[str]:
+    """A normalized token's `clitic_forms` and those forms without the article (المدبولي -> مدبولي,
+    للجنود -> الجنود -> جنود), each of more than two letters."""
+    forms = clitic_forms(token)
+    return list(dict.fromkeys(forms + [f[2:] for f in forms if f.startswith("ال") and len(f) > 4]))
+
+
 def _stem_latin(token: str) -> str:
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 
-from rag.text.arabic import clitic_forms, normalize
+from rag.text.arabic import article_forms, normalize
 from rag.text.numbers import number_word_values
 
 # sort -> kind -> (Arabic forms, English words). Arabic forms are normalized (أ→ا, ة→ه, ى→ي) and
-# compared without an attached conjunction, preposition or article (clitic_forms).
+# compared without an attached conjunction, preposition or article (article_forms).
 _KINDS: dict[str, dict[str, tuple[str, str]]] = {
     "who": {
         "civilians": ("مدني مدنيا مدنيين مدنيون", "civilian civilians"),
@@ -47,11 +47,12 @@ _KINDS: dict[str, dict[str, tuple[str, str]]] = {
         "wounded": ("جريح جريحا جرحي مصاب مصابا مصابين", "wounded injured"),
     },
 }
-_KIND_OF: dict[str, tuple[str, str]] = {}
-for _sort, _kinds in _KINDS.items():
-    for _kind, (_arabic, _english) in _kinds.items():
-        for _form in (*_arabic.split(), *_english.split()):
-            _KIND_OF[normalize(_form)] = (_sort, _kind)
+_KIND_OF: dict[str, tuple[str, str]] = {
+    normalize(form): (sort, kind)
+    for sort, kinds in _KINDS.items()
+    for kind, (arabic, english) in kinds.items()
+    for form in (*arabic.split(), *english.split())
+}
 
 _MULTIPLIERS = {
     normalize(w) for w in "الف الفا آلاف الاف مليون ملايين مليار thousand thousands million millions".split()
@@ -76,10 +77,10 @@ _ENGLISH_NUMBERS = frozenset(
 # Not a count of people: a year, a share, a date ("4 آذار"), a time.
 _NOT_COUNTS = frozenset(
     normalize(w)
-    for w in """% في بالمئه بالمائه percent per cent عاما عام سنه سنوات سنوات years year يناير فبراير مارس ابريل مايو
+    for w in """% في بالمئه بالمائه percent per cent عاما عام سنه سنوات years year يناير فبراير مارس ابريل مايو
     يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر كانون شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين january
     february march april may june july august september october november december كيلومتر كيلومترا km ساعه ساعات
-    دولار دولارا مليار""".split()
+    دولار دولارا""".split()
 )
 # A dual counts two of its kind without a digit ("قتل جنديان").
 _DUALS = {
@@ -101,12 +102,7 @@ _DUALS = {
 
 
 def _kind(word: str) -> tuple[str, str] | None:
-    for form in clitic_forms(word):
-        for bare in (form, form[2:] if form.startswith(("ال", "لل")) else form):
-            found = _KIND_OF.get(bare)
-            if found:
-                return found
-    return None
+    return next((_KIND_OF[form] for form in article_forms(word) if form in _KIND_OF), None)
 
 
 def _words(text: str) -> list[str]:
