@@ -31,6 +31,7 @@ def test_a_number_counts_the_kind_word_after_it_past_a_multiplier():
     assert counted_kinds("Police said 12 militants and three soldiers died") == ({"who": {"fighters", "soldiers"}}, 0)
     assert counted_kinds("قتل 12 من الجنود الأتراك كما قتل جنديان") == ({"who": {"soldiers"}}, 0)
     assert counted_kinds("ارتفع العدد إلى 160 ألفا") == ({}, 1)  # counts someone no word names
+    assert counted_kinds("وقتل 4 مدنيين وارتفعت الأسعار 5 في المئة") == ({"who": {"civilians"}}, 1)
 
 
 @pytest.mark.parametrize(
@@ -67,6 +68,7 @@ def test_a_sentence_counting_another_kind_does_not_answer(question, cited):
         ("How many Turkish soldiers were killed?", "The attack killed 12 Turkish soldiers and wounded 3 civilians."),
         ("كم عدد الجنود الذين قتلوا؟", "قتل 3 مدنيين كما قتل جنديان."),
         ("How many civilians were killed?", "Twelve civilians died and 3 soldiers were hurt."),
+        ("كم جنديا قتل في الهجوم؟", "قتل 5 في الهجوم بينهم 3 مدنيين."),  # the 5 may be soldiers
     ],
 )
 def test_a_sentence_counting_the_asked_kind_or_no_kind_passes(question, cited):

@@ -77,11 +77,12 @@ _ENGLISH_NUMBERS = frozenset(
 # Not a count of people: a year, a share, a date ("4 آذار"), a time.
 _NOT_COUNTS = frozenset(
     normalize(w)
-    for w in """% في بالمئه بالمائه percent per cent عاما عام سنه سنوات years year يناير فبراير مارس ابريل مايو
+    for w in """% بالمئه بالمائه percent per cent عاما عام سنه سنوات years year يناير فبراير مارس ابريل مايو
     يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر كانون شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين january
     february march april may june july august september october november december كيلومتر كيلومترا km ساعه ساعات
     دولار دولارا""".split()
 )
+_PER_CENT = [["في", normalize("المئة")], ["في", normalize("المائة")]]  # "5 في المئة"; "5 في الغارة" may count anyone
 # A dual counts two of its kind without a digit ("قتل جنديان").
 _DUALS = {
     normalize(w): kind
@@ -147,7 +148,7 @@ def counted_kinds(text: str) -> tuple[dict[str, set[str]], int]:
         j = i + 1
         while j < len(words) and words[j] in _MULTIPLIERS:
             j += 1
-        if j < len(words) and words[j] in _NOT_COUNTS:
+        if j < len(words) and (words[j] in _NOT_COUNTS or words[j : j + 2] in _PER_CENT):
             continue
         kind = next((k for w in words[j : j + _NOUN_REACH] if not _is_number(w) for k in [_kind(w)] if k), None)
         if kind:
